@@ -1,0 +1,46 @@
+package dev.captioner.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code captioner} command; it only groups the subcommands. */
+@Command(
+        name = "captioner",
+        mixinStandardHelpOptions = true,
+        versionProvider = CaptionerCommand.Version.class,
+        description = "Image-caption generator: dataset tools, CNN features, LSTM caption model, metrics, plots, server.",
+        subcommands = {DatasetCommand.class, CommandLine.HelpCommand.class})
+public final class CaptionerCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = CaptionerCommand.class.getResourceAsStream("/dev/captioner/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"captioner " + p.getProperty("version", "unknown")};
+        }
+    }
+}
