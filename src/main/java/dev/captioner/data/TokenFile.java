@@ -2,7 +2,7 @@ package dev.captioner.data;
 
 /**
  * Parses Flickr's token files ({@code Flickr8k.token.txt}, {@code results_20130124.token}):
- * one caption per line, {@code name.jpg#k<TAB>caption}.
+ * one caption per line, {@code name.jpg#k<TAB>caption} (a space instead of the tab is accepted).
  */
 final class TokenFile {
 
@@ -25,6 +25,11 @@ final class TokenFile {
             String where = file + ":" + n;
             int tab = line.indexOf('\t');
             if (tab < 0) {
+                // Copies circulate with the tab turned into spaces; the id still ends at the
+                // first blank.
+                tab = firstBlank(line);
+            }
+            if (tab < 0) {
                 table.malformed(where, "expected 'name.jpg#k<TAB>caption', found no tab");
                 return;
             }
@@ -42,5 +47,14 @@ final class TokenFile {
             String name = id.substring(0, hash);
             table.add(where, name, DataSource.join(imageDir, name), caption);
         });
+    }
+
+    private static int firstBlank(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (Character.isWhitespace(line.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
