@@ -1,0 +1,133 @@
+package dev.captioner.vision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captioner.testutil.Fixtures;
+import dev.captioner.util.CaptionerException;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Golden test of decoding and resizing against Pillow: the fixtures and the expected pixels come
+ * from src/test/resources/fixtures/make_image_fixtures.py (Debian's python3-pil, used as Keras'
+ * load_img uses it).
+ */
+class ImageLoaderTest {
+
+    private static final String DIR = "/fixtures/images/";
+
+    static Stream<JsonNode> cases() throws Exception {
+        try (InputStream in = ImageLoaderTest.class.getResourceAsStream(DIR + "cases.json")) {
+            JsonNode all = new ObjectMapper().readTree(in);
+            return java.util.stream.StreamSupport.stream(all.spliterator(), false);
+        }
+    }
+
+    private static byte[] resource(String name) throws Exception {
+        try (InputStream in = ImageLoaderTest.class.getResourceAsStream(DIR + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void decodesAndResizesLikeKerasLoadImg(JsonNode c) throws Exception {
+        String file = c.get("file").asText();
+        RgbImage decoded = ImageLoader.withDefaults().decode(resource(file), file);
+        RgbImage resized = KerasResize.nearest(decoded, c.get("width").asInt(), c.get("height").asInt());
+        BufferedImage expectedImage = ImageIO.read(new java.io.ByteArrayInputStream(resource(file + ".expected.png")));
+        RgbImage expected = RgbImage.of(expectedImage);
+        assertThat(resized.width()).isEqualTo(expected.width());
+        assertThat(resized.height()).isEqualTo(expected.height());
+        int mismatches = 0;
+        for (int i = 0; i < expected.rgb().length; i++) {
+            if (expected.rgb()[i] != resized.rgb()[i]) {
+                mismatches++;
+            }
+        }
+        assertThat(mismatches).as("samples differing from Pillow in " + file).isZero();
+    }
+
+    @Test
+    void resizeTabulatesLikePil() {
+        // Pillow: Image.new("L", (3, 1)) with pixels 0, 1, 2 resized to (7, 1) with NEAREST
+        // gives [0, 0, 1, 1, 1, 2, 2]; 0..9 resized to (4, 1) gives [1, 3, 6, 8].
+        assertThat(KerasResize.sourceIndices(3, 7)).containsExactly(0, 0, 1, 1, 1, 2, 2);
+        assertThat(KerasResize.sourceIndices(10, 4)).containsExactly(1, 3, 6, 8);
+    }
+
+    @Test
+    void sharedPhotosDecodeLikePillow() throws Exception {
+        // rocket.jpg carries an Adobe RGB ICC profile that PIL ignores and the JDK would apply.
+        Path rocket = Fixtures.SHARED.resolve("photos/rocket.jpg");
+        assumeThat(Files.exists(rocket)).isTrue();
+        RgbImage img = ImageLoader.withDefaults().load(rocket);
+        assertThat(img.width()).isEqualTo(640);
+        assertThat(img.height()).isEqualTo(427);
+        // Pillow 9.4 reads the top-left pixels of rocket.jpg as these (RGB).
+        assertThat(Arrays.copyOf(img.rgb(), 6)).containsExactly(pil(rocket));
+    }
+
+    private static byte[] pil(Path rocket) {
+        // Values printed by: Image.open("rocket.jpg").convert("RGB").getpixel((0,0)), ((1,0))
+        return new byte[] {0x11, 0x21, 0x3a, 0x11, 0x21, 0x3a};
+    }
+
+    @Test
+    void refusesImagesOverThePixelLimitFromTheHeader() throws Exception {
+        BufferedImage big = new BufferedImage(2000, 1500, BufferedImage.TYPE_BYTE_GRAY);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(big, "png", png);
+        assertThatThrownBy(() -> new ImageLoader(1_000_000).decode(png.toByteArray(), "big.png"))
+                .isInstanceOf(CaptionerException.class)
+                .hasMessageContaining("big.png: image is 2000x1500 (3.0 megapixels), over the limit of 1.0");
+        assertThat(new ImageLoader(3_000_000).decode(png.toByteArray(), "big.png").width()).isEqualTo(2000);
+    }
+
+    @Test
+    void refusesADecompressionBombWithoutRunningOutOfMemory() throws Exception {
+        // A PNG header that claims 100000 x 100000 pixels (10 gigapixels) with almost no data.
+        byte[] bomb = PngBomb.bytes(100_000, 100_000);
+        assertThatThrownBy(() -> ImageLoader.withDefaults().decode(bomb, "bomb.png"))
+                .isInstanceOf(CaptionerException.class).hasMessageContaining("10000.0 megapixels");
+    }
+
+    @Test
+    void emptyTruncatedAndNonImageFilesAreErrorsNamingTheFile(@TempDir Path tmp) throws Exception {
+        Path empty = Files.write(tmp.resolve("empty.jpg"), new byte[0]);
+        assertThatThrownBy(() -> ImageLoader.withDefaults().load(empty)).hasMessage(empty + ": empty file");
+        Path text = Files.writeString(tmp.resolve("notes.jpg"), "hello, I am not a picture");
+        assertThatThrownBy(() -> ImageLoader.withDefaults().load(text)).hasMessageContaining("notes.jpg: not an image");
+        byte[] jpeg = resource("baseline_123x77.jpg");
+        Path cut = Files.write(tmp.resolve("cut.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
+        assertThatThrownBy(() -> ImageLoader.withDefaults().load(cut)).isInstanceOf(CaptionerException.class)
+                .hasMessageContaining("cut.jpg");
+        byte[] png = resource("rgb_301x199.png");
+        Path cutPng = Files.write(tmp.resolve("cut.png"), Arrays.copyOf(png, png.length / 2));
+        assertThatThrownBy(() -> ImageLoader.withDefaults().load(cutPng)).hasMessageContaining("cut.png");
+        assertThatThrownBy(() -> ImageLoader.withDefaults().load(tmp.resolve("absent.png")))
+                .hasMessageContaining("absent.png: no such file");
+    }
+
+    @Test
+    void preprocessingMatchesKerasFormulas() {
+        RgbImage px = new RgbImage(1, 1, new byte[] {(byte) 200, 100, 0});
+        assertThat(Preprocessing.CAFFE.toChw(px)).containsExactly(0f - 103.939f, 100f - 116.779f, 200f - 123.68f);
+        assertThat(Preprocessing.TF.toChw(px)).containsExactly(200 / 127.5f - 1, 100 / 127.5f - 1, -1f);
+        assertThat(Preprocessing.UNIT.toChw(px)).containsExactly(200 / 255f, 100 / 255f, 0f);
+    }
+}
