@@ -1,0 +1,46 @@
+package dev.captioner.vision;
+
+/**
+ * A pretrained network that turns an image into a fixed-length feature vector. Implementations
+ * are safe to call from several threads at once.
+ */
+public interface ImageEncoder extends AutoCloseable {
+
+    /** @return the encoder's name as used on the command line: vgg16, mobilenet, concepts */
+    String name();
+
+    /** @return length of a feature vector */
+    int featureDim();
+
+    /** @return width and height of the network input in pixels */
+    int imageSize();
+
+    /** @return how pixels become network input */
+    Preprocessing preprocessing();
+
+    /** @return SHA-256 of the weights file, so features and models can say what made them */
+    String weightsSha256();
+
+    /**
+     * Runs the network on a batch.
+     *
+     * @param batch {@code [n, 3, S, S]} preprocessed input, flattened
+     * @param n batch size
+     * @return {@code [n, featureDim]} features
+     */
+    float[][] encode(float[] batch, int n);
+
+    /**
+     * Resizes (like Keras' {@code load_img}), preprocesses and encodes one image.
+     *
+     * @param image decoded RGB image of any size
+     * @return its feature vector
+     */
+    default float[] encode(RgbImage image) {
+        RgbImage resized = KerasResize.nearest(image, imageSize(), imageSize());
+        return encode(preprocessing().toChw(resized), 1)[0];
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,143 @@
+package dev.captioner.vision;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
+import dev.captioner.util.CaptionerException;
+import java.util.List;
+
+/**
+ * Keras' VGG16 on DJL, from a Keras weights file: 13 3×3 convolutions with ReLU in five blocks
+ * (2, 2, 3, 3, 3) each closed by 2×2 max pooling; with the top, flatten → fc1 → fc2, and the
+ * feature is fc2 after ReLU (4,096 values, as in the seed); without it ({@code _notop}), the
+ * feature is the global average of block5_pool (512 values). Widths are read from the file, so
+ * a scaled-down VGG16 of the same shape loads too.
+ */
+public final class Vgg16Encoder extends NetworkEncoder {
+
+    private static final int CONVS = 13;
+    /** Indices of the convolutions that close a block (followed by max pooling). */
+    private static final List<Integer> POOL_AFTER = List.of(1, 3, 6, 9, 12);
+
+    private final NDArray[] convW = new NDArray[CONVS];
+    private final NDArray[] convB = new NDArray[CONVS];
+    private NDArray fc1W;
+    private NDArray fc1B;
+    private NDArray fc2W;
+    private NDArray fc2B;
+    private final int featureDim;
+
+    private Vgg16Encoder(NDManager manager, String sha256, int imageSize, int featureDim) {
+        super(manager, sha256, imageSize);
+        this.featureDim = featureDim;
+    }
+
+    /**
+     * Builds the network from a weights file.
+     *
+     * @param weights a VGG16 file (Keras 1 or 2, with or without the top)
+     * @param sha256 the file's SHA-256
+     * @param notopImageSize input size to use when the file has no top (224 for the real one)
+     * @return the encoder
+     */
+    public static Vgg16Encoder load(KerasWeights weights, String sha256, int notopImageSize) {
+        List<KerasWeights.Layer> layers = weights.weightedLayers();
+        long convs = layers.stream().filter(l -> l.weights().get(0).shape().length == 4).count();
+        if (convs != CONVS || (layers.size() != CONVS && layers.size() < CONVS + 2)) {
+            throw new CaptionerException(weights.file() + ": not a VGG16 weights file (expected 13 convolution layers"
+                    + " and optionally fc1, fc2, predictions; found " + convs + " convolutions in " + layers.size()
+                    + " weighted layers)");
+        }
+        boolean top = layers.size() > CONVS;
+        int lastChannels = layers.get(CONVS - 1).weights().get(0).shape()[3];
+        int imageSize = notopImageSize;
+        int featureDim = lastChannels;
+        int spatial = 0;
+        if (top) {
+            int fc1Rows = layers.get(CONVS).weights().get(0).shape()[0];
+            spatial = (int) Math.round(Math.sqrt((double) fc1Rows / lastChannels));
+            if (spatial * spatial * lastChannels != fc1Rows) {
+                throw new CaptionerException(weights.file() + ": fc1 has " + fc1Rows + " inputs, not a square map of "
+                        + lastChannels + " channels");
+            }
+            imageSize = spatial * 32;
+            featureDim = layers.get(CONVS + 1).weights().get(0).shape()[1];
+        }
+        NDManager manager = NDManager.newBaseManager();
+        Vgg16Encoder enc = new Vgg16Encoder(manager, sha256, imageSize, featureDim);
+        try {
+            int in = 3;
+            for (int i = 0; i < CONVS; i++) {
+                KerasWeights.Layer l = layers.get(i);
+                int[] k = expectShape(weights, l, 0, 4);
+                if (k[2] != in) {
+                    throw new CaptionerException(weights.file() + ": layer '" + l.name() + "' takes " + k[2]
+                            + " channels, the layer before gives " + in);
+                }
+                enc.convW[i] = manager.create(TfLayout.convKernel(l.weights().get(0).data(), k[0], k[1], k[2], k[3]),
+                        new Shape(k[3], k[2], k[0], k[1]));
+                enc.convB[i] = manager.create(l.weights().get(1).data(), new Shape(k[3]));
+                in = k[3];
+            }
+            if (top) {
+                KerasWeights.Layer fc1 = layers.get(CONVS);
+                KerasWeights.Layer fc2 = layers.get(CONVS + 1);
+                int[] a = expectShape(weights, fc1, 0, 2);
+                int[] b = expectShape(weights, fc2, 0, 2);
+                enc.fc1W = manager.create(TfLayout.denseKernel(fc1.weights().get(0).data(), a[0], a[1], lastChannels),
+                        new Shape(a[1], a[0]));
+                enc.fc1B = manager.create(fc1.weights().get(1).data(), new Shape(a[1]));
+                enc.fc2W = manager.create(TfLayout.denseKernel(fc2.weights().get(0).data(), b[0], b[1], 0),
+                        new Shape(b[1], b[0]));
+                enc.fc2B = manager.create(fc2.weights().get(1).data(), new Shape(b[1]));
+            }
+            return enc;
+        } catch (RuntimeException e) {
+            enc.close();
+            throw e;
+        }
+    }
+
+    private static int[] expectShape(KerasWeights w, KerasWeights.Layer l, int index, int rank) {
+        if (l.weights().size() != 2 || l.weights().get(index).shape().length != rank) {
+            throw new CaptionerException(w.file() + ": layer '" + l.name() + "' does not have a rank-" + rank
+                    + " kernel and a bias");
+        }
+        return l.weights().get(index).shape();
+    }
+
+    @Override
+    protected NDArray forward(NDArray x) {
+        for (int i = 0; i < CONVS; i++) {
+            x = swap(x, conv(x, convW[i], convB[i], 1, 1, 1));
+            x = swap(x, x.getNDArrayInternal().relu());
+            if (POOL_AFTER.contains(i)) {
+                x = swap(x, Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false));
+            }
+        }
+        if (fc1W == null) {
+            return swap(x, globalAverage(x));
+        }
+        x = swap(x, x.reshape(x.getShape().get(0), -1));
+        x = swap(x, linear(x, fc1W, fc1B));
+        x = swap(x, x.getNDArrayInternal().relu());
+        x = swap(x, linear(x, fc2W, fc2B));
+        return swap(x, x.getNDArrayInternal().relu());
+    }
+
+    @Override
+    public String name() {
+        return "vgg16";
+    }
+
+    @Override
+    public int featureDim() {
+        return featureDim;
+    }
+
+    @Override
+    public Preprocessing preprocessing() {
+        return Preprocessing.CAFFE;
+    }
+}
