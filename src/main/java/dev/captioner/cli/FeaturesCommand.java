@@ -1,0 +1,94 @@
+package dev.captioner.cli;
+
+import dev.captioner.data.Dataset;
+import dev.captioner.data.ImageRecord;
+import dev.captioner.data.Split;
+import dev.captioner.features.FeatureExtractor;
+import dev.captioner.vision.Encoders;
+import dev.captioner.vision.ImageEncoder;
+import dev.captioner.vision.ImageLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code captioner features}: encodes a dataset's images into an HDF5 feature file. */
+@Command(name = "features", mixinStandardHelpOptions = true,
+        description = "Compute image features with a pretrained CNN into an HDF5 file (resumable).")
+public final class FeaturesCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--encoder", defaultValue = "vgg16", paramLabel = "NAME",
+            description = "vgg16, mobilenet or concepts (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Weights file (a directory for concepts); default: the published file, cached in "
+                    + "$CAPTIONER_HOME/weights (downloaded on first use).")
+    Path weights;
+
+    @Option(names = "--split", defaultValue = "all", paramLabel = "SPLIT",
+            description = "all, train, dev or test (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.h5", description = "Feature file to write.")
+    Path out;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
+            description = "Images per network call (default: ${DEFAULT-VALUE}; 1 is fastest on CPUs).")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Workers running the network (default: cores).")
+    Integer threads;
+
+    @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
+            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
+    long maxPixels;
+
+    @Override
+    public Integer call() throws Exception {
+        FeatureExtractor.Options options = new FeatureExtractor.Options(batch,
+                threads == null ? Runtime.getRuntime().availableProcessors() : threads, maxPixels);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Dataset dataset = data.load(); ImageEncoder enc = Encoders.open(encoder, weights)) {
+            List<ImageRecord> images = select(dataset, split);
+            FeatureExtractor.Result r = new FeatureExtractor(System.err).extract(dataset, images, enc, this.out, options);
+            out.printf(Locale.ROOT, "wrote %d features (%s, %d-d) to %s: %d computed, %d reused, %d failed%s%n",
+                    r.features().size(), enc.name(), enc.featureDim(), this.out, r.computed(), r.reused(),
+                    r.failures().size(), r.missingFiles() > 0 ? ", " + r.missingFiles() + " without a file" : "");
+            if (!r.failures().isEmpty()) {
+                spec.commandLine().getErr().println("error: " + r.failures().size() + " image"
+                        + (r.failures().size() == 1 ? "" : "s") + " could not be encoded (listed above)");
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    static List<ImageRecord> select(Dataset dataset, String split) {
+        if (split.equalsIgnoreCase("all")) {
+            return dataset.images().stream().filter(r -> r.split() != null || r.present()).toList();
+        }
+        Split s = Split.parse(split);
+        if (s == null) {
+            throw new IllegalArgumentException("--split must be all, train, dev or test, was '" + split + "'");
+        }
+        return dataset.images(s);
+    }
+
+    /** @return the default pixel limit, for help texts */
+    static long defaultMaxPixels() {
+        return ImageLoader.DEFAULT_MAX_PIXELS;
+    }
+}

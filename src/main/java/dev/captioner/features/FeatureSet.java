@@ -1,0 +1,47 @@
+package dev.captioner.features;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Image features as stored in a feature file: row {@code i} of {@link #features()} belongs to
+ * image {@code ids().get(i)}.
+ *
+ * @param ids image file names
+ * @param features {@code [N, featureDim]} vectors
+ * @param encoder the encoder's name
+ * @param featureDim length of each vector
+ * @param weightsSha256 SHA-256 of the encoder's weights
+ * @param imageSize the encoder's input size in pixels
+ */
+public record FeatureSet(List<String> ids, float[][] features, String encoder, int featureDim, String weightsSha256,
+        int imageSize) {
+
+    /** Checks that rows and ids agree. */
+    public FeatureSet {
+        ids = List.copyOf(ids);
+        if (features.length != ids.size()) {
+            throw new IllegalArgumentException(ids.size() + " ids but " + features.length + " feature rows");
+        }
+        for (float[] row : features) {
+            if (row.length != featureDim) {
+                throw new IllegalArgumentException("feature row of length " + row.length + ", expected " + featureDim);
+            }
+        }
+    }
+
+    /** @return image name to row index */
+    public Map<String, Integer> index() {
+        Map<String, Integer> m = new HashMap<>(ids.size() * 2);
+        for (int i = 0; i < ids.size(); i++) {
+            m.put(ids.get(i), i);
+        }
+        return m;
+    }
+
+    /** @return how many images */
+    public int size() {
+        return ids.size();
+    }
+}

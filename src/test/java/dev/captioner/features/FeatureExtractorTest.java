@@ -1,0 +1,157 @@
+package dev.captioner.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.captioner.data.Dataset;
+import dev.captioner.data.DatasetLoader;
+import dev.captioner.data.LoadOptions;
+import dev.captioner.data.SynthConfig;
+import dev.captioner.data.SyntheticShapes;
+import dev.captioner.vision.ImageEncoder;
+import dev.captioner.vision.Preprocessing;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FeatureExtractorTest {
+
+    @TempDir
+    Path tmp;
+
+    /** A stand-in network: the feature is the mean of each channel; counts the images it sees. */
+    static final class MeanEncoder implements ImageEncoder {
+        final AtomicInteger images = new AtomicInteger();
+        final int failAfter;
+
+        MeanEncoder(int failAfter) {
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public String name() {
+            return "mean";
+        }
+
+        @Override
+        public int featureDim() {
+            return 3;
+        }
+
+        @Override
+        public int imageSize() {
+            return 16;
+        }
+
+        @Override
+        public Preprocessing preprocessing() {
+            return Preprocessing.UNIT;
+        }
+
+        @Override
+        public String weightsSha256() {
+            return "none";
+        }
+
+        @Override
+        public float[][] encode(float[] batch, int n) {
+            if (images.addAndGet(n) > failAfter) {
+                throw new IllegalStateException("simulated crash");
+            }
+            int plane = 16 * 16;
+            float[][] out = new float[n][3];
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int p = 0; p < plane; p++) {
+                        out[i][c] += batch[(i * 3 + c) * plane + p] / plane;
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private Dataset synth(int n) throws Exception {
+        SyntheticShapes.generate(new SynthConfig(n, 32, 5), tmp.resolve("data"));
+        return DatasetLoader.load(tmp.resolve("data"), LoadOptions.defaults());
+    }
+
+    private static final FeatureExtractor.Options TWO = new FeatureExtractor.Options(2, 2, 1_000_000);
+
+    @Test
+    void writesOneRowPerImageInDatasetOrder() throws Exception {
+        try (Dataset d = synth(12)) {
+            Path out = tmp.resolve("f.h5");
+            MeanEncoder enc = new MeanEncoder(Integer.MAX_VALUE);
+            FeatureExtractor.Result r = new FeatureExtractor(quiet()).extract(d, d.images(), enc, out, TWO);
+            assertThat(r.computed()).isEqualTo(12);
+            FeatureSet set = FeatureStore.read(out);
+            assertThat(set.ids()).containsExactlyElementsOf(d.images().stream().map(i -> i.name()).toList());
+            assertThat(set.features()[0][0]).isBetween(0f, 1f);
+            assertThat(tmp).isDirectoryNotContaining("glob:**.partial");
+        }
+    }
+
+    @Test
+    void anInterruptedRunResumesWithoutRecomputingFinishedImages() throws Exception {
+        try (Dataset d = synth(20)) {
+            Path out = tmp.resolve("f.h5");
+            MeanEncoder crashing = new MeanEncoder(10);
+            assertThatThrownBy(() -> new FeatureExtractor(quiet(), 4).extract(d, d.images(), crashing, out,
+                    new FeatureExtractor.Options(2, 1, 1_000_000))).hasMessageContaining("simulated crash");
+            assertThat(out).doesNotExist();
+            assertThat(FeatureCheckpoint.dirFor(out)).isDirectory();
+            MeanEncoder second = new MeanEncoder(Integer.MAX_VALUE);
+            FeatureExtractor.Result r = new FeatureExtractor(quiet(), 4).extract(d, d.images(), second, out, TWO);
+            assertThat(r.reused()).isGreaterThanOrEqualTo(8);
+            assertThat(second.images.get()).isEqualTo(20 - r.reused());
+            assertThat(FeatureStore.read(out).size()).isEqualTo(20);
+            // A third run finds everything in the output file and computes nothing.
+            MeanEncoder third = new MeanEncoder(Integer.MAX_VALUE);
+            FeatureExtractor.Result again = new FeatureExtractor(quiet()).extract(d, d.images(), third, out, TWO);
+            assertThat(third.images.get()).isZero();
+            assertThat(again.reused()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void aBadImageIsReportedAndSkippedAndTheRestAreWritten() throws Exception {
+        try (Dataset d = synth(10)) {
+            Path bad = tmp.resolve("data/Flicker8k_Dataset").resolve(d.images().get(3).name());
+            Files.write(bad, new byte[] {1, 2, 3, 4});
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            Path out = tmp.resolve("f.h5");
+            FeatureExtractor.Result r = new FeatureExtractor(new PrintStream(log, true)).extract(d, d.images(),
+                    new MeanEncoder(Integer.MAX_VALUE), out, TWO);
+            assertThat(r.failures()).hasSize(1);
+            assertThat(r.failures().get(0).image()).isEqualTo(d.images().get(3).name());
+            assertThat(log.toString()).contains("skipped").contains(bad.getFileName().toString()).contains("not an image");
+            assertThat(FeatureStore.read(out).ids()).hasSize(9).doesNotContain(d.images().get(3).name());
+        }
+    }
+
+    @Test
+    void anOutputMadeByAnotherEncoderIsRecomputed() throws Exception {
+        try (Dataset d = synth(8)) {
+            Path out = tmp.resolve("f.h5");
+            FeatureStore.write(out, new FeatureSet(java.util.List.of(d.images().get(0).name()), new float[][] {{9, 9, 9}},
+                    "other", 3, "x", 16));
+            MeanEncoder enc = new MeanEncoder(Integer.MAX_VALUE);
+            FeatureExtractor.Result r = new FeatureExtractor(quiet()).extract(d, d.images(), enc, out, TWO);
+            assertThat(r.reused()).isZero();
+            assertThat(enc.images.get()).isEqualTo(8);
+            assertThat(FeatureStore.read(out).encoder()).isEqualTo("mean");
+        }
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream());
+    }
+}

@@ -1,0 +1,81 @@
+package dev.captioner.vision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.captioner.data.Cleaning;
+import dev.captioner.data.Dataset;
+import dev.captioner.data.DatasetLoader;
+import dev.captioner.data.LoadOptions;
+import dev.captioner.data.SynthConfig;
+import dev.captioner.data.SyntheticShapes;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConceptsEncoderTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void meanAveragePrecisionWorkedByHand() {
+        // Label 0: scores rank images 0, 1, 2; positives at ranks 1 and 3: AP = (1/1 + 2/3) / 2 = 5/6.
+        // Label 1: positive ranked first: AP = 1. Label 2 has no positive and is not counted.
+        float[][] scores = {{0.9f, 0.8f, 0.1f}, {0.5f, 0.1f, 0.2f}, {0.1f, 0.05f, 0.3f}};
+        float[][] truth = {{1, 1, 0}, {0, 0, 0}, {1, 0, 0}};
+        assertThat(ConceptLabels.meanAveragePrecision(scores, truth)).isCloseTo((5.0 / 6 + 1) / 2, offset(1e-12));
+    }
+
+    @Test
+    void labelsAreFrequentWordsAndPairsButNotUbiquitousOnes() {
+        List<List<List<String>>> images = List.of(
+                List.of(List.of("red", "circle", "on", "white")),
+                List.of(List.of("red", "circle", "on", "black")),
+                List.of(List.of("blue", "square", "on", "white")),
+                List.of(List.of("red", "square", "on", "white")));
+        List<String> labels = ConceptLabels.select(images, 10);
+        // Counted once per image; "on" is in every image and says nothing. Ties keep first appearance.
+        assertThat(labels).containsExactly("red", "on white", "white", "red circle", "circle", "circle on", "square",
+                "square on");
+        assertThat(ConceptLabels.targets(labels, images.get(0)).length).isEqualTo(labels.size());
+    }
+
+    @Test
+    void trainsSavesAndLoadsAnEncoderWhoseFeaturesAreDeterministic() throws Exception {
+        SyntheticShapes.generate(new SynthConfig(48, 32, 3), tmp.resolve("data"));
+        Path dir = tmp.resolve("enc");
+        ConceptsConfig config;
+        try (Dataset d = DatasetLoader.load(tmp.resolve("data"), LoadOptions.defaults())) {
+            ConceptsTrainer.Options o = new ConceptsTrainer.Options(32, 16, 2, 16, 2e-3f, 24, 1, Cleaning.SEED);
+            config = new ConceptsTrainer(new PrintStream(new ByteArrayOutputStream())).train(d, o, dir);
+        }
+        assertThat(dir.resolve("concepts.json")).exists();
+        assertThat(config.labels()).hasSize(16);
+        assertThat(config.devMeanAveragePrecision()).isBetween(0.0, 1.0);
+        RgbImage img = new RgbImage(40, 40, new byte[40 * 40 * 3]);
+        try (ConceptsEncoder a = ConceptsEncoder.load(dir); ConceptsEncoder b = ConceptsEncoder.load(dir)) {
+            assertThat(a.featureDim()).isEqualTo(24);
+            assertThat(a.config().labels()).isEqualTo(config.labels());
+            float[] fa = a.encode(img);
+            assertThat(fa).hasSize(24).containsExactly(b.encode(img));
+            assertThat(a.weightsSha256()).hasSize(64);
+            float[][] p = a.concepts(Preprocessing.UNIT.toChw(KerasResize.nearest(img, 32, 32)), 1);
+            assertThat(p[0]).hasSize(16);
+            for (float v : p[0]) {
+                assertThat(v).isBetween(0f, 1f);
+            }
+        }
+    }
+
+    @Test
+    void aFolderWithoutAnEncoderIsAClearError() {
+        assertThatThrownBy(() -> ConceptsEncoder.load(tmp)).hasMessageContaining("not a concepts encoder");
+        assertThatThrownBy(() -> Encoders.open("concepts", null)).hasMessageContaining("encoder train");
+        assertThatThrownBy(() -> Encoders.open("resnet", null)).hasMessageContaining("unknown encoder 'resnet'");
+    }
+}
