@@ -123,6 +123,17 @@ public final class KerasWeights {
         throw new CaptionerException(file + ": weight '" + name + "' is not floating point");
     }
 
+    /**
+     * Weights built in memory, e.g. random ones for benchmarks.
+     *
+     * @param name what to call them in messages
+     * @param layers layers in order
+     * @return the weights
+     */
+    static KerasWeights of(String name, List<Layer> layers) {
+        return new KerasWeights(Path.of(name), layers, "2");
+    }
+
     /** @return the file read */
     public Path file() {
         return file;

@@ -1,0 +1,86 @@
+package dev.captioner.vision;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Full-size networks with random weights (He-uniform kernels, zero biases, unit BatchNorm), for
+ * benchmarks that must not need a 500 MB download. Same seed, same weights.
+ */
+public final class RandomWeights {
+
+    private static final int[] VGG_WIDTHS = {64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512};
+
+    private RandomWeights() {}
+
+    /**
+     * @param seed random seed
+     * @return VGG16 with the top (224 px input, 4,096-d feature)
+     */
+    public static Vgg16Encoder vgg16(long seed) {
+        Random r = new Random(seed);
+        List<KerasWeights.Layer> layers = new ArrayList<>();
+        int c = 3;
+        for (int i = 0; i < VGG_WIDTHS.length; i++) {
+            int w = VGG_WIDTHS[i];
+            layers.add(layer("conv" + i, kernel(r, new int[] {3, 3, c, w}, 9 * c), zeros(w)));
+            c = w;
+        }
+        layers.add(layer("fc1", kernel(r, new int[] {7 * 7 * 512, 4096}, 7 * 7 * 512), zeros(4096)));
+        layers.add(layer("fc2", kernel(r, new int[] {4096, 4096}, 4096), zeros(4096)));
+        layers.add(layer("predictions", kernel(r, new int[] {4096, 8}, 4096), zeros(8)));
+        return Vgg16Encoder.load(KerasWeights.of("random VGG16", layers), "random", 224);
+    }
+
+    /**
+     * @param alpha width multiplier (0.25, 0.5, 0.75 or 1.0)
+     * @param seed random seed
+     * @return MobileNet v1 without the top (224 px input, {@code 1024 * alpha}-d feature)
+     */
+    public static MobileNetEncoder mobilenet(double alpha, long seed) {
+        Random r = new Random(seed);
+        List<KerasWeights.Layer> layers = new ArrayList<>();
+        int c = (int) (32 * alpha);
+        layers.add(new KerasWeights.Layer("conv1", List.of(kernel(r, new int[] {3, 3, 3, c}, 27))));
+        layers.add(batchNorm(c));
+        int[] widths = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
+        for (int width : widths) {
+            int out = (int) (width * alpha);
+            layers.add(new KerasWeights.Layer("dw", List.of(kernel(r, new int[] {3, 3, c, 1}, 9))));
+            layers.add(batchNorm(c));
+            layers.add(new KerasWeights.Layer("pw", List.of(kernel(r, new int[] {1, 1, c, out}, c))));
+            layers.add(batchNorm(out));
+            c = out;
+        }
+        return MobileNetEncoder.load(KerasWeights.of("random MobileNet", layers), "random", 224);
+    }
+
+    private static KerasWeights.Layer layer(String name, KerasWeights.Weight kernel, KerasWeights.Weight bias) {
+        return new KerasWeights.Layer(name, List.of(kernel, bias));
+    }
+
+    private static KerasWeights.Weight kernel(Random r, int[] shape, int fanIn) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] data = new float[n];
+        double limit = Math.sqrt(6.0 / fanIn);
+        for (int i = 0; i < n; i++) {
+            data[i] = (float) ((r.nextDouble() * 2 - 1) * limit);
+        }
+        return new KerasWeights.Weight("kernel", shape, data);
+    }
+
+    private static KerasWeights.Weight zeros(int n) {
+        return new KerasWeights.Weight("bias", new int[] {n}, new float[n]);
+    }
+
+    private static KerasWeights.Layer batchNorm(int n) {
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        return new KerasWeights.Layer("bn", List.of(new KerasWeights.Weight("gamma", new int[] {n}, ones),
+                zeros(n), zeros(n), new KerasWeights.Weight("var", new int[] {n}, ones.clone())));
+    }
+}
