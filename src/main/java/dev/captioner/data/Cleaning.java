@@ -1,5 +1,7 @@
 package dev.captioner.data;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +34,7 @@ public enum Cleaning {
     }
 
     /** @return the name used on the command line and in model files */
+    @JsonValue
     public String id() {
         return id;
     }
@@ -89,6 +92,7 @@ public enum Cleaning {
      * @return the cleaner
      * @throws IllegalArgumentException naming the accepted values
      */
+    @JsonCreator
     public static Cleaning parse(String id) {
         for (Cleaning c : values()) {
             if (c.id.equalsIgnoreCase(id.trim())) {

@@ -24,4 +24,15 @@ public final class Torch {
         Engine.getInstance();
         return JniUtils.getNumThreads();
     }
+
+    /**
+     * Turns autograd recording off for the calling thread (PyTorch's grad mode is per thread and
+     * on by default in threads DJL did not start), so inference builds no graph.
+     */
+    public static void noGrad() {
+        Engine.getInstance();
+        if (JniUtils.isGradMode()) {
+            JniUtils.setGradMode(false);
+        }
+    }
 }

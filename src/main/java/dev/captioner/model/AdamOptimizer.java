@@ -1,0 +1,153 @@
+package dev.captioner.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import dev.captioner.util.AtomicFiles;
+import dev.captioner.util.CaptionerException;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba) with global-norm gradient clipping, kept here rather than taken from DJL
+ * so that its moments can be saved and a resumed run continues exactly where it stopped.
+ */
+public final class AdamOptimizer implements AutoCloseable {
+
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float EPSILON = 1e-7f;
+
+    private final List<Parameter> params = new ArrayList<>();
+    private final NDManager manager;
+    private final NDList m = new NDList();
+    private final NDList v = new NDList();
+    private final float learningRate;
+    private final float clipNorm;
+    private long step;
+
+    /**
+     * @param parameters the network's parameters
+     * @param learningRate step size
+     * @param clipNorm largest global gradient norm
+     * @param manager owns the moments
+     */
+    public AdamOptimizer(PairList<String, Parameter> parameters, float learningRate, float clipNorm, NDManager manager) {
+        this.learningRate = learningRate;
+        this.clipNorm = clipNorm;
+        this.manager = manager;
+        for (Pair<String, Parameter> p : parameters) {
+            params.add(p.getValue());
+            NDArray w = p.getValue().getArray();
+            m.add(manager.zeros(w.getShape(), w.getDataType()));
+            v.add(manager.zeros(w.getShape(), w.getDataType()));
+        }
+    }
+
+    /**
+     * Applies one update from the gradients the last backward pass left, then clears them.
+     *
+     * @return the global gradient norm before clipping
+     */
+    public float step() {
+        List<NDArray> grads = new ArrayList<>(params.size());
+        double sq = 0;
+        for (Parameter p : params) {
+            NDArray g = p.getArray().getGradient();
+            grads.add(g);
+            try (NDArray s = g.square().sum()) {
+                sq += s.getFloat();
+            }
+        }
+        float norm = (float) Math.sqrt(sq);
+        float scale = norm > clipNorm ? clipNorm / norm : 1f;
+        step++;
+        double lrT = learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step));
+        for (int i = 0; i < params.size(); i++) {
+            NDArray w = params.get(i).getArray();
+            NDArray g = grads.get(i);
+            if (scale != 1f) {
+                g.muli(scale);
+            }
+            NDArray mi = m.get(i);
+            NDArray vi = v.get(i);
+            mi.muli(BETA1);
+            try (NDArray t = g.mul(1 - BETA1)) {
+                mi.addi(t);
+            }
+            vi.muli(BETA2);
+            try (NDArray t = g.square()) {
+                t.muli(1 - BETA2);
+                vi.addi(t);
+            }
+            try (NDArray denom = vi.sqrt(); NDArray update = mi.mul((float) lrT)) {
+                denom.addi(EPSILON);
+                update.divi(denom);
+                w.subi(update);
+            }
+            JniUtils.zeroGrad((PtNDArray) w);
+            g.close();
+        }
+        return norm;
+    }
+
+    /** @return updates applied so far */
+    public long steps() {
+        return step;
+    }
+
+    /** @param file where to save the moments and step count (atomically) */
+    public void save(Path file) {
+        AtomicFiles.write(file, out -> {
+            java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out));
+            data.writeLong(step);
+            byte[] moments = concat(m, v).encode();
+            data.writeInt(moments.length);
+            data.write(moments);
+            data.flush();
+        });
+    }
+
+    /** @param file a file written by {@link #save} for the same network */
+    public void load(Path file) {
+        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
+            long s = in.readLong();
+            byte[] bytes = in.readNBytes(in.readInt());
+            NDList all = NDList.decode(manager, bytes);
+            if (all.size() != 2 * params.size()) {
+                throw new CaptionerException(file + ": optimizer state is for another network");
+            }
+            for (int i = 0; i < params.size(); i++) {
+                m.get(i).set(all.get(i).toFloatArray());
+                v.get(i).set(all.get(params.size() + i).toFloatArray());
+            }
+            all.close();
+            step = s;
+        } catch (IOException e) {
+            throw new CaptionerException(file + ": cannot read optimizer state: " + e.getMessage(), e);
+        }
+    }
+
+    private static NDList concat(NDList a, NDList b) {
+        NDList all = new NDList(a.size() + b.size());
+        all.addAll(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        m.close();
+        v.close();
+    }
+}

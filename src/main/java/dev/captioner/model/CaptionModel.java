@@ -1,0 +1,97 @@
+package dev.captioner.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.captioner.data.Vocabulary;
+import dev.captioner.util.CaptionerException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A trained caption model loaded for inference: configuration, vocabulary and network with the
+ * best epoch's parameters, which never record gradients. Load one with {@link #load(Path)}; the
+ * directory may have been moved anywhere since training.
+ */
+public final class CaptionModel implements AutoCloseable {
+
+    private final Path dir;
+    private final ModelConfig config;
+    private final Vocabulary vocabulary;
+    private final CaptionNet net;
+    private final NDManager manager;
+
+    private CaptionModel(Path dir, ModelConfig config, Vocabulary vocabulary, CaptionNet net, NDManager manager) {
+        this.dir = dir;
+        this.config = config;
+        this.vocabulary = vocabulary;
+        this.net = net;
+        this.manager = manager;
+    }
+
+    /**
+     * @param dir a model directory written by {@code captioner train}
+     * @return the model
+     * @throws CaptionerException naming what is missing if the directory is not a finished model
+     */
+    public static CaptionModel load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new CaptionerException(dir + ": no such model directory");
+        }
+        if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE))) {
+            String why = Files.isDirectory(dir.resolve(CaptionTrainer.TRAINING_DIR))
+                    ? "its training has not finished (continue it with 'captioner train --resume')"
+                    : "no " + ModelConfig.FILE;
+            throw new CaptionerException(dir + ": not a trained model: " + why);
+        }
+        ModelConfig config = ModelConfig.load(dir);
+        Vocabulary vocab = Vocabulary.load(dir.resolve(CaptionTrainer.VOCAB));
+        if (vocab.size() != config.vocabularySize()) {
+            throw new CaptionerException(dir + ": vocab.json has " + vocab.size() + " entries, config.json says "
+                    + config.vocabularySize());
+        }
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            CaptionNet net = new CaptionNet(config);
+            net.initialize(manager);
+            CaptionTrainer.loadParams(net, dir.resolve(CaptionTrainer.PARAMS), manager);
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                p.getValue().getArray().setRequiresGradient(false);
+            }
+            return new CaptionModel(dir, config, vocab, net, manager);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** @return where the model was loaded from */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return architecture, sizes, cleaning and encoder */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** @return the vocabulary */
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** @return the network */
+    public CaptionNet net() {
+        return net;
+    }
+
+    /** @return the manager that owns the parameters; decoders open sub-managers of it */
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,161 @@
+package dev.captioner.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.recurrent.LSTM;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.util.PairList;
+
+/**
+ * The caption network. Image path: feature → Dropout → Dense(units, ReLU). Text path: tokens →
+ * Embedding(V, embed) → Dropout → LSTM(units). {@link Architecture#MERGE} adds the image vector
+ * to every LSTM output; {@link Architecture#INIT_INJECT} uses it as the LSTM's initial hidden
+ * state. Head: Dense(units, ReLU) → Dense(V) (logits; softmax is part of the loss and of
+ * decoding). The stages are exposed separately so that training can feed the output layer only
+ * the positions that have a target, and decoding can step the LSTM one token at a time.
+ */
+public final class CaptionNet extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final ModelConfig config;
+    private final Parameter embedding;
+    private final Dropout imageDropout;
+    private final Linear imageDense;
+    private final Dropout textDropout;
+    private final LSTM lstm;
+    private final Linear headDense;
+    private final Linear output;
+
+    /** @param config sizes and architecture */
+    public CaptionNet(ModelConfig config) {
+        super(VERSION);
+        this.config = config;
+        embedding = addParameter(Parameter.builder().setName("embedding").setType(Parameter.Type.WEIGHT)
+                .optInitializer(new UniformInitializer(0.05f))
+                .optShape(new Shape(config.vocabularySize(), config.embed())).build());
+        imageDropout = addChildBlock("imageDropout", Dropout.builder().optRate(config.dropout()).build());
+        imageDense = addChildBlock("imageDense", Linear.builder().setUnits(config.units()).build());
+        textDropout = addChildBlock("textDropout", Dropout.builder().optRate(config.dropout()).build());
+        lstm = addChildBlock("lstm", LSTM.builder().setStateSize(config.units()).setNumLayers(1)
+                .optBatchFirst(true).optReturnState(true).build());
+        headDense = addChildBlock("headDense", Linear.builder().setUnits(config.units()).build());
+        output = addChildBlock("output", Linear.builder().setUnits(config.vocabularySize()).build());
+    }
+
+    /** @return the configuration the network was built from */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * Creates the parameters.
+     *
+     * @param manager owns the parameters
+     */
+    public void initialize(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1, config.featureDim()), new Shape(1, 2));
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        long batch = inputShapes[0].get(0);
+        imageDropout.initialize(manager, dataType, inputShapes[0]);
+        imageDense.initialize(manager, dataType, inputShapes[0]);
+        Shape seq = new Shape(batch, inputShapes[1].get(1), config.embed());
+        textDropout.initialize(manager, dataType, seq);
+        lstm.initialize(manager, dataType, seq);
+        Shape hidden = new Shape(batch, inputShapes[1].get(1), config.units());
+        headDense.initialize(manager, dataType, hidden);
+        output.initialize(manager, dataType, new Shape(batch, config.units()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[1].get(0), inputShapes[1].get(1), config.vocabularySize())};
+    }
+
+    /**
+     * Image path.
+     *
+     * @param ps parameter store
+     * @param features {@code [B, F]}
+     * @param training whether dropout is on
+     * @return {@code [B, units]}
+     */
+    public NDArray image(ParameterStore ps, NDArray features, boolean training) {
+        NDArray x = imageDropout.forward(ps, new NDList(features), training).singletonOrThrow();
+        return imageDense.forward(ps, new NDList(x), training).singletonOrThrow().getNDArrayInternal().relu();
+    }
+
+    /**
+     * The initial LSTM state for a batch of images.
+     *
+     * @param image {@code [B, units]} from {@link #image}
+     * @return {@code (h, c)}, each {@code [1, B, units]}
+     */
+    public NDList initialState(NDArray image) {
+        NDManager m = image.getManager();
+        Shape s = new Shape(1, image.getShape().get(0), config.units());
+        NDArray h = config.architecture() == Architecture.INIT_INJECT ? image.expandDims(0) : m.zeros(s);
+        return new NDList(h, m.zeros(s));
+    }
+
+    /**
+     * Text path: runs the LSTM over token sequences from a given state.
+     *
+     * @param ps parameter store
+     * @param tokens {@code [B, T]} token indices (int64)
+     * @param state {@code (h, c)}, each {@code [1, B, units]}
+     * @param training whether dropout is on
+     * @return LSTM outputs {@code [B, T, units]}, then the final {@code h} and {@code c}
+     */
+    public NDList text(ParameterStore ps, NDArray tokens, NDList state, boolean training) {
+        NDArray weight = ps.getValue(embedding, tokens.getDevice(), training);
+        NDArray embedded = tokens.getNDArrayInternal().embedding(tokens, weight, SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = textDropout.forward(ps, new NDList(embedded), training).singletonOrThrow();
+        return lstm.forward(ps, new NDList(x, state.get(0), state.get(1)), training);
+    }
+
+    /**
+     * Decoder head up to the last hidden layer.
+     *
+     * @param ps parameter store
+     * @param lstmOut {@code [B, T, units]}
+     * @param image {@code [B, units]}
+     * @param training whether dropout is on
+     * @return {@code [B, T, units]}
+     */
+    public NDArray head(ParameterStore ps, NDArray lstmOut, NDArray image, boolean training) {
+        NDArray x = config.architecture() == Architecture.MERGE ? lstmOut.add(image.expandDims(1)) : lstmOut;
+        return headDense.forward(ps, new NDList(x), training).singletonOrThrow().getNDArrayInternal().relu();
+    }
+
+    /**
+     * Output layer.
+     *
+     * @param ps parameter store
+     * @param hidden {@code [..., units]}
+     * @param training whether dropout is on
+     * @return logits {@code [..., V]}
+     */
+    public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
+        return output.forward(ps, new NDList(hidden), training).singletonOrThrow();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray image = image(ps, inputs.get(0), training);
+        NDList text = text(ps, inputs.get(1), initialState(image), training);
+        return new NDList(logits(ps, head(ps, text.get(0), image, training), training));
+    }
+}

@@ -1,0 +1,363 @@
+package dev.captioner.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.data.Dataset;
+import dev.captioner.data.ImageRecord;
+import dev.captioner.data.Split;
+import dev.captioner.data.Vocabulary;
+import dev.captioner.features.FeatureSet;
+import dev.captioner.plot.LossChart;
+import dev.captioner.util.AtomicFiles;
+import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Progress;
+import dev.captioner.util.Torch;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/**
+ * Trains a caption model on a dataset's training split and its image features: Adam with
+ * gradient clipping, dev loss after every epoch, the best-on-dev parameters kept, early
+ * stopping. Every finished epoch is checkpointed, so {@code --resume} continues an interrupted
+ * run; a NaN or infinite loss stops the run with an error and leaves the last good checkpoint.
+ * The model directory becomes loadable ({@code config.json} written) only when training ends.
+ */
+public final class CaptionTrainer {
+
+    /** Parameters of the best epoch. */
+    public static final String PARAMS = "model.params";
+    /** Per-epoch history. */
+    public static final String HISTORY = "history.json";
+    /** Loss curves. */
+    public static final String LOSS_PNG = "loss.png";
+    /** Vocabulary. */
+    public static final String VOCAB = "vocab.json";
+    /** Folder of the resumable state of an unfinished run. */
+    public static final String TRAINING_DIR = "training";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * What a run produced.
+     *
+     * @param config the model's configuration
+     * @param history every epoch
+     * @param bestEpoch the epoch whose parameters were kept
+     * @param stoppedEarly whether patience ran out before the last epoch
+     */
+    public record Result(ModelConfig config, List<EpochRecord> history, int bestEpoch, boolean stoppedEarly) {}
+
+    private final PrintStream log;
+    private BiConsumer<Integer, CaptionNet> afterEpoch = (epoch, net) -> { };
+
+    /** @param log where epoch summaries go */
+    public CaptionTrainer(PrintStream log) {
+        this.log = log;
+    }
+
+    /** Tests use this to interrupt or corrupt a run after an epoch's checkpoint is saved. */
+    CaptionTrainer afterEpoch(BiConsumer<Integer, CaptionNet> hook) {
+        this.afterEpoch = hook;
+        return this;
+    }
+
+    /**
+     * Trains a model into {@code out}.
+     *
+     * @param dataset the captions and split
+     * @param features features of (at least) the train and dev images
+     * @param out the model directory
+     * @param spec architecture and sizes
+     * @param train training settings
+     * @param resume continue the unfinished run in {@code out}
+     * @return the configuration and history
+     */
+    public Result train(Dataset dataset, FeatureSet features, Path out, ModelSpec spec, TrainConfig train, boolean resume) {
+        Map<String, Integer> rows = features.index();
+        List<ImageRecord> trainImages = dataset.images(Split.TRAIN);
+        List<ImageRecord> devImages = dataset.images(Split.DEV);
+        if (trainImages.isEmpty()) {
+            throw new CaptionerException(dataset.location() + ": the training split is empty");
+        }
+        requireFeatures(features, rows, trainImages, "train");
+        requireFeatures(features, rows, devImages, "dev");
+
+        List<List<String>> trainTokens = new ArrayList<>();
+        for (ImageRecord r : trainImages) {
+            for (String c : r.captions()) {
+                trainTokens.add(spec.cleaning().tokens(c));
+            }
+        }
+        Vocabulary vocab = Vocabulary.build(trainTokens, spec.minCount());
+        int maxLength = trainTokens.stream().mapToInt(List::size).max().orElse(2);
+        List<CaptionExample> trainSet = examples(trainImages, rows, spec, vocab);
+        List<CaptionExample> devSet = examples(devImages, rows, spec, vocab);
+        ModelConfig config = new ModelConfig(spec.architecture(), spec.embed(), spec.units(), spec.dropout(), vocab.size(),
+                maxLength, spec.cleaning(), spec.minCount(),
+                new ModelConfig.EncoderInfo(features.encoder(), features.featureDim(), features.imageSize(),
+                        features.weightsSha256(), null),
+                new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()));
+
+        Path trainingDir = out.resolve(TRAINING_DIR);
+        prepareOutput(out, trainingDir, resume);
+        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
+        Engine.getInstance().setRandomSeed((int) train.seed());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            CaptionNet net = new CaptionNet(config);
+            net.initialize(manager);
+            try (AdamOptimizer adam = new AdamOptimizer(net.getParameters(), train.learningRate(), train.clipNorm(),
+                    manager)) {
+                TrainingState state = resume ? restore(trainingDir, net, adam, config, train, manager) : null;
+                vocab.save(out.resolve(VOCAB));
+                return loop(net, adam, manager, features.features(), trainSet, devSet, config, train, out, trainingDir, state);
+            }
+        }
+    }
+
+    private static void requireFeatures(FeatureSet features, Map<String, Integer> rows, List<ImageRecord> images,
+            String split) {
+        List<String> missing = images.stream().map(ImageRecord::name).filter(n -> !rows.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new CaptionerException("the feature file has no features for " + missing.size() + " of the "
+                    + images.size() + " " + split + " images (first " + Math.min(10, missing.size()) + ": "
+                    + String.join(", ", missing.subList(0, Math.min(10, missing.size()))) + "); run 'captioner features'"
+                    + " on the same dataset");
+        }
+        if (features.featureDim() < 1) {
+            throw new CaptionerException("the feature file has empty features");
+        }
+    }
+
+    static List<CaptionExample> examples(List<ImageRecord> images, Map<String, Integer> rows, ModelSpec spec,
+            Vocabulary vocab) {
+        List<CaptionExample> out = new ArrayList<>();
+        for (ImageRecord r : images) {
+            int row = rows.get(r.name());
+            for (String c : r.captions()) {
+                int[] tokens = vocab.encode(spec.cleaning().tokens(c));
+                if (tokens.length >= 2) {
+                    out.add(new CaptionExample(row, tokens));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void prepareOutput(Path out, Path trainingDir, boolean resume) {
+        boolean unfinished = Files.isRegularFile(trainingDir.resolve(TrainingState.FILE));
+        if (resume && !unfinished) {
+            throw new CaptionerException(out + ": nothing to resume (no " + TRAINING_DIR + "/" + TrainingState.FILE + ")");
+        }
+        if (!resume && unfinished) {
+            throw new CaptionerException(out + ": holds an unfinished training run; pass --resume to continue it, "
+                    + "or choose another --out");
+        }
+        if (!resume && Files.isRegularFile(out.resolve(ModelConfig.FILE))) {
+            throw new CaptionerException(out + ": already holds a trained model; choose another --out or delete it");
+        }
+        try {
+            Files.createDirectories(trainingDir);
+        } catch (IOException e) {
+            throw new CaptionerException(out + ": cannot create: " + e.getMessage(), e);
+        }
+    }
+
+    private TrainingState restore(Path trainingDir, CaptionNet net, AdamOptimizer adam, ModelConfig config,
+            TrainConfig train, NDManager manager) {
+        TrainingState state = TrainingState.load(trainingDir);
+        if (!state.model().equals(config)) {
+            throw new CaptionerException(trainingDir + ": the unfinished run trained another model (different data, "
+                    + "features or sizes); cannot resume it with these settings");
+        }
+        TrainConfig before = state.train();
+        if (before.batchSize() != train.batchSize() || before.objective() != train.objective()
+                || before.seed() != train.seed() || before.learningRate() != train.learningRate()) {
+            throw new CaptionerException(trainingDir + ": the unfinished run used batch size " + before.batchSize()
+                    + ", learning rate " + before.learningRate() + ", objective " + before.objective() + ", seed "
+                    + before.seed() + "; resume with the same settings");
+        }
+        loadParams(net, trainingDir.resolve("last.params"), manager);
+        // Loaded arrays are new tensors: they must record gradients again.
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : net.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(true);
+        }
+        adam.load(trainingDir.resolve("adam.bin"));
+        log.printf(Locale.ROOT, "train: resuming after epoch %d (best dev loss %.4f at epoch %d)%n", state.epoch(),
+                state.bestDevLoss(), state.bestEpoch());
+        return state;
+    }
+
+    private Result loop(CaptionNet net, AdamOptimizer adam, NDManager manager, float[][] features,
+            List<CaptionExample> trainSet, List<CaptionExample> devSet, ModelConfig config, TrainConfig train, Path out,
+            Path trainingDir, TrainingState state) {
+        List<EpochRecord> history = new ArrayList<>(state == null ? List.of() : state.history());
+        double best = state == null ? Double.POSITIVE_INFINITY : state.bestDevLoss();
+        int bestEpoch = state == null ? 0 : state.bestEpoch();
+        int bad = state == null ? 0 : state.badEpochs();
+        int start = state == null ? 1 : state.epoch() + 1;
+        boolean stoppedEarly = bad >= train.patience();
+        ParameterStore ps = new ParameterStore(manager, false);
+        for (int epoch = start; epoch <= train.epochs() && !stoppedEarly; epoch++) {
+            EpochRecord record = epoch(net, adam, ps, manager, features, trainSet, devSet, train, epoch);
+            history.add(record);
+            // Without dev captions, the training loss decides which epoch is kept.
+            double score = devSet.isEmpty() ? record.trainLoss() : record.devLoss();
+            if (score < best) {
+                best = score;
+                bestEpoch = epoch;
+                bad = 0;
+                saveParams(net, out.resolve(PARAMS));
+            } else {
+                bad++;
+            }
+            log.printf(Locale.ROOT, "train: epoch %d/%d train loss %.4f, dev loss %.4f%s, %.1f s, %.0f tokens/s%n", epoch,
+                    train.epochs(), record.trainLoss(), record.devLoss(), bestEpoch == epoch ? " (best)" : "",
+                    record.seconds(), record.tokensPerSecond());
+            writeHistory(out, history);
+            saveParams(net, trainingDir.resolve("last.params"));
+            adam.save(trainingDir.resolve("adam.bin"));
+            new TrainingState(epoch, best, bestEpoch, bad, config, train, history).save(trainingDir);
+            afterEpoch.accept(epoch, net);
+            if (bad >= train.patience() && epoch < train.epochs()) {
+                stoppedEarly = true;
+                log.printf(Locale.ROOT, "train: no better dev loss for %d epochs; stopping (best: epoch %d)%n", bad,
+                        bestEpoch);
+            }
+        }
+        // The model becomes loadable only now: config.json is written last.
+        config.save(out);
+        deleteTree(trainingDir);
+        return new Result(config, history, bestEpoch, stoppedEarly);
+    }
+
+    private EpochRecord epoch(CaptionNet net, AdamOptimizer adam, ParameterStore ps, NDManager manager,
+            float[][] features, List<CaptionExample> trainSet, List<CaptionExample> devSet, TrainConfig train,
+            int epoch) {
+        List<List<CaptionExample>> batches = CaptionBatches.shuffled(trainSet, train.batchSize(),
+                new Random(train.seed() * 1_000_003L + epoch));
+        long tokens = 0;
+        double lossSum = 0;
+        long start = System.nanoTime();
+        try (Progress progress = Progress.start("epoch " + epoch, trainSet.size(), "captions")) {
+            for (List<CaptionExample> batch : batches) {
+                float loss;
+                int predictions;
+                try (NDManager m = manager.newSubManager()) {
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray logp = NextWordLoss.targetLogProbs(net, ps, m, batch, features, train.objective(), true);
+                        NDArray lossArr = logp.mean().neg();
+                        loss = lossArr.getFloat();
+                        predictions = (int) logp.size();
+                        if (!Float.isFinite(loss)) {
+                            throw new CaptionerException(String.format(Locale.ROOT, "training diverged in epoch %d: the loss "
+                                    + "is %s; the last good checkpoint is kept (lower --lr, then --resume)", epoch, loss));
+                        }
+                        gc.backward(lossArr);
+                    }
+                    adam.step();
+                }
+                tokens += predictions;
+                lossSum += (double) loss * predictions;
+                progress.stepBy(batch.size());
+                double seconds = (System.nanoTime() - start) / 1e9;
+                progress.message(String.format(Locale.ROOT, "loss %.3f, %.0f tok/s", lossSum / tokens, tokens / seconds));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double dev = devSet.isEmpty() ? Double.NaN : evaluate(net, ps, manager, features, devSet, train.batchSize());
+        return new EpochRecord(epoch, lossSum / Math.max(1, tokens), dev, seconds, tokens / seconds);
+    }
+
+    /**
+     * Mean next-word loss with dropout off.
+     *
+     * @param net the network
+     * @param ps parameter store
+     * @param manager parent manager
+     * @param features feature matrix
+     * @param examples captions
+     * @param batchSize captions per batch
+     * @return the mean over all predictions
+     */
+    public static double evaluate(CaptionNet net, ParameterStore ps, NDManager manager, float[][] features,
+            List<CaptionExample> examples, int batchSize) {
+        Torch.noGrad();
+        double sum = 0;
+        long count = 0;
+        for (List<CaptionExample> batch : CaptionBatches.ordered(examples, Math.max(batchSize, 128))) {
+            try (NDManager m = manager.newSubManager()) {
+                NDArray logp = NextWordLoss.targetLogProbs(net, ps, m, batch, features, Objective.SEQUENCE, false);
+                sum -= logp.sum().getFloat();
+                count += logp.size();
+            }
+        }
+        return sum / Math.max(1, count);
+    }
+
+    private static void writeHistory(Path out, List<EpochRecord> history) {
+        try {
+            AtomicFiles.write(out.resolve(HISTORY), MAPPER.writeValueAsBytes(history));
+        } catch (IOException e) {
+            throw new CaptionerException(out.resolve(HISTORY) + ": cannot write: " + e.getMessage(), e);
+        }
+        LossChart.write(history, out.resolve(LOSS_PNG));
+    }
+
+    /**
+     * @param net a network
+     * @param file where to save its parameters (atomically)
+     */
+    public static void saveParams(CaptionNet net, Path file) {
+        AtomicFiles.write(file, raw -> {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw));
+            net.saveParameters(out);
+            out.flush();
+        });
+    }
+
+    /**
+     * @param net a network of the same configuration
+     * @param file parameters saved by {@link #saveParams}
+     * @param manager owns the loaded arrays
+     */
+    public static void loadParams(CaptionNet net, Path file, NDManager manager) {
+        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+            net.loadParameters(manager, in);
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new CaptionerException(file + ": cannot load model parameters: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new CaptionerException(dir + ": cannot remove: " + e.getMessage(), e);
+        }
+    }
+}

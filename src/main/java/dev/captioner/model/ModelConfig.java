@@ -1,0 +1,122 @@
+package dev.captioner.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.data.Cleaning;
+import dev.captioner.util.AtomicFiles;
+import dev.captioner.util.CaptionerException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What a trained caption model is: its architecture and sizes, how its captions were cleaned,
+ * and the encoder whose features it reads. Saved as {@code config.json} in the model directory.
+ *
+ * @param architecture merge or init-inject
+ * @param embed word embedding size
+ * @param units LSTM state size and the width of the image projection and decoder head
+ * @param dropout dropout rate on the image feature and the embeddings
+ * @param vocabularySize output width (distinct tokens + 1)
+ * @param maxLength most tokens in a training caption, markers included
+ * @param cleaning caption cleaning
+ * @param minCount vocabulary minimum count
+ * @param encoder the encoder that made the features
+ * @param data where and in which layout the training data was
+ */
+public record ModelConfig(
+        @JsonProperty("architecture") Architecture architecture,
+        @JsonProperty("embed") int embed,
+        @JsonProperty("units") int units,
+        @JsonProperty("dropout") float dropout,
+        @JsonProperty("vocabulary_size") int vocabularySize,
+        @JsonProperty("max_length") int maxLength,
+        @JsonProperty("cleaning") Cleaning cleaning,
+        @JsonProperty("min_count") int minCount,
+        @JsonProperty("encoder") EncoderInfo encoder,
+        @JsonProperty("data") DataInfo data) {
+
+    /** File name inside a model directory. */
+    public static final String FILE = "config.json";
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * The encoder recorded with a model, so that {@code caption} can compute the same features.
+     *
+     * @param name vgg16, mobilenet or concepts
+     * @param featureDim feature length
+     * @param imageSize input size in pixels
+     * @param weightsSha256 SHA-256 of the weights file
+     * @param weights where the weights were when the features were made (a hint; may be null)
+     */
+    public record EncoderInfo(
+            @JsonProperty("name") String name,
+            @JsonProperty("feature_dim") int featureDim,
+            @JsonProperty("image_size") int imageSize,
+            @JsonProperty("weights_sha256") String weightsSha256,
+            @JsonProperty("weights") String weights) {}
+
+    /**
+     * Where a model was trained.
+     *
+     * @param location the dataset path as given
+     * @param format its layout
+     * @param trainImages images in the training split
+     */
+    public record DataInfo(
+            @JsonProperty("location") String location,
+            @JsonProperty("format") String format,
+            @JsonProperty("train_images") int trainImages) {}
+
+    /** Validates sizes. */
+    public ModelConfig {
+        if (architecture == null || cleaning == null || encoder == null) {
+            throw new IllegalArgumentException("architecture, cleaning and encoder are required");
+        }
+        if (embed < 1 || embed > 4096 || units < 1 || units > 4096) {
+            throw new IllegalArgumentException("embed and units must be between 1 and 4096, were " + embed + " and " + units);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
+        }
+        if (vocabularySize < 2 || maxLength < 2 || minCount < 1) {
+            throw new IllegalArgumentException("vocabulary_size and max_length must be at least 2, min_count at least 1");
+        }
+        if (encoder.featureDim() < 1) {
+            throw new IllegalArgumentException("encoder.feature_dim must be positive");
+        }
+    }
+
+    /** @return the feature length the model reads */
+    @JsonIgnore
+    public int featureDim() {
+        return encoder.featureDim();
+    }
+
+    /** @param dir model directory to write {@value #FILE} into */
+    public void save(Path dir) {
+        try {
+            AtomicFiles.write(dir.resolve(FILE), MAPPER.writeValueAsBytes(this));
+        } catch (IOException e) {
+            throw new CaptionerException(dir.resolve(FILE) + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param dir a model directory
+     * @return its configuration
+     */
+    public static ModelConfig load(Path dir) {
+        Path file = dir.resolve(FILE);
+        try {
+            return MAPPER.readValue(file.toFile(), ModelConfig.class);
+        } catch (IOException e) {
+            Throwable c = e.getCause();
+            String msg = c instanceof IllegalArgumentException ? c.getMessage()
+                    : e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new CaptionerException(file + ": not a caption model configuration: " + msg, e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.captioner.plot;
+
+import dev.captioner.model.EpochRecord;
+import java.awt.Color;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** {@code loss.png}: training and dev loss per epoch. */
+public final class LossChart {
+
+    private LossChart() {}
+
+    /**
+     * @param history the epochs so far
+     * @param file where to write the PNG
+     */
+    public static void write(List<EpochRecord> history, Path file) {
+        XYSeries train = new XYSeries("train loss");
+        XYSeries dev = new XYSeries("dev loss");
+        for (EpochRecord e : history) {
+            train.add(e.epoch(), e.trainLoss());
+            if (Double.isFinite(e.devLoss())) {
+                dev.add(e.epoch(), e.devLoss());
+            }
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(train);
+        data.addSeries(dev);
+        JFreeChart chart = ChartFactory.createXYLineChart("Training curve", "epoch", "next-word loss (cross-entropy)",
+                data, PlotOrientation.VERTICAL, true, false, false);
+        Charts.style(chart);
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        renderer.setSeriesPaint(0, new Color(0x1F77B4));
+        renderer.setSeriesPaint(1, new Color(0xFF7F0E));
+        plot.setRenderer(renderer);
+        ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        Charts.png(chart, file, 900, 540);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.captioner.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import dev.captioner.data.Cleaning;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The seed trains on (prefix, next word) pairs; captioner runs the LSTM once per caption. With
+ * the same weights and dropout off, every prefix's next-word distribution must be the same.
+ */
+class ObjectiveEquivalenceTest {
+
+    static ModelConfig tiny(Architecture a, int vocab, int featureDim) {
+        return new ModelConfig(a, 8, 12, 0.5f, vocab, 12, Cleaning.SEED, 1,
+                new ModelConfig.EncoderInfo("test", featureDim, 32, "sha", null), null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void pairsAndSequenceGiveTheSamePerPrefixDistributions(Architecture architecture) {
+        Random r = new Random(3);
+        int vocab = 17;
+        float[][] features = new float[5][6];
+        for (float[] row : features) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) r.nextGaussian();
+            }
+        }
+        List<CaptionExample> batch = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            int[] tokens = new int[2 + r.nextInt(9)];
+            tokens[0] = 1;
+            for (int k = 1; k < tokens.length; k++) {
+                tokens[k] = 2 + r.nextInt(vocab - 2);
+            }
+            batch.add(new CaptionExample(r.nextInt(features.length), tokens));
+        }
+        Engine.getInstance().setRandomSeed(5);
+        try (NDManager m = NDManager.newBaseManager()) {
+            CaptionNet net = new CaptionNet(tiny(architecture, vocab, 6));
+            net.initialize(m);
+            ParameterStore ps = new ParameterStore(m, false);
+            float[] seq = NextWordLoss.logProbs(net, ps, m, batch, features, Objective.SEQUENCE, false).toFloatArray();
+            float[] pairs = NextWordLoss.logProbs(net, ps, m, batch, features, Objective.PAIRS, false).toFloatArray();
+            int predictions = batch.stream().mapToInt(CaptionExample::predictions).sum();
+            assertThat(seq).hasSize(predictions * vocab);
+            assertThat(pairs).hasSize(seq.length);
+            for (int i = 0; i < seq.length; i++) {
+                assertThat((double) pairs[i]).as("log-probability %d", i).isCloseTo(seq[i],
+                        org.assertj.core.data.Offset.offset(1e-5));
+            }
+            // Each row is a distribution.
+            for (int p = 0; p < predictions; p++) {
+                double sum = 0;
+                for (int v = 0; v < vocab; v++) {
+                    sum += Math.exp(seq[p * vocab + v]);
+                }
+                assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            }
+            // With dropout on, the two paths draw different masks: the test above is not vacuous.
+            float[] drop = NextWordLoss.logProbs(net, ps, m, batch, features, Objective.SEQUENCE, true).toFloatArray();
+            assertThat(drop).isNotEqualTo(seq);
+        }
+    }
+}
