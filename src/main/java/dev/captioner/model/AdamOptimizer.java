@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import dev.captioner.util.AtomicFiles;
@@ -65,37 +63,22 @@ public final class AdamOptimizer implements AutoCloseable {
         for (Parameter p : params) {
             NDArray g = p.getArray().getGradient();
             grads.add(g);
-            try (NDArray s = g.square().sum()) {
-                sq += s.getFloat();
+            try (NDArray n = g.norm()) {
+                double norm = n.getFloat();
+                sq += norm * norm;
             }
         }
         float norm = (float) Math.sqrt(sq);
         float scale = norm > clipNorm ? clipNorm / norm : 1f;
         step++;
-        double lrT = learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step));
+        float lrT = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
         for (int i = 0; i < params.size(); i++) {
             NDArray w = params.get(i).getArray();
             NDArray g = grads.get(i);
-            if (scale != 1f) {
-                g.muli(scale);
-            }
-            NDArray mi = m.get(i);
-            NDArray vi = v.get(i);
-            mi.muli(BETA1);
-            try (NDArray t = g.mul(1 - BETA1)) {
-                mi.addi(t);
-            }
-            vi.muli(BETA2);
-            try (NDArray t = g.square()) {
-                t.muli(1 - BETA2);
-                vi.addi(t);
-            }
-            try (NDArray denom = vi.sqrt(); NDArray update = mi.mul((float) lrT)) {
-                denom.addi(EPSILON);
-                update.divi(denom);
-                w.subi(update);
-            }
-            JniUtils.zeroGrad((PtNDArray) w);
+            // DJL's fused update (one native call: moments, bias-corrected step, zeroed gradient);
+            // the clipping scale rides on its gradient rescaling.
+            w.getNDArrayInternal().adamUpdate(new NDList(w, g, m.get(i), v.get(i)), new NDList(w), learningRate, lrT,
+                    0f, scale, -1f, BETA1, BETA2, EPSILON, false, false);
             g.close();
         }
         return norm;
@@ -128,10 +111,14 @@ public final class AdamOptimizer implements AutoCloseable {
                 throw new CaptionerException(file + ": optimizer state is for another network");
             }
             for (int i = 0; i < params.size(); i++) {
-                m.get(i).set(all.get(i).toFloatArray());
-                v.get(i).set(all.get(params.size() + i).toFloatArray());
+                if (!all.get(i).getShape().equals(m.get(i).getShape())) {
+                    throw new CaptionerException(file + ": optimizer state is for another network");
+                }
             }
-            all.close();
+            for (int i = 0; i < params.size(); i++) {
+                m.set(i, all.get(i)).close();
+                v.set(i, all.get(params.size() + i)).close();
+            }
             step = s;
         } catch (IOException e) {
             throw new CaptionerException(file + ": cannot read optimizer state: " + e.getMessage(), e);

@@ -127,16 +127,17 @@ public final class CaptionNet extends AbstractBlock {
     }
 
     /**
-     * Decoder head up to the last hidden layer.
+     * Decoder head up to the last hidden layer, on LSTM outputs already gathered to the
+     * positions that need a prediction.
      *
      * @param ps parameter store
-     * @param lstmOut {@code [B, T, units]}
-     * @param image {@code [B, units]}
+     * @param lstmOut {@code [M, units]} LSTM outputs
+     * @param image {@code [M, units]} the projected image of each output's caption
      * @param training whether dropout is on
-     * @return {@code [B, T, units]}
+     * @return {@code [M, units]}
      */
     public NDArray head(ParameterStore ps, NDArray lstmOut, NDArray image, boolean training) {
-        NDArray x = config.architecture() == Architecture.MERGE ? lstmOut.add(image.expandDims(1)) : lstmOut;
+        NDArray x = config.architecture() == Architecture.MERGE ? lstmOut.add(image) : lstmOut;
         return headDense.forward(ps, new NDList(x), training).singletonOrThrow().getNDArrayInternal().relu();
     }
 
@@ -155,7 +156,10 @@ public final class CaptionNet extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray image = image(ps, inputs.get(0), training);
-        NDList text = text(ps, inputs.get(1), initialState(image), training);
-        return new NDList(logits(ps, head(ps, text.get(0), image, training), training));
+        NDArray out = text(ps, inputs.get(1), initialState(image), training).get(0);
+        Shape s = out.getShape();
+        NDArray rows = image.expandDims(1).broadcast(s).reshape(s.get(0) * s.get(1), s.get(2));
+        NDArray hidden = head(ps, out.reshape(s.get(0) * s.get(1), s.get(2)), rows, training);
+        return new NDList(logits(ps, hidden, training).reshape(s.get(0), s.get(1), config.vocabularySize()));
     }
 }

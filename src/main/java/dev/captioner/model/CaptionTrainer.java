@@ -260,21 +260,12 @@ public final class CaptionTrainer {
         long start = System.nanoTime();
         try (Progress progress = Progress.start("epoch " + epoch, trainSet.size(), "captions")) {
             for (List<CaptionExample> batch : batches) {
-                float loss;
-                int predictions;
-                try (NDManager m = manager.newSubManager()) {
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logp = NextWordLoss.targetLogProbs(net, ps, m, batch, features, train.objective(), true);
-                        NDArray lossArr = logp.mean().neg();
-                        loss = lossArr.getFloat();
-                        predictions = (int) logp.size();
-                        if (!Float.isFinite(loss)) {
-                            throw new CaptionerException(String.format(Locale.ROOT, "training diverged in epoch %d: the loss "
-                                    + "is %s; the last good checkpoint is kept (lower --lr, then --resume)", epoch, loss));
-                        }
-                        gc.backward(lossArr);
-                    }
-                    adam.step();
+                float[] result = step(net, adam, ps, manager, batch, features, train.objective());
+                float loss = result[0];
+                int predictions = (int) result[1];
+                if (!Float.isFinite(loss)) {
+                    throw new CaptionerException(String.format(Locale.ROOT, "training diverged in epoch %d: the loss "
+                            + "is %s; the last good checkpoint is kept (lower --lr, then --resume)", epoch, loss));
                 }
                 tokens += predictions;
                 lossSum += (double) loss * predictions;
@@ -286,6 +277,38 @@ public final class CaptionTrainer {
         double seconds = (System.nanoTime() - start) / 1e9;
         double dev = devSet.isEmpty() ? Double.NaN : evaluate(net, ps, manager, features, devSet, train.batchSize());
         return new EpochRecord(epoch, lossSum / Math.max(1, tokens), dev, seconds, tokens / seconds);
+    }
+
+    /**
+     * One optimisation step on one batch. A non-finite loss is returned without updating.
+     *
+     * @param net the network
+     * @param adam the optimizer
+     * @param ps parameter store
+     * @param manager parent manager
+     * @param batch captions
+     * @param features feature matrix
+     * @param objective sequence or pairs
+     * @return the batch's mean loss and its number of predictions
+     */
+    public static float[] step(CaptionNet net, AdamOptimizer adam, ParameterStore ps, NDManager manager,
+            List<CaptionExample> batch, float[][] features, Objective objective) {
+        try (NDManager m = manager.newSubManager()) {
+            float loss;
+            long predictions;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logp = NextWordLoss.targetLogProbs(net, ps, m, batch, features, objective, true);
+                NDArray lossArr = logp.mean().neg();
+                loss = lossArr.getFloat();
+                predictions = logp.size();
+                if (!Float.isFinite(loss)) {
+                    return new float[] {loss, predictions};
+                }
+                gc.backward(lossArr);
+            }
+            adam.step();
+            return new float[] {loss, predictions};
+        }
     }
 
     /**

@@ -32,7 +32,7 @@ public final class NextWordLoss {
      */
     public static NDArray targetLogProbs(CaptionNet net, ParameterStore ps, NDManager m, List<CaptionExample> batch,
             float[][] features, Objective objective, boolean training) {
-        Inputs in = objective == Objective.SEQUENCE ? sequence(batch) : pairs(batch);
+        Inputs in = objective == Objective.SEQUENCE ? sequence(batch) : pairs(batch, net.config().maxLength());
         NDArray targets = m.create(in.targets, new Shape(in.targets.length, 1));
         return logProbs(net, ps, m, in, features, training).gather(targets, 1).reshape(in.targets.length);
     }
@@ -51,7 +51,7 @@ public final class NextWordLoss {
      */
     public static NDArray logProbs(CaptionNet net, ParameterStore ps, NDManager m, List<CaptionExample> batch,
             float[][] features, Objective objective, boolean training) {
-        return logProbs(net, ps, m, objective == Objective.SEQUENCE ? sequence(batch) : pairs(batch), features, training);
+        return logProbs(net, ps, m, objective == Objective.SEQUENCE ? sequence(batch) : pairs(batch, net.config().maxLength()), features, training);
     }
 
     private static NDArray logProbs(CaptionNet net, ParameterStore ps, NDManager m, Inputs in, float[][] features,
@@ -67,13 +67,20 @@ public final class NextWordLoss {
 
         NDArray image = net.image(ps, featArr, training);
         NDList text = net.text(ps, tokens, net.initialState(image), training);
-        NDArray hidden = net.head(ps, text.get(0), image, training);
-        NDArray flat = hidden.reshape((long) in.rows * in.length, net.config().units());
-        return net.logits(ps, flat.get(positions), training).logSoftmax(1);
+        // Only positions with a target go on: padding never reaches the head or the output layer.
+        NDArray flat = text.get(0).reshape((long) in.rows * in.length, net.config().units());
+        NDArray selected = flat.get(positions);
+        NDArray imageRows = image.get(m.create(in.rowOf));
+        NDArray hidden = net.head(ps, selected, imageRows, training);
+        return net.logits(ps, hidden, training).logSoftmax(1);
     }
 
-    /** {@code positions}: flat row * length + position of each target's prediction, in target order. */
-    private record Inputs(int rows, int length, int[] featureRows, long[] tokens, long[] positions, long[] targets) {}
+    /**
+     * {@code positions}: flat {@code row * length + position} of each target's prediction, in
+     * target order; {@code rowOf}: the row each target belongs to.
+     */
+    private record Inputs(int rows, int length, int[] featureRows, long[] tokens, long[] positions, long[] rowOf,
+            long[] targets) {}
 
     /** Each caption once: input tokens[0..n-2], targets tokens[1..n-1]. */
     private static Inputs sequence(List<CaptionExample> batch) {
@@ -86,6 +93,7 @@ public final class NextWordLoss {
         }
         long[] tokens = new long[rows * length];
         long[] positions = new long[targets];
+        long[] rowOf = new long[targets];
         long[] target = new long[targets];
         int[] featureRows = new int[rows];
         int k = 0;
@@ -95,26 +103,30 @@ public final class NextWordLoss {
             for (int p = 0; p < t.length - 1; p++) {
                 tokens[i * length + p] = t[p];
                 positions[k] = (long) i * length + p;
+                rowOf[k] = i;
                 target[k++] = t[p + 1];
             }
         }
-        return new Inputs(rows, length, featureRows, tokens, positions, target);
+        return new Inputs(rows, length, featureRows, tokens, positions, rowOf, target);
     }
 
     /**
      * The seed's expansion: caption i gives pairs (tokens[0..p], tokens[p+1]) for each p. Each
-     * prefix is its own row (right-padded; the LSTM being causal, its output at the prefix's
-     * last token equals the seed's left-padded, masked run), with its own copy of the image.
+     * prefix is its own row, padded to the model's maximum length as the seed's
+     * {@code pad_sequences(maxlen=max_length)} pads it (on the right here: the LSTM being causal,
+     * its output at the prefix's last token equals the seed's left-padded, masked run), with its
+     * own copy of the image.
      */
-    private static Inputs pairs(List<CaptionExample> batch) {
+    private static Inputs pairs(List<CaptionExample> batch, int maxLength) {
         int rows = 0;
-        int length = 1;
+        int length = maxLength;
         for (CaptionExample e : batch) {
             rows += e.predictions();
             length = Math.max(length, e.predictions());
         }
         long[] tokens = new long[rows * length];
         long[] positions = new long[rows];
+        long[] rowOf = new long[rows];
         long[] target = new long[rows];
         int[] featureRows = new int[rows];
         int r = 0;
@@ -125,11 +137,12 @@ public final class NextWordLoss {
                     tokens[r * length + q] = t[q];
                 }
                 positions[r] = (long) r * length + p;
+                rowOf[r] = r;
                 target[r] = t[p + 1];
                 featureRows[r] = e.featureRow();
                 r++;
             }
         }
-        return new Inputs(rows, length, featureRows, tokens, positions, target);
+        return new Inputs(rows, length, featureRows, tokens, positions, rowOf, target);
     }
 }
