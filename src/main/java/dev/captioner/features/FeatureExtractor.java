@@ -148,7 +148,8 @@ public final class FeatureExtractor {
             }
         }
         FeatureSet set = new FeatureSet(ids, rows.toArray(float[][]::new), encoder.name(), encoder.featureDim(),
-                encoder.weightsSha256(), encoder.imageSize());
+                encoder.weightsSha256(), encoder.imageSize(),
+                encoder.weightsLocation() == null ? null : encoder.weightsLocation().toString());
         FeatureStore.write(out, set);
         checkpoint.delete();
         return new Result(set, computed, reused, List.copyOf(failures), missing);

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param featureDim length of each vector
  * @param weightsSha256 SHA-256 of the encoder's weights
  * @param imageSize the encoder's input size in pixels
+ * @param weightsPath where the encoder's weights were (a hint for finding them again), or null
  */
 public record FeatureSet(List<String> ids, float[][] features, String encoder, int featureDim, String weightsSha256,
-        int imageSize) {
+        int imageSize, String weightsPath) {
 
     /** Checks that rows and ids agree. */
     public FeatureSet {
@@ -29,6 +30,12 @@ public record FeatureSet(List<String> ids, float[][] features, String encoder, i
                 throw new IllegalArgumentException("feature row of length " + row.length + ", expected " + featureDim);
             }
         }
+    }
+
+    /** Features without a recorded weights location. */
+    public FeatureSet(List<String> ids, float[][] features, String encoder, int featureDim, String weightsSha256,
+            int imageSize) {
+        this(ids, features, encoder, featureDim, weightsSha256, imageSize, null);
     }
 
     /** @return image name to row index */

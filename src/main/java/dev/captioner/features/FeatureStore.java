@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * Reads and writes feature files: HDF5 with dataset {@code ids} (strings), dataset
  * {@code features} (float32, {@code [N, D]}) and root attributes {@code encoder},
- * {@code feature_dim}, {@code weights_sha256}, {@code image_size}; readable by h5py with no
+ * {@code feature_dim}, {@code weights_sha256}, {@code image_size} (and {@code weights_path}, where
+ * the weights were, when known); readable by h5py with no
  * custom code. Files are written to a temporary name and renamed, so a file under the final name
  * is always complete.
  */
@@ -41,6 +42,9 @@ public final class FeatureStore {
                 h5.putAttribute("feature_dim", set.featureDim());
                 h5.putAttribute("weights_sha256", set.weightsSha256());
                 h5.putAttribute("image_size", set.imageSize());
+                if (set.weightsPath() != null) {
+                    h5.putAttribute("weights_path", set.weightsPath());
+                }
             }
             AtomicFiles.commit(tmp, file);
             tmp = null;
@@ -80,7 +84,9 @@ public final class FeatureStore {
             }
             String[] names = shape[0] == 0 ? new String[0] : (String[]) ids.getData();
             float[][] rows = shape[0] == 0 ? new float[0][dim] : (float[][]) features.getData();
-            return new FeatureSet(List.of(names), rows, encoder, dim, sha, size);
+            Attribute path = h5.getAttribute("weights_path");
+            return new FeatureSet(List.of(names), rows, encoder, dim, sha, size,
+                    path == null ? null : String.valueOf(path.getData()));
         } catch (HdfException | ClassCastException | IllegalArgumentException e) {
             throw new CaptionerException(file + ": not a captioner feature file: " + e.getMessage(), e);
         }

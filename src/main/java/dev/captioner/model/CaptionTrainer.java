@@ -115,7 +115,7 @@ public final class CaptionTrainer {
         ModelConfig config = new ModelConfig(spec.architecture(), spec.embed(), spec.units(), spec.dropout(), vocab.size(),
                 maxLength, spec.cleaning(), spec.minCount(),
                 new ModelConfig.EncoderInfo(features.encoder(), features.featureDim(), features.imageSize(),
-                        features.weightsSha256(), null),
+                        features.weightsSha256(), features.weightsPath()),
                 new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()));
 
         Path trainingDir = out.resolve(TRAINING_DIR);
@@ -244,6 +244,7 @@ public final class CaptionTrainer {
                         bestEpoch);
             }
         }
+        copyEncoder(config, out);
         // The model becomes loadable only now: config.json is written last.
         config.save(out);
         deleteTree(trainingDir);
@@ -368,6 +369,32 @@ public final class CaptionTrainer {
             net.loadParameters(manager, in);
         } catch (IOException | ai.djl.MalformedModelException e) {
             throw new CaptionerException(file + ": cannot load model parameters: " + e.getMessage(), e);
+        }
+    }
+
+    /** Folder inside a model that holds a copy of a small encoder (the concepts encoder). */
+    public static final String ENCODER_DIR = "encoder";
+
+    /**
+     * A concepts encoder is small: a copy goes into the model, so that the model directory alone
+     * can caption new images wherever it is moved.
+     */
+    private void copyEncoder(ModelConfig config, Path out) {
+        String w = config.encoder().weights();
+        if (!"concepts".equals(config.encoder().name()) || w == null || !Files.isDirectory(Path.of(w))) {
+            return;
+        }
+        Path target = out.resolve(ENCODER_DIR);
+        try {
+            Files.createDirectories(target);
+            for (String f : List.of("concepts.params", "concepts.json")) {
+                Path src = Path.of(w).resolve(f);
+                if (Files.isRegularFile(src)) {
+                    AtomicFiles.write(target.resolve(f), Files.readAllBytes(src));
+                }
+            }
+        } catch (IOException e) {
+            log.println("train: could not copy the encoder into the model (" + e.getMessage() + ")");
         }
     }
 

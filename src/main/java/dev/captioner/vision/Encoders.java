@@ -44,21 +44,27 @@ public final class Encoders {
         switch (n) {
             case "vgg16": {
                 Path file = weights != null ? weights : downloader.fetch(WeightsFile.VGG16, cached(WeightsFile.VGG16));
-                return Vgg16Encoder.load(KerasWeights.read(file), sha256(file), 224);
+                return located(Vgg16Encoder.load(KerasWeights.read(file), sha256(file), 224), file);
             }
             case "mobilenet": {
                 Path file = weights != null ? weights : downloader.fetch(WeightsFile.MOBILENET, cached(WeightsFile.MOBILENET));
-                return MobileNetEncoder.load(KerasWeights.read(file), sha256(file), 224);
+                return located(MobileNetEncoder.load(KerasWeights.read(file), sha256(file), 224), file);
             }
             case "concepts":
                 if (weights == null) {
                     throw new CaptionerException("the concepts encoder has no published weights: train one with "
                             + "'captioner encoder train --data PATH --out DIR' and pass --weights DIR");
                 }
-                return ConceptsEncoder.load(weights);
+                return located(ConceptsEncoder.load(weights),
+                        Files.isRegularFile(weights) ? weights.toAbsolutePath().getParent() : weights);
             default:
                 throw new CaptionerException("unknown encoder '" + name + "' (expected one of " + String.join(", ", NAMES) + ")");
         }
+    }
+
+    private static ImageEncoder located(NetworkEncoder encoder, Path file) {
+        encoder.location(file);
+        return encoder;
     }
 
     /** @return where a published file is cached */

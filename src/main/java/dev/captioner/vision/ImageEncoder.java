@@ -21,6 +21,11 @@ public interface ImageEncoder extends AutoCloseable {
     /** @return SHA-256 of the weights file, so features and models can say what made them */
     String weightsSha256();
 
+    /** @return where the weights were read from, or null if they were not read from a file */
+    default java.nio.file.Path weightsLocation() {
+        return null;
+    }
+
     /**
      * Runs the network on a batch.
      *

@@ -16,6 +16,7 @@ abstract class NetworkEncoder implements ImageEncoder {
     protected final NDManager manager;
     private final String sha256;
     private final int imageSize;
+    private java.nio.file.Path location;
 
     NetworkEncoder(NDManager manager, String sha256, int imageSize) {
         this.manager = manager;
@@ -72,6 +73,16 @@ abstract class NetworkEncoder implements ImageEncoder {
 
     static NDArray linear(NDArray x, NDArray w, NDArray b) {
         return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+    }
+
+    /** Records where the weights came from. */
+    void location(java.nio.file.Path file) {
+        this.location = file == null ? null : file.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public java.nio.file.Path weightsLocation() {
+        return location;
     }
 
     @Override

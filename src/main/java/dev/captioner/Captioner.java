@@ -1,0 +1,241 @@
+package dev.captioner;
+
+import dev.captioner.decode.Caption;
+import dev.captioner.decode.CaptionDecoder;
+import dev.captioner.decode.DecodeOptions;
+import dev.captioner.model.CaptionModel;
+import dev.captioner.model.CaptionTrainer;
+import dev.captioner.model.ModelConfig;
+import dev.captioner.util.CaptionerException;
+import dev.captioner.vision.Encoders;
+import dev.captioner.vision.ImageEncoder;
+import dev.captioner.vision.ImageLoader;
+import dev.captioner.vision.KerasResize;
+import dev.captioner.vision.RgbImage;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * captioner's Java API: captions images with a trained model directory.
+ *
+ * <pre>{@code
+ * try (Captioner c = Captioner.load(Path.of("runs/model"))) {
+ *     Caption best = c.caption(Path.of("dog.jpg"));
+ *     System.out.println(best.text() + " " + best.score());
+ * }
+ * }</pre>
+ *
+ * <p>The image encoder is the one the model's features were made with: its weights are taken
+ * from {@link Options#weights()}, else from the model directory ({@code encoder/}, where a
+ * concepts encoder is copied), else from where they were when the features were made, else from
+ * captioner's cache (downloading the published file if needed), and must have the SHA-256 the
+ * model recorded. Safe to call from many threads at once.
+ */
+public final class Captioner implements AutoCloseable {
+
+    /**
+     * How to caption.
+     *
+     * @param beam beam width (1: greedy, as the seed)
+     * @param lengthPenalty length normalisation exponent (0: none)
+     * @param weights the encoder's weights, or null to find them as described above
+     * @param maxPixels largest image accepted
+     */
+    public record Options(int beam, double lengthPenalty, Path weights, long maxPixels) {
+
+        /** @return greedy search, weights found automatically, 100-megapixel limit */
+        public static Options defaults() {
+            return new Options(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS);
+        }
+
+        /**
+         * @param k beam width
+         * @return a copy with that beam width
+         */
+        public Options withBeam(int k) {
+            return new Options(k, lengthPenalty, weights, maxPixels);
+        }
+
+        /**
+         * @param file encoder weights
+         * @return a copy with those weights
+         */
+        public Options withWeights(Path file) {
+            return new Options(beam, lengthPenalty, file, maxPixels);
+        }
+    }
+
+    private static final int BATCH = 16;
+
+    private final CaptionModel model;
+    private final ImageEncoder encoder;
+    private final CaptionDecoder decoder;
+    private final ImageLoader loader;
+    private final DecodeOptions decodeOptions;
+
+    private Captioner(CaptionModel model, ImageEncoder encoder, Options options) {
+        this.model = model;
+        this.encoder = encoder;
+        this.decoder = new CaptionDecoder(model);
+        this.loader = new ImageLoader(options.maxPixels());
+        this.decodeOptions = new DecodeOptions(options.beam(), 0, options.lengthPenalty());
+    }
+
+    /**
+     * @param modelDir a model directory written by {@code captioner train}
+     * @return a captioner with greedy search
+     */
+    public static Captioner load(Path modelDir) {
+        return load(modelDir, Options.defaults());
+    }
+
+    /**
+     * @param modelDir a model directory written by {@code captioner train}
+     * @param options beam, weights, pixel limit
+     * @return a captioner
+     */
+    public static Captioner load(Path modelDir, Options options) {
+        CaptionModel model = CaptionModel.load(modelDir);
+        try {
+            return new Captioner(model, openEncoder(model, options.weights()), options);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Finds and checks the encoder the model's features came from. */
+    static ImageEncoder openEncoder(CaptionModel model, Path override) {
+        ModelConfig.EncoderInfo info = model.config().encoder();
+        Path chosen = override;
+        Path bundled = model.dir().resolve(CaptionTrainer.ENCODER_DIR);
+        if (chosen == null && Files.isDirectory(bundled)) {
+            chosen = bundled;
+        }
+        if (chosen == null && info.weights() != null && Files.exists(Path.of(info.weights()))) {
+            chosen = Path.of(info.weights());
+        }
+        ImageEncoder encoder = Encoders.open(info.name(), chosen);
+        if (!encoder.weightsSha256().equals(info.weightsSha256()) || encoder.featureDim() != info.featureDim()) {
+            String where = encoder.weightsLocation() == null ? "the weights found" : String.valueOf(encoder.weightsLocation());
+            encoder.close();
+            throw new CaptionerException(model.dir() + " was trained on " + info.name() + " features from weights with "
+                    + "SHA-256 " + info.weightsSha256() + ", but " + where + " has " + encoder.weightsSha256()
+                    + "; pass the right weights with --weights");
+        }
+        return encoder;
+    }
+
+    /**
+     * @param image an image file
+     * @return its best caption
+     * @throws CaptionerException naming the file if it cannot be read
+     */
+    public Caption caption(Path image) {
+        return alternatives(loader.load(image)).get(0);
+    }
+
+    /**
+     * @param image an image
+     * @return its best caption
+     */
+    public Caption caption(BufferedImage image) {
+        return alternatives(RgbImage.of(image)).get(0);
+    }
+
+    /**
+     * @param image decoded pixels
+     * @return the beam's captions, best first (one with greedy search)
+     */
+    public List<Caption> alternatives(RgbImage image) {
+        return decoder.decode(new float[][] {encoder.encode(image)}, decodeOptions).get(0);
+    }
+
+    /**
+     * @param image decoded pixels
+     * @param beam beam width for this call
+     * @return the beam's captions, best first
+     */
+    public List<Caption> alternatives(RgbImage image, int beam) {
+        DecodeOptions o = new DecodeOptions(beam, 0, decodeOptions.lengthPenalty());
+        return decoder.decode(new float[][] {encoder.encode(image)}, o).get(0);
+    }
+
+    /**
+     * Captions many files, encoding and decoding in batches.
+     *
+     * @param images image files
+     * @return their best captions, in order
+     * @throws CaptionerException naming the first file that cannot be read
+     */
+    public List<Caption> captionAll(List<Path> images) {
+        List<Caption> out = new ArrayList<>();
+        captionEach(images, (p, c) -> out.add(c), (p, e) -> {
+            throw e;
+        });
+        return out;
+    }
+
+    /**
+     * Captions many files; an unreadable one is passed to {@code onError} and the rest go on.
+     *
+     * @param images image files
+     * @param onCaption receives each image's best caption, in order
+     * @param onError receives each image that failed
+     */
+    public void captionEach(List<Path> images, BiConsumer<Path, Caption> onCaption,
+            BiConsumer<Path, CaptionerException> onError) {
+        for (int i = 0; i < images.size(); i += BATCH) {
+            List<Path> batch = images.subList(i, Math.min(images.size(), i + BATCH));
+            List<Path> ok = new ArrayList<>();
+            List<float[]> inputs = new ArrayList<>();
+            for (Path p : batch) {
+                try {
+                    RgbImage img = KerasResize.nearest(loader.load(p), encoder.imageSize(), encoder.imageSize());
+                    inputs.add(encoder.preprocessing().toChw(img));
+                    ok.add(p);
+                } catch (CaptionerException e) {
+                    onError.accept(p, e);
+                }
+            }
+            if (ok.isEmpty()) {
+                continue;
+            }
+            int per = inputs.get(0).length;
+            float[] flat = new float[per * inputs.size()];
+            for (int j = 0; j < inputs.size(); j++) {
+                System.arraycopy(inputs.get(j), 0, flat, j * per, per);
+            }
+            float[][] features = encoder.encode(flat, inputs.size());
+            List<List<Caption>> captions = decoder.decode(features, decodeOptions);
+            for (int j = 0; j < ok.size(); j++) {
+                onCaption.accept(ok.get(j), captions.get(j).get(0));
+            }
+        }
+    }
+
+    /** @return the model */
+    public CaptionModel model() {
+        return model;
+    }
+
+    /** @return the image encoder */
+    public ImageEncoder encoder() {
+        return encoder;
+    }
+
+    /** @return the decoder, for captioning precomputed features */
+    public CaptionDecoder decoder() {
+        return decoder;
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+        model.close();
+    }
+}

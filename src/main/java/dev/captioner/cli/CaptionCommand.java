@@ -1,0 +1,109 @@
+package dev.captioner.cli;
+
+import dev.captioner.Captioner;
+import dev.captioner.util.CaptionerException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code captioner caption}: captions image files and folders from scratch. */
+@Command(name = "caption", mixinStandardHelpOptions = true,
+        description = "Caption image files and folders with a trained model (the image encoder runs too).")
+public final class CaptionCommand implements Callable<Integer> {
+
+    private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "webp");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    Path model;
+
+    @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Beam width; 1 is greedy (default: ${DEFAULT-VALUE}).")
+    int beam;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (default: found as the model recorded).")
+    Path weights;
+
+    @Option(names = "--json", description = "Print JSON lines (image, caption, score) instead of name<TAB>caption.")
+    boolean json;
+
+    @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
+            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
+    long maxPixels;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders of images.")
+    List<Path> paths;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> images = expand(paths);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int[] failed = {0};
+        Captioner.Options options = new Captioner.Options(beam, 0, weights, maxPixels);
+        try (Captioner captioner = Captioner.load(model, options)) {
+            captioner.captionEach(images, (p, c) -> {
+                if (json) {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("image", p.toString());
+                    line.put("caption", c.text());
+                    line.put("score", c.score());
+                    try {
+                        out.println(MetricsOutput.JSON.writeValueAsString(line));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                } else {
+                    out.println(p + "\t" + c.text());
+                }
+                out.flush();
+            }, (p, e) -> {
+                failed[0]++;
+                err.println("error: " + e.getMessage());
+                err.flush();
+            });
+        }
+        if (failed[0] > 0) {
+            err.printf(Locale.ROOT, "error: %d of %d images could not be captioned%n", failed[0], images.size());
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Folders become the images directly inside them, sorted by name; files stay as given. */
+    static List<Path> expand(List<Path> paths) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.list(p)) {
+                    s.filter(Files::isRegularFile).filter(f -> {
+                        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                        int dot = n.lastIndexOf('.');
+                        return dot > 0 && EXTENSIONS.contains(n.substring(dot + 1));
+                    }).sorted().forEach(out::add);
+                } catch (IOException e) {
+                    throw new CaptionerException(p + ": cannot list: " + e.getMessage(), e);
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+}

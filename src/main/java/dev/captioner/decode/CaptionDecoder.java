@@ -1,0 +1,214 @@
+package dev.captioner.decode;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.captioner.data.Cleaning;
+import dev.captioner.data.Vocabulary;
+import dev.captioner.model.CaptionModel;
+import dev.captioner.model.CaptionNet;
+import dev.captioner.util.Torch;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Generates captions from image features: greedy search (beam 1, the seed's) or beam search,
+ * batched over images and beams, stepping the LSTM one token at a time. Beam search keeps the K
+ * best partial captions; one that picks the end marker is finished. The search stops for an
+ * image when it has K finished captions that no partial one can beat, or at the length limit,
+ * where the best unfinished caption is returned if none finished: decoding never fails for lack
+ * of an end marker. Padding, the start marker and {@code <unk>} are never generated; the output
+ * holds no markers. Safe to call from several threads.
+ */
+public final class CaptionDecoder {
+
+    private final CaptionModel model;
+    private final int start;
+    private final int end;
+    private final boolean[] banned;
+
+    /** @param model a loaded model */
+    public CaptionDecoder(CaptionModel model) {
+        this.model = model;
+        Vocabulary v = model.vocabulary();
+        start = v.index(Cleaning.START);
+        end = v.index(Cleaning.END);
+        banned = new boolean[v.size()];
+        banned[Vocabulary.PAD] = true;
+        if (start > 0) {
+            banned[start] = true;
+        }
+        if (v.hasUnk()) {
+            banned[v.index(Vocabulary.UNK)] = true;
+        }
+    }
+
+    /** One partial or finished caption of one image. */
+    private record Hyp(int[] tokens, double logProb, int parent) {}
+
+    /**
+     * @param features {@code [B][F]} image features
+     * @param options beam width, length limit, length penalty
+     * @return for each image, up to {@code beam} captions, best first
+     */
+    public List<List<Caption>> decode(float[][] features, DecodeOptions options) {
+        Torch.noGrad();
+        int b = features.length;
+        int k = options.beam();
+        int f = model.config().featureDim();
+        int maxTokens = options.maxLength() > 0 ? options.maxLength() : model.config().maxLength();
+        List<List<Hyp>> alive = new ArrayList<>();
+        List<List<Hyp>> finished = new ArrayList<>();
+        boolean[] done = new boolean[b];
+        for (int i = 0; i < b; i++) {
+            alive.add(new ArrayList<>(List.of(new Hyp(new int[] {start}, 0, 0))));
+            finished.add(new ArrayList<>());
+        }
+        CaptionNet net = model.net();
+        try (NDManager m = model.manager().newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            float[] flat = new float[b * f];
+            for (int i = 0; i < b; i++) {
+                if (features[i].length != f) {
+                    throw new IllegalArgumentException("feature of length " + features[i].length + ", the model reads " + f);
+                }
+                System.arraycopy(features[i], 0, flat, i * f, f);
+            }
+            // Rows are image-major: row i*k + j is beam j of image i.
+            NDArray image = net.image(ps, m.create(flat, new Shape(b, f)), false).repeat(0, k);
+            NDList state = net.initialState(image);
+            long[] tokens = new long[b * k];
+            java.util.Arrays.fill(tokens, start);
+            int vocab = model.config().vocabularySize();
+            for (int step = 1; step < maxTokens; step++) {
+                boolean allDone;
+                // Each step's arrays are freed with the step; only the new state is kept.
+                try (NDManager stepManager = m.newSubManager()) {
+                    state.attach(stepManager);
+                    NDList out = net.text(ps, stepManager.create(tokens, new Shape(b * k, 1)), state, false);
+                    NDArray hidden = net.head(ps, out.get(0).reshape(b * k, model.config().units()), image, false);
+                    float[] logp = net.logits(ps, hidden, false).logSoftmax(1).toFloatArray();
+                    long[] parents = new long[b * k];
+                    allDone = true;
+                    for (int i = 0; i < b; i++) {
+                        if (!done[i]) {
+                            List<Hyp> next = expand(alive.get(i), logp, i * k, vocab, k, finished.get(i));
+                            alive.set(i, next);
+                            done[i] = next.isEmpty() || enough(finished.get(i), next, k, options);
+                        }
+                        allDone &= done[i];
+                        List<Hyp> live = alive.get(i);
+                        for (int j = 0; j < k; j++) {
+                            Hyp h = !done[i] && j < live.size() ? live.get(j) : null;
+                            parents[i * k + j] = i * k + (h == null ? 0 : h.parent());
+                            tokens[i * k + j] = h == null ? start : h.tokens()[h.tokens().length - 1];
+                        }
+                        // Beam j's state moves to row j.
+                        for (int j = 0; j < live.size(); j++) {
+                            live.set(j, new Hyp(live.get(j).tokens(), live.get(j).logProb(), j));
+                        }
+                    }
+                    if (!allDone) {
+                        NDArray idx = stepManager.create(parents);
+                        state = new NDList(out.get(1).squeeze(0).get(idx).expandDims(0),
+                                out.get(2).squeeze(0).get(idx).expandDims(0));
+                        state.attach(m);
+                    }
+                }
+                if (allDone) {
+                    break;
+                }
+            }
+        }
+        List<List<Caption>> result = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            List<Caption> caps = new ArrayList<>();
+            for (Hyp h : finished.get(i)) {
+                caps.add(caption(h, true, options));
+            }
+            if (caps.isEmpty()) {
+                for (Hyp h : alive.get(i)) {
+                    caps.add(caption(h, false, options));
+                }
+            }
+            caps.sort(Comparator.comparingDouble(Caption::score).reversed());
+            result.add(caps.size() > k ? List.copyOf(caps.subList(0, k)) : caps);
+        }
+        return result;
+    }
+
+    /**
+     * One step of one image: the K best continuations of its live captions. Those that end are
+     * moved to {@code finished}.
+     */
+    private List<Hyp> expand(List<Hyp> live, float[] logp, int row0, int vocab, int k, List<Hyp> finished) {
+        // Min-heap of the K best (score, hypothesis index, token) candidates.
+        PriorityQueue<double[]> best = new PriorityQueue<>(Comparator.comparingDouble(a -> a[0]));
+        for (int j = 0; j < live.size(); j++) {
+            Hyp h = live.get(j);
+            int base = (row0 + h.parent()) * vocab;
+            for (int v = 1; v < vocab; v++) {
+                if (banned[v]) {
+                    continue;
+                }
+                double s = h.logProb() + logp[base + v];
+                if (best.size() < k) {
+                    best.add(new double[] {s, j, v});
+                } else if (s > best.peek()[0]) {
+                    best.poll();
+                    best.add(new double[] {s, j, v});
+                }
+            }
+        }
+        List<double[]> chosen = new ArrayList<>(best);
+        chosen.sort(Comparator.comparingDouble((double[] a) -> a[0]).reversed());
+        List<Hyp> next = new ArrayList<>();
+        for (double[] c : chosen) {
+            Hyp parent = live.get((int) c[1]);
+            int token = (int) c[2];
+            int[] tokens = java.util.Arrays.copyOf(parent.tokens(), parent.tokens().length + 1);
+            tokens[tokens.length - 1] = token;
+            if (token == end) {
+                finished.add(new Hyp(tokens, c[0], -1));
+            } else {
+                // Its state is the one the LSTM just computed in its parent's row.
+                next.add(new Hyp(tokens, c[0], parent.parent()));
+            }
+        }
+        return next;
+    }
+
+    /** Whether an image's search can stop: K finished captions and no live one can beat them. */
+    private static boolean enough(List<Hyp> finished, List<Hyp> alive, int k, DecodeOptions options) {
+        if (finished.size() < k) {
+            return false;
+        }
+        if (options.lengthPenalty() > 0) {
+            return true;
+        }
+        double worstKept = finished.stream().mapToDouble(Hyp::logProb).sorted().skip(Math.max(0, finished.size() - k))
+                .findFirst().orElse(Double.NEGATIVE_INFINITY);
+        double bestAlive = alive.stream().mapToDouble(Hyp::logProb).max().orElse(Double.NEGATIVE_INFINITY);
+        // Log-probabilities only fall as captions grow.
+        return bestAlive <= worstKept;
+    }
+
+    private Caption caption(Hyp h, boolean finished, DecodeOptions options) {
+        List<String> words = new ArrayList<>();
+        Vocabulary v = model.vocabulary();
+        for (int t : h.tokens()) {
+            if (t != start && t != end && t != Vocabulary.PAD) {
+                words.add(v.word(t));
+            }
+        }
+        double score = h.logProb();
+        if (options.lengthPenalty() > 0) {
+            score /= Math.pow((5.0 + words.size() + (finished ? 1 : 0)) / 6.0, options.lengthPenalty());
+        }
+        return new Caption(words, h.logProb(), score, finished);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.captioner.decode;
+
+import ai.djl.modality.cv.Image;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslatorContext;
+import dev.captioner.Captioner;
+import dev.captioner.vision.RgbImage;
+import java.nio.file.Path;
+
+/**
+ * A DJL {@link ai.djl.translate.Translator} from {@link Image} to its caption. The image is
+ * encoded in {@code processInput} (the model's own encoder), the features pass through the
+ * model's identity block, and {@code processOutput} decodes them. The model directory is the
+ * DJL model's path. Build it with {@link CaptionTranslatorFactory}.
+ */
+public final class CaptionTranslator implements NoBatchifyTranslator<Image, String> {
+
+    private final Captioner.Options options;
+    private Captioner captioner;
+
+    /** @param options beam and weights */
+    public CaptionTranslator(Captioner.Options options) {
+        this.options = options;
+    }
+
+    @Override
+    public void prepare(TranslatorContext ctx) {
+        Path dir = ctx.getModel().getModelPath();
+        captioner = Captioner.load(dir, options);
+    }
+
+    @Override
+    public NDList processInput(TranslatorContext ctx, Image input) {
+        NDArray hwc = input.toNDArray(ctx.getNDManager(), Image.Flag.COLOR);
+        RgbImage rgb = new RgbImage(input.getWidth(), input.getHeight(), hwc.toByteArray());
+        float[] feature = captioner.encoder().encode(rgb);
+        return new NDList(ctx.getNDManager().create(feature));
+    }
+
+    @Override
+    public String processOutput(TranslatorContext ctx, NDList list) {
+        float[] feature = list.singletonOrThrow().toFloatArray();
+        DecodeOptions o = new DecodeOptions(options.beam(), 0, options.lengthPenalty());
+        return captioner.decoder().decode(new float[][] {feature}, o).get(0).get(0).text();
+    }
+}

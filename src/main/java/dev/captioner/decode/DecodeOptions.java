@@ -1,0 +1,41 @@
+package dev.captioner.decode;
+
+/**
+ * How captions are generated.
+ *
+ * @param beam beam width; 1 is greedy search, as the seed does
+ * @param maxLength most tokens in a caption with both markers; 0 for the model's own maximum
+ * @param lengthPenalty GNMT length normalisation exponent alpha (score = logP / ((5 + n) / 6)^alpha);
+ *     0 ranks by plain log-probability
+ */
+public record DecodeOptions(int beam, int maxLength, double lengthPenalty) {
+
+    /** Largest beam accepted. */
+    public static final int MAX_BEAM = 20;
+
+    /** Validates the settings. */
+    public DecodeOptions {
+        if (beam < 1 || beam > MAX_BEAM) {
+            throw new IllegalArgumentException("beam must be between 1 and " + MAX_BEAM + ", was " + beam);
+        }
+        if (maxLength < 0 || maxLength == 1 || maxLength > 1000) {
+            throw new IllegalArgumentException("max length must be 0 (the model's) or between 2 and 1000, was " + maxLength);
+        }
+        if (!(lengthPenalty >= 0 && lengthPenalty <= 5)) {
+            throw new IllegalArgumentException("length penalty must be between 0 and 5, was " + lengthPenalty);
+        }
+    }
+
+    /** @return greedy search up to the model's maximum length */
+    public static DecodeOptions greedy() {
+        return new DecodeOptions(1, 0, 0);
+    }
+
+    /**
+     * @param beam beam width
+     * @return beam search up to the model's maximum length, no length penalty
+     */
+    public static DecodeOptions beam(int beam) {
+        return new DecodeOptions(beam, 0, 0);
+    }
+}

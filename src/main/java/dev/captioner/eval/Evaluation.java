@@ -1,0 +1,70 @@
+package dev.captioner.eval;
+
+import dev.captioner.data.Dataset;
+import dev.captioner.data.ImageRecord;
+import dev.captioner.data.Split;
+import dev.captioner.decode.Caption;
+import dev.captioner.decode.CaptionDecoder;
+import dev.captioner.decode.DecodeOptions;
+import dev.captioner.features.FeatureSet;
+import dev.captioner.model.CaptionModel;
+import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Progress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Captions a split from its precomputed features and scores the captions. */
+public final class Evaluation {
+
+    private static final int BATCH = 32;
+
+    private Evaluation() {}
+
+    /**
+     * @param model the caption model
+     * @param dataset the data
+     * @param features features of (at least) the split's images
+     * @param split which split
+     * @param options beam, length limit, length penalty
+     * @return scores and per-image predictions
+     */
+    public static Scoring.Result run(CaptionModel model, Dataset dataset, FeatureSet features, Split split,
+            DecodeOptions options) {
+        List<ImageRecord> images = dataset.images(split);
+        if (images.isEmpty()) {
+            throw new CaptionerException(dataset.location() + ": the " + split.id() + " split is empty");
+        }
+        if (features.featureDim() != model.config().featureDim()) {
+            throw new CaptionerException("the features are " + features.featureDim() + "-d (" + features.encoder()
+                    + "), the model reads " + model.config().featureDim() + "-d " + model.config().encoder().name());
+        }
+        Map<String, Integer> index = features.index();
+        List<String> missing = images.stream().map(ImageRecord::name).filter(n -> !index.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new CaptionerException("the feature file has no features for " + missing.size() + " of the "
+                    + images.size() + " " + split.id() + " images (first " + Math.min(10, missing.size()) + ": "
+                    + String.join(", ", missing.subList(0, Math.min(10, missing.size()))) + ")");
+        }
+        CaptionDecoder decoder = new CaptionDecoder(model);
+        Map<String, String> captions = new HashMap<>();
+        Map<String, Double> scores = new HashMap<>();
+        try (Progress progress = Progress.start("caption " + split.id(), images.size(), "images")) {
+            for (int i = 0; i < images.size(); i += BATCH) {
+                List<ImageRecord> batch = images.subList(i, Math.min(images.size(), i + BATCH));
+                float[][] f = new float[batch.size()][];
+                for (int j = 0; j < batch.size(); j++) {
+                    f[j] = features.features()[index.get(batch.get(j).name())];
+                }
+                List<List<Caption>> out = decoder.decode(f, options);
+                for (int j = 0; j < batch.size(); j++) {
+                    Caption c = out.get(j).get(0);
+                    captions.put(batch.get(j).name(), c.text());
+                    scores.put(batch.get(j).name(), c.score());
+                }
+                progress.stepBy(batch.size());
+            }
+        }
+        return Scoring.score(images, captions, scores, model.config().cleaning(), options.beam(), split.id());
+    }
+}

@@ -1,0 +1,230 @@
+package dev.captioner.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.captioner.data.Cleaning;
+import dev.captioner.data.Vocabulary;
+import dev.captioner.model.Architecture;
+import dev.captioner.model.CaptionModel;
+import dev.captioner.model.CaptionNet;
+import dev.captioner.model.CaptionTrainer;
+import dev.captioner.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Decoding on tiny random models, checked against brute force: every caption the model could
+ * write is enumerated and scored with full forward passes, independent of the step-by-step
+ * decoder.
+ */
+class CaptionDecoderTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Vocabulary: startseq, endseq, a, b, c (indices 1..5). */
+    private static final List<String> WORDS = List.of("startseq", "endseq", "red", "blue", "circle");
+
+    private CaptionModel model(Architecture a, int maxLength, long seed, float endBias) throws Exception {
+        Path dir = tmp.resolve(a.id() + seed + "_" + maxLength + "_" + endBias);
+        List<List<String>> captions = new ArrayList<>();
+        for (String w : WORDS) {
+            captions.add(List.of(w));
+        }
+        Vocabulary vocab = Vocabulary.build(captions, 1);
+        ModelConfig config = new ModelConfig(a, 6, 8, 0f, vocab.size(), maxLength, Cleaning.SEED, 1,
+                new ModelConfig.EncoderInfo("test", 4, 32, "sha", null), null);
+        Engine.getInstance().setRandomSeed((int) seed);
+        try (NDManager m = NDManager.newBaseManager()) {
+            CaptionNet net = new CaptionNet(config);
+            net.initialize(m);
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                NDArray w = p.getValue().getArray();
+                w.muli(6f); // sharpen the random distributions so that search matters
+                if (p.getKey().contains("output") && p.getKey().contains("bias")) {
+                    float[] b = new float[(int) w.size()];
+                    b[vocab.index("endseq")] = endBias;
+                    try (NDArray add = m.create(b)) {
+                        w.addi(add);
+                    }
+                }
+            }
+            java.nio.file.Files.createDirectories(dir);
+            CaptionTrainer.saveParams(net, dir.resolve(CaptionTrainer.PARAMS));
+        }
+        vocab.save(dir.resolve(CaptionTrainer.VOCAB));
+        config.save(dir);
+        return CaptionModel.load(dir);
+    }
+
+    /** Log-probability of a whole token sequence by one full forward pass. */
+    private static double logProb(CaptionModel model, float[] feature, int[] tokens) {
+        try (NDManager m = model.manager().newSubManager()) {
+            CaptionNet net = model.net();
+            ParameterStore ps = new ParameterStore(m, false);
+            long[] in = new long[tokens.length - 1];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = tokens[i];
+            }
+            NDArray logits = net.forward(ps, new NDList(m.create(feature, new Shape(1, feature.length)),
+                    m.create(in, new Shape(1, in.length))), false).singletonOrThrow();
+            float[] lp = logits.logSoftmax(2).toFloatArray();
+            int v = model.config().vocabularySize();
+            double sum = 0;
+            for (int i = 1; i < tokens.length; i++) {
+                sum += lp[(i - 1) * v + tokens[i]];
+            }
+            return sum;
+        }
+    }
+
+    /** Every finished caption of up to maxLength tokens, with its log-probability. */
+    private static List<double[]> enumerate(CaptionModel model, float[] feature) {
+        Vocabulary v = model.vocabulary();
+        int start = v.index("startseq");
+        int end = v.index("endseq");
+        List<Integer> words = new ArrayList<>();
+        for (String w : WORDS.subList(2, WORDS.size())) {
+            words.add(v.index(w));
+        }
+        List<double[]> out = new ArrayList<>();
+        List<int[]> prefixes = new ArrayList<>(List.of(new int[] {start}));
+        for (int len = 1; len < model.config().maxLength(); len++) {
+            List<int[]> next = new ArrayList<>();
+            for (int[] p : prefixes) {
+                int[] ended = java.util.Arrays.copyOf(p, p.length + 1);
+                ended[p.length] = end;
+                out.add(new double[] {logProb(model, feature, ended), p.length - 1});
+                for (int w : words) {
+                    int[] q = java.util.Arrays.copyOf(p, p.length + 1);
+                    q[p.length] = w;
+                    next.add(q);
+                }
+            }
+            prefixes = next;
+        }
+        return out;
+    }
+
+    @Test
+    void aWideBeamFindsTheMostProbableCaptionAndScoresAreTrueLogProbabilities() throws Exception {
+        for (Architecture a : Architecture.values()) {
+            try (CaptionModel model = model(a, 5, 4, 0f)) {
+                CaptionDecoder decoder = new CaptionDecoder(model);
+                float[] feature = {0.5f, -1f, 2f, 0.1f};
+                double best = enumerate(model, feature).stream().mapToDouble(d -> d[0]).max().orElseThrow();
+                Caption wide = decoder.decode(new float[][] {feature}, DecodeOptions.beam(20)).get(0).get(0);
+                assertThat(wide.finished()).isTrue();
+                assertThat(wide.logProb()).as(a.id()).isCloseTo(best, offset(1e-4));
+                Caption greedy = decoder.decode(new float[][] {feature}, DecodeOptions.greedy()).get(0).get(0);
+                int[] tokens = tokens(model, greedy);
+                assertThat(greedy.logProb()).isCloseTo(logProb(model, feature, tokens), offset(1e-4));
+                if (greedy.finished()) {
+                    // A finished greedy caption is one of those enumerated: the wide beam found the best.
+                    assertThat(wide.logProb()).isGreaterThanOrEqualTo(greedy.logProb() - 1e-4);
+                }
+            }
+        }
+    }
+
+    @Test
+    void greedyTakesTheMostProbableWordAtEachStep() throws Exception {
+        try (CaptionModel model = model(Architecture.MERGE, 6, 9, 0f)) {
+            float[] feature = {1f, 0f, -0.5f, 0.3f};
+            Caption greedy = new CaptionDecoder(model).decode(new float[][] {feature}, DecodeOptions.greedy()).get(0).get(0);
+            // Rebuild it by brute force: at each step the argmax over full-forward distributions.
+            Vocabulary v = model.vocabulary();
+            List<Integer> seq = new ArrayList<>(List.of(v.index("startseq")));
+            while (seq.size() < model.config().maxLength()) {
+                int bestToken = -1;
+                double bestLp = Double.NEGATIVE_INFINITY;
+                for (int t = 1; t < v.size(); t++) {
+                    if (t == v.index("startseq")) {
+                        continue;
+                    }
+                    int[] cand = seq.stream().mapToInt(Integer::intValue).toArray();
+                    cand = java.util.Arrays.copyOf(cand, cand.length + 1);
+                    cand[cand.length - 1] = t;
+                    double lp = logProb(model, feature, cand);
+                    if (lp > bestLp) {
+                        bestLp = lp;
+                        bestToken = t;
+                    }
+                }
+                seq.add(bestToken);
+                if (bestToken == v.index("endseq")) {
+                    break;
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            for (int t : seq) {
+                if (!Cleaning.isMarker(v.word(t))) {
+                    expected.add(v.word(t));
+                }
+            }
+            assertThat(greedy.words()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void withoutAnEndMarkerTheBestUnfinishedCaptionIsReturned() throws Exception {
+        try (CaptionModel model = model(Architecture.MERGE, 6, 2, -50f)) {
+            List<List<Caption>> out = new CaptionDecoder(model).decode(
+                    new float[][] {{1, 2, 3, 4}, {0, 0, 0, 0}}, new DecodeOptions(3, 4, 0));
+            for (List<Caption> image : out) {
+                assertThat(image).hasSize(3).allMatch(c -> !c.finished());
+                assertThat(image.get(0).words()).hasSize(3).noneMatch(Cleaning::isMarker);
+                assertThat(image.get(0).score()).isGreaterThanOrEqualTo(image.get(2).score());
+            }
+        }
+    }
+
+    @Test
+    void batchedDecodingEqualsOneImageAtATime() throws Exception {
+        try (CaptionModel model = model(Architecture.INIT_INJECT, 6, 5, 0f)) {
+            CaptionDecoder d = new CaptionDecoder(model);
+            float[][] features = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0.3f, -2, 1, 0}};
+            List<List<Caption>> batch = d.decode(features, DecodeOptions.beam(3));
+            for (int i = 0; i < features.length; i++) {
+                List<Caption> one = d.decode(new float[][] {features[i]}, DecodeOptions.beam(3)).get(0);
+                assertThat(batch.get(i).get(0).words()).isEqualTo(one.get(0).words());
+                assertThat(batch.get(i).get(0).score()).isCloseTo(one.get(0).score(), offset(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void lengthPenaltyAndOptionsAreValidated() throws Exception {
+        assertThatThrownBy(() -> new DecodeOptions(0, 0, 0)).hasMessageContaining("beam must be between 1");
+        assertThatThrownBy(() -> new DecodeOptions(2, 1, 0)).hasMessageContaining("max length");
+        try (CaptionModel model = model(Architecture.MERGE, 6, 7, 0f)) {
+            Caption c = new CaptionDecoder(model).decode(new float[][] {{1, 1, 1, 1}}, new DecodeOptions(3, 0, 1.0))
+                    .get(0).get(0);
+            int n = c.words().size() + (c.finished() ? 1 : 0);
+            assertThat(c.score()).isCloseTo(c.logProb() / ((5.0 + n) / 6.0), offset(1e-9));
+        }
+    }
+
+    private static int[] tokens(CaptionModel model, Caption c) {
+        Vocabulary v = model.vocabulary();
+        List<Integer> t = new ArrayList<>(List.of(v.index("startseq")));
+        c.words().forEach(w -> t.add(v.index(w)));
+        if (c.finished()) {
+            t.add(v.index("endseq"));
+        }
+        return t.stream().mapToInt(Integer::intValue).toArray();
+    }
+}
