@@ -1,0 +1,55 @@
+package dev.captioner.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.bench.DecodeBenchmark;
+import dev.captioner.model.CaptionModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code captioner bench decode}: captions/s and single-image latency. */
+@Command(name = "decode", mixinStandardHelpOptions = true,
+        description = "Captions per second (greedy, beam 3) from cached features and single-image latency from a JPEG, "
+                + "on a Flickr8k-sized model with random weights.")
+public final class BenchDecodeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--images", defaultValue = "128", paramLabel = "N", description = "Images to caption (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Images per decoder call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--runs", defaultValue = "5", paramLabel = "N", description = "Latency runs (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("captioner-bench");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        try (CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve("model"), 1))) {
+            out.put("greedy", DecodeBenchmark.throughput(model, 1, images, batch));
+            out.put("beam3", DecodeBenchmark.throughput(model, 3, images, batch));
+            out.put("single_image_latency", DecodeBenchmark.latency(model, runs));
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(out));
+        return 0;
+    }
+}
