@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
         versionProvider = CaptionerCommand.Version.class,
         description = "Image-caption generator: dataset tools, CNN features, LSTM caption model, metrics, plots, server.",
         subcommands = {DatasetCommand.class, EncoderCommand.class, FeaturesCommand.class, TrainCommand.class,
-            EvaluateCommand.class, ScoreCommand.class, CaptionCommand.class, BenchCommand.class,
+            EvaluateCommand.class, ScoreCommand.class, CaptionCommand.class, ExploreCommand.class, RunCommand.class,
+            DemoCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class CaptionerCommand implements Runnable {
 

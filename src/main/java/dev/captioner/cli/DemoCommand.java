@@ -1,0 +1,43 @@
+package dev.captioner.cli;
+
+import dev.captioner.pipeline.Demo;
+import dev.captioner.pipeline.RunPipeline;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code captioner demo}: the offline main job. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Offline end-to-end demo: synthetic shapes dataset, concepts encoder, caption model, scores and "
+                + "report. Nothing to download.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--images", defaultValue = "2000", paramLabel = "N", description = "Synthetic images (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--epochs", defaultValue = "20", paramLabel = "N", description = "Caption-model epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Demo.Settings d = Demo.Settings.defaults(out);
+        long start = System.nanoTime();
+        RunPipeline.Result r = new Demo(System.err).run(new Demo.Settings(out, images, epochs, d.encoderEpochs(),
+                d.imageSize(), d.encoderSize(), seed));
+        Summary.print(spec.commandLine().getOut(), r, 5);
+        spec.commandLine().getOut().printf("finished in %.0f s%n", (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+}

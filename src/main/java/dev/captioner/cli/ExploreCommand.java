@@ -1,0 +1,51 @@
+package dev.captioner.cli;
+
+import dev.captioner.data.Cleaning;
+import dev.captioner.data.Dataset;
+import dev.captioner.features.FeatureStore;
+import dev.captioner.plot.Explore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code captioner explore}: the seed's exploratory plots. */
+@Command(name = "explore", mixinStandardHelpOptions = true,
+        description = "Draw sample images with captions, top-50 words, caption lengths, and (with features) PCA "
+                + "clusters and examples of each cluster.")
+public final class ExploreCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--features", paramLabel = "FILE.h5", description = "Feature file, for the cluster plots.")
+    Path features;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the PNG files.")
+    Path out;
+
+    @Option(names = "--clusters", defaultValue = "8", paramLabel = "K", description = "k-means clusters (default: ${DEFAULT-VALUE}).")
+    int clusters;
+
+    @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
+            description = "Caption cleaning: seed or keep-short (default: ${DEFAULT-VALUE}).")
+    Cleaning cleaning;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> written;
+        try (Dataset dataset = data.load()) {
+            written = Explore.run(dataset, cleaning, features == null ? null : FeatureStore.read(features), clusters,
+                    data.seed, out);
+        }
+        written.forEach(p -> spec.commandLine().getOut().println("wrote " + p));
+        return 0;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.captioner.pipeline;
+
+import dev.captioner.data.LoadOptions;
+import dev.captioner.model.ModelSpec;
+import dev.captioner.model.TrainConfig;
+import java.nio.file.Path;
+
+/**
+ * Settings of {@code captioner run}.
+ *
+ * @param data the dataset
+ * @param load how to read it
+ * @param encoder vgg16, mobilenet or concepts
+ * @param weights encoder weights, or null for the default
+ * @param out the run folder
+ * @param model architecture and sizes
+ * @param train training settings
+ * @param beam beam width of the second evaluation (the first is greedy)
+ * @param clusters k of the cluster plot
+ * @param featureBatch images per encoder call
+ */
+public record RunSettings(Path data, LoadOptions load, String encoder, Path weights, Path out, ModelSpec model,
+        TrainConfig train, int beam, int clusters, int featureBatch) {
+
+    /** Validates the settings. */
+    public RunSettings {
+        if (beam < 1 || beam > 20) {
+            throw new IllegalArgumentException("beam must be between 1 and 20, was " + beam);
+        }
+        if (clusters < 1 || clusters > 20) {
+            throw new IllegalArgumentException("clusters must be between 1 and 20, was " + clusters);
+        }
+        if (featureBatch < 1) {
+            throw new IllegalArgumentException("feature batch must be positive");
+        }
+    }
+}
