@@ -34,7 +34,7 @@ public final class FeatureStore {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+            tmp = AtomicFiles.tempSibling(file);
             try (WritableHdfFile h5 = HdfFile.write(tmp)) {
                 h5.putDataset("ids", set.ids().toArray(String[]::new));
                 h5.putDataset("features", set.size() == 0 ? new float[0][set.featureDim()] : set.features());

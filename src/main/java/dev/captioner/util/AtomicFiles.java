@@ -8,6 +8,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /**
  * Writes files so that a reader never sees a half-written one: the content goes to a temporary
@@ -38,8 +40,8 @@ public final class AtomicFiles {
         try {
             Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            tmp = tempSibling(target);
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writer.write(out);
             }
             commit(tmp, target);
@@ -69,6 +71,18 @@ public final class AtomicFiles {
      */
     public static void writeString(Path target, String text) {
         write(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A fresh name beside {@code target} for its temporary file. Unlike
+     * {@link Files#createTempFile}, the file is created later with the usual permissions (the
+     * umask's), not owner-only, so outputs are readable like any other file.
+     *
+     * @param target the final file
+     * @return a name in the same directory that no reader takes for the real file
+     */
+    public static Path tempSibling(Path target) {
+        return target.toAbsolutePath().resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     }
 
     /**

@@ -1,0 +1,98 @@
+package dev.captioner.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.captioner.data.Cleaning;
+import dev.captioner.data.LoadOptions;
+import dev.captioner.model.Architecture;
+import dev.captioner.model.ModelSpec;
+import dev.captioner.model.Objective;
+import dev.captioner.model.TrainConfig;
+import dev.captioner.testutil.Browser;
+import dev.captioner.testutil.TinyPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+class PipelineTest {
+
+    @TempDir
+    static Path shared;
+
+    static TinyPipeline p;
+    static RunPipeline.Result first;
+    static Path run;
+
+    @TempDir
+    Path tmp;
+
+    static RunSettings settings(int beam) {
+        return new RunSettings(p.data(), LoadOptions.defaults(), "concepts", p.encoder(), run,
+                new ModelSpec(Architecture.MERGE, 16, 16, 0.1f, Cleaning.SEED, 1),
+                new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), beam, 3, 4);
+    }
+
+    @BeforeAll
+    static void runOnce() throws Exception {
+        p = TinyPipeline.build(shared);
+        run = shared.resolve("run");
+        first = new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(settings(2));
+    }
+
+    @Test
+    void theFirstRunRunsEveryStageAndWritesEveryOutput() throws Exception {
+        assertThat(first.stagesRun()).containsExactly("stats", "features", "explore", "train", "evaluate", "report");
+        for (String png : List.of("explore/samples.png", "explore/top_words.png", "explore/caption_lengths.png",
+                "explore/pca_clusters.png", "explore/cluster_examples.png", "model/loss.png", "eval/predictions.png",
+                "eval/best_worst.png")) {
+            assertThat(ImageIO.read(run.resolve(png).toFile())).as(png).isNotNull();
+        }
+        assertThat(first.greedy().beam()).isEqualTo(1);
+        assertThat(first.beam().beam()).isEqualTo(2);
+        assertThat(first.report()).isRegularFile();
+    }
+
+    @Test
+    void aRerunSkipsUpToDateStagesAndAChangedSettingRerunsOnlyWhatDependsOnIt() throws Exception {
+        RunPipeline.Result again = new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(settings(2));
+        assertThat(again.stagesRun()).isEmpty();
+        assertThat(again.greedy()).isEqualTo(first.greedy());
+        RunPipeline.Result beam3 = new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(settings(3));
+        assertThat(beam3.stagesRun()).containsExactly("evaluate", "report");
+        assertThat(beam3.beam().beam()).isEqualTo(3);
+        new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(settings(2));
+    }
+
+    @Test
+    void theReportWorksOfflineInHeadlessChromium() throws Exception {
+        assumeThat(Browser.available()).as("Debian chromium and chromium-driver installed").isTrue();
+        ChromeDriver browser = Browser.start(tmp.resolve("profile"));
+        try {
+            browser.get(first.report().toUri().toString());
+            List<WebElement> images = browser.findElements(By.tagName("img"));
+            assertThat(images).hasSizeGreaterThanOrEqualTo(8);
+            for (WebElement img : images) {
+                Object width = ((JavascriptExecutor) browser).executeScript(
+                        "return arguments[0].complete ? arguments[0].naturalWidth : -1;", img);
+                assertThat(((Number) width).intValue()).as(img.getAttribute("src")).isGreaterThan(0);
+            }
+            String metrics = browser.findElement(By.id("metrics")).getText();
+            assertThat(metrics).contains("BLEU-4").contains("greedy").contains("beam 2")
+                    .contains(String.format(java.util.Locale.ROOT, "%.4f", first.greedy().bleu4()));
+            assertThat(browser.findElement(By.id("predictions")).getText()).contains(first.predictions().get(0).caption());
+            assertThat(browser.getPageSource()).doesNotContain("http://").doesNotContain("https://");
+        } finally {
+            browser.quit();
+        }
+    }
+}
