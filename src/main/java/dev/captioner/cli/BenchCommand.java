@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 /** {@code captioner bench}: groups the benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: print JSON measurements.",
-        subcommands = {BenchFeaturesCommand.class, BenchTrainCommand.class, BenchDecodeCommand.class})
+        subcommands = {BenchFeaturesCommand.class, BenchTrainCommand.class, BenchDecodeCommand.class,
+            BenchServeCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

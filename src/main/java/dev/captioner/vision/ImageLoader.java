@@ -124,7 +124,7 @@ public final class ImageLoader {
         long w = reader.getWidth(0);
         long h = reader.getHeight(0);
         if (w * h > maxPixels) {
-            throw new CaptionerException(String.format(Locale.ROOT,
+            throw new ImageTooLargeException(String.format(Locale.ROOT,
                     "%s: image is %dx%d (%.1f megapixels), over the limit of %.1f megapixels (--max-pixels)",
                     name, w, h, w * h / 1e6, maxPixels / 1e6));
         }

@@ -1,0 +1,70 @@
+package dev.captioner.cli;
+
+import dev.captioner.Captioner;
+import dev.captioner.serve.CaptionServer;
+import dev.captioner.serve.ModelService;
+import dev.captioner.serve.ServeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code captioner serve}: the HTTP API and web page. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the model over HTTP: POST /api/caption, GET /api/health, GET /api/model, and a web page at /.")
+public final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    Path model;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Interface to listen on (default: ${DEFAULT-VALUE}, loopback only).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--max-upload-mb", defaultValue = "10", paramLabel = "MB", description = "Largest upload (default: ${DEFAULT-VALUE}).")
+    double maxUploadMb;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Requests captioned at once (default: cores).")
+    Integer workers;
+
+    @Option(names = "--queue", defaultValue = "64", paramLabel = "N",
+            description = "Requests that may wait before the server answers 503 (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Default beam width (default: ${DEFAULT-VALUE}).")
+    int beam;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (default: found as the model recorded).")
+    Path weights;
+
+    @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
+            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
+    long maxPixels;
+
+    @Override
+    public Integer call() throws Exception {
+        ServeConfig config = new ServeConfig(host, port, (long) (maxUploadMb * 1024 * 1024),
+                workers == null ? Runtime.getRuntime().availableProcessors() : workers, queue, beam, 10, maxPixels);
+        Captioner captioner = Captioner.load(model, new Captioner.Options(1, 0, weights, maxPixels));
+        ModelService service = new ModelService(captioner);
+        CaptionServer server = CaptionServer.start(service, config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stopGracefully(Duration.ofSeconds(30));
+            service.close();
+        }, "captioner-shutdown"));
+        spec.commandLine().getOut().printf("serving %s on http://%s:%d/ (Ctrl-C or SIGTERM to stop)%n", model,
+                host.contains(":") ? "[" + host + "]" : host, server.port());
+        spec.commandLine().getOut().flush();
+        server.awaitStop();
+        return 0;
+    }
+}

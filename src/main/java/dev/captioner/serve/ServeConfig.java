@@ -1,0 +1,42 @@
+package dev.captioner.serve;
+
+/**
+ * Settings of {@code captioner serve}.
+ *
+ * @param host interface to bind (loopback by default)
+ * @param port TCP port; 0 picks a free one
+ * @param maxUploadBytes largest accepted request body
+ * @param workers requests captioned at once
+ * @param queue requests that may wait for a worker before the server answers 503
+ * @param beam default beam width
+ * @param maxBeam largest beam a request may ask for
+ * @param maxPixels largest image accepted, in pixels
+ */
+public record ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
+        long maxPixels) {
+
+    /** Validates the settings. */
+    public ServeConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+        }
+        if (maxUploadBytes < 1) {
+            throw new IllegalArgumentException("max upload must be positive");
+        }
+        if (workers < 1 || workers > 256 || queue < 0) {
+            throw new IllegalArgumentException("workers must be between 1 and 256 and queue non-negative");
+        }
+        if (beam < 1 || beam > maxBeam || maxBeam > 20) {
+            throw new IllegalArgumentException("beam must be between 1 and " + maxBeam + ", was " + beam);
+        }
+    }
+
+    /**
+     * @return loopback, port 8080, 10 MiB uploads, one worker per core, 64 waiting requests, greedy,
+     *     beams up to 10, 100-megapixel images
+     */
+    public static ServeConfig defaults() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ServeConfig("127.0.0.1", 8080, 10L << 20, cores, 64, 1, 10, 100_000_000L);
+    }
+}

@@ -1,0 +1,86 @@
+"use strict";
+// captioner's page: send an image to /api/caption and show the caption and the beam's alternatives.
+(function () {
+  var drop = document.getElementById("drop");
+  var file = document.getElementById("file");
+  var beam = document.getElementById("beam");
+  var result = document.getElementById("result");
+  var preview = document.getElementById("preview");
+  var status = document.getElementById("status");
+  var caption = document.getElementById("caption");
+  var alternatives = document.getElementById("alternatives");
+  var error = document.getElementById("error");
+  var current = null;
+
+  fetch("api/model").then(function (r) { return r.json(); }).then(function (m) {
+    var text = "Model: " + m.architecture + " LSTM on " + m.encoder + " features, vocabulary of " + m.vocabulary_size + " words";
+    if (m.metrics) {
+      var first = m.metrics.bleu4 !== undefined ? m.metrics : m.metrics[Object.keys(m.metrics)[0]];
+      if (first && first.bleu4 !== undefined) { text += ", test BLEU-4 " + first.bleu4.toFixed(3); }
+    }
+    document.getElementById("model").textContent = text + ".";
+  }).catch(function () {
+    document.getElementById("model").textContent = "Model information is not available.";
+  });
+
+  function showError(message) {
+    error.textContent = message;
+    error.hidden = false;
+  }
+
+  function send(f) {
+    if (!f) { return; }
+    current = f;
+    error.hidden = true;
+    result.hidden = false;
+    caption.textContent = "";
+    alternatives.innerHTML = "";
+    status.textContent = "Captioning…";
+    if (preview.src) { URL.revokeObjectURL(preview.src); }
+    preview.src = URL.createObjectURL(f);
+    var form = new FormData();
+    form.append("image", f);
+    fetch("api/caption?beam=" + encodeURIComponent(beam.value), { method: "POST", body: form })
+      .then(function (r) {
+        return r.json().catch(function () { return { error: "The server answered " + r.status + "." }; })
+          .then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
+      })
+      .then(function (res) {
+        if (!res.ok) {
+          status.textContent = "";
+          showError(res.body.error || ("The server answered " + res.status + "."));
+          return;
+        }
+        status.textContent = "Captioned in " + res.body.ms + " ms";
+        caption.textContent = res.body.caption || "(no words)";
+        res.body.alternatives.forEach(function (a, i) {
+          if (i === 0) { return; }
+          var li = document.createElement("li");
+          li.textContent = a.caption || "(no words)";
+          var s = document.createElement("span");
+          s.className = "score";
+          s.textContent = "log-probability " + a.score.toFixed(2);
+          li.appendChild(s);
+          alternatives.appendChild(li);
+        });
+      })
+      .catch(function () {
+        status.textContent = "";
+        showError("Could not reach the server. Is captioner serve still running?");
+      });
+  }
+
+  file.addEventListener("change", function () { send(file.files[0]); });
+  beam.addEventListener("change", function () { if (current) { send(current); } });
+  ["dragenter", "dragover"].forEach(function (t) {
+    drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (t) {
+    drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); });
+  });
+  drop.addEventListener("drop", function (e) {
+    var f = e.dataTransfer.files[0];
+    if (f && f.type.indexOf("image/") !== 0) { showError("That is not an image file."); return; }
+    send(f);
+  });
+})();
