@@ -19,6 +19,16 @@ public final class Browser {
     /** Debian's chromedriver. */
     public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
+    /**
+     * Selenium logs through java.util.logging and warns that it has no DevTools bindings for
+     * this Chromium; the tests do not use DevTools. Kept in a field so the setting is not lost.
+     */
+    private static final java.util.logging.Logger SELENIUM = java.util.logging.Logger.getLogger("org.openqa.selenium");
+
+    static {
+        SELENIUM.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private Browser() {}
 
     /** @return whether Debian's Chromium and its driver are installed */
