@@ -33,8 +33,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--features", required = true, paramLabel = "FILE.h5", description = "Feature file.")
     Path features;
 
-    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT", description = "train, dev or test (default: ${DEFAULT-VALUE}).")
-    String split;
+    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT", converter = SplitConverter.class,
+            description = "train, dev or test (default: ${DEFAULT-VALUE}).")
+    Split split;
 
     @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Beam width; 1 is greedy (default: ${DEFAULT-VALUE}).")
     int beam;
@@ -50,10 +51,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Split s = Split.parse(split);
-        if (s == null) {
-            throw new IllegalArgumentException("--split must be train, dev or test, was '" + split + "'");
-        }
+        Split s = split;
         DecodeOptions options = new DecodeOptions(beam, maxLength, lengthPenalty);
         Scoring.Result result;
         try (CaptionModel m = CaptionModel.load(model); Dataset dataset = data.load()) {

@@ -31,8 +31,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--predictions", required = true, paramLabel = "FILE", description = "JSON lines or CSV: image, caption.")
     Path predictions;
 
-    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT", description = "train, dev or test (default: ${DEFAULT-VALUE}).")
-    String split;
+    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT", converter = SplitConverter.class,
+            description = "train, dev or test (default: ${DEFAULT-VALUE}).")
+    Split split;
 
     @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
             description = "How captions and references are cleaned: seed or keep-short (default: ${DEFAULT-VALUE}).")
@@ -43,10 +44,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Split s = Split.parse(split);
-        if (s == null) {
-            throw new IllegalArgumentException("--split must be train, dev or test, was '" + split + "'");
-        }
+        Split s = split;
         Scoring.Result result;
         try (Dataset dataset = data.load()) {
             Set<String> known = dataset.images().stream().map(ImageRecord::name).collect(Collectors.toSet());

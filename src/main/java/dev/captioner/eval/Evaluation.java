@@ -39,13 +39,8 @@ public final class Evaluation {
             throw new CaptionerException("the features are " + features.featureDim() + "-d (" + features.encoder()
                     + "), the model reads " + model.config().featureDim() + "-d " + model.config().encoder().name());
         }
+        features.requireAll(images.stream().map(ImageRecord::name).toList(), split.id());
         Map<String, Integer> index = features.index();
-        List<String> missing = images.stream().map(ImageRecord::name).filter(n -> !index.containsKey(n)).toList();
-        if (!missing.isEmpty()) {
-            throw new CaptionerException("the feature file has no features for " + missing.size() + " of the "
-                    + images.size() + " " + split.id() + " images (first " + Math.min(10, missing.size()) + ": "
-                    + String.join(", ", missing.subList(0, Math.min(10, missing.size()))) + ")");
-        }
         CaptionDecoder decoder = new CaptionDecoder(model);
         Map<String, String> captions = new HashMap<>();
         Map<String, Double> scores = new HashMap<>();

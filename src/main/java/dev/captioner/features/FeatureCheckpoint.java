@@ -3,6 +3,7 @@ package dev.captioner.features;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.FileTrees;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -56,7 +57,7 @@ final class FeatureCheckpoint {
             Path metaFile = dir.resolve("meta.json");
             boolean reuse = Files.isRegularFile(metaFile) && meta.equals(MAPPER.readValue(metaFile.toFile(), Meta.class));
             if (!reuse) {
-                deleteTree(dir);
+                FileTrees.delete(dir);
                 Files.createDirectories(dir);
                 AtomicFiles.write(metaFile, MAPPER.writeValueAsBytes(meta));
                 return cp;
@@ -128,21 +129,7 @@ final class FeatureCheckpoint {
 
     /** Removes the checkpoint once the feature file is complete. */
     void delete() {
-        try {
-            deleteTree(dir);
-        } catch (IOException e) {
-            throw new CaptionerException(dir + ": cannot remove: " + e.getMessage(), e);
-        }
+        FileTrees.delete(dir);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -47,6 +47,24 @@ public record FeatureSet(List<String> ids, float[][] features, String encoder, i
         return m;
     }
 
+    /**
+     * Checks that every named image has a feature row.
+     *
+     * @param names image names
+     * @param what which images, for the message (e.g. "train")
+     * @throws dev.captioner.util.CaptionerException naming how many and the first ten missing
+     */
+    public void requireAll(List<String> names, String what) {
+        Map<String, Integer> index = index();
+        List<String> missing = names.stream().filter(n -> !index.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new dev.captioner.util.CaptionerException("the feature file has no features for " + missing.size()
+                    + " of the " + names.size() + " " + what + " images (first " + Math.min(10, missing.size()) + ": "
+                    + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
+                    + "); run 'captioner features' on the same dataset");
+        }
+    }
+
     /** @return how many images */
     public int size() {
         return ids.size();

@@ -15,6 +15,7 @@ import dev.captioner.features.FeatureSet;
 import dev.captioner.plot.LossChart;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.FileTrees;
 import dev.captioner.util.Progress;
 import dev.captioner.util.Torch;
 import java.io.BufferedInputStream;
@@ -27,13 +28,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiConsumer;
-import java.util.stream.Stream;
 
 /**
  * Trains a caption model on a dataset's training split and its image features: Adam with
@@ -99,8 +98,8 @@ public final class CaptionTrainer {
         if (trainImages.isEmpty()) {
             throw new CaptionerException(dataset.location() + ": the training split is empty");
         }
-        requireFeatures(features, rows, trainImages, "train");
-        requireFeatures(features, rows, devImages, "dev");
+        features.requireAll(trainImages.stream().map(ImageRecord::name).toList(), "train");
+        features.requireAll(devImages.stream().map(ImageRecord::name).toList(), "dev");
 
         List<List<String>> trainTokens = new ArrayList<>();
         for (ImageRecord r : trainImages) {
@@ -131,20 +130,6 @@ public final class CaptionTrainer {
                 vocab.save(out.resolve(VOCAB));
                 return loop(net, adam, manager, features.features(), trainSet, devSet, config, train, out, trainingDir, state);
             }
-        }
-    }
-
-    private static void requireFeatures(FeatureSet features, Map<String, Integer> rows, List<ImageRecord> images,
-            String split) {
-        List<String> missing = images.stream().map(ImageRecord::name).filter(n -> !rows.containsKey(n)).toList();
-        if (!missing.isEmpty()) {
-            throw new CaptionerException("the feature file has no features for " + missing.size() + " of the "
-                    + images.size() + " " + split + " images (first " + Math.min(10, missing.size()) + ": "
-                    + String.join(", ", missing.subList(0, Math.min(10, missing.size()))) + "); run 'captioner features'"
-                    + " on the same dataset");
-        }
-        if (features.featureDim() < 1) {
-            throw new CaptionerException("the feature file has empty features");
         }
     }
 
@@ -247,7 +232,7 @@ public final class CaptionTrainer {
         copyEncoder(config, out);
         // The model becomes loadable only now: config.json is written last.
         config.save(out);
-        deleteTree(trainingDir);
+        FileTrees.delete(trainingDir);
         return new Result(config, history, bestEpoch, stoppedEarly);
     }
 
@@ -398,16 +383,4 @@ public final class CaptionTrainer {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new CaptionerException(dir + ": cannot remove: " + e.getMessage(), e);
-        }
-    }
 }

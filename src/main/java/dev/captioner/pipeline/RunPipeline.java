@@ -25,6 +25,7 @@ import dev.captioner.plot.HtmlReport;
 import dev.captioner.plot.ReportData;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.FileTrees;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.ImageEncoder;
 import java.io.IOException;
@@ -32,7 +33,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +136,7 @@ public final class RunPipeline {
                 boolean resume = Files.isRegularFile(modelDir.resolve(CaptionTrainer.TRAINING_DIR).resolve("state.json"))
                         && stamps.done("train-started", trainKey);
                 if (!resume) {
-                    deleteTree(modelDir);
+                    FileTrees.delete(modelDir);
                 }
                 stamps.mark("train-started", trainKey);
                 new CaptionTrainer(log).train(dataset, features, modelDir, s.model(), s.train(), resume);
@@ -259,14 +259,4 @@ public final class RunPipeline {
         return sb.toString();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }
