@@ -263,13 +263,14 @@ public final class CaptionServer implements AutoCloseable {
     public void stopGracefully(Duration timeout) {
         draining = true;
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-            try {
+        try {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
             }
+            // The last answers are written just after their handlers return: let them flush.
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         close();
     }
