@@ -30,9 +30,14 @@ public final class DataOptions {
             description = "Seed of the random split of datasets without split lists (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    /** @return how to read the dataset */
+    public LoadOptions loadOptions() {
+        return new LoadOptions(format, lenient, seed, splits);
+    }
+
     /** @return the dataset these options name */
     public Dataset load() {
-        return DatasetLoader.load(data, new LoadOptions(format, lenient, seed, splits));
+        return DatasetLoader.load(data, loadOptions());
     }
 
     /** Parses {@code --format}. */

@@ -1,11 +1,5 @@
 package dev.captioner.cli;
 
-import dev.captioner.data.Cleaning;
-import dev.captioner.data.LoadOptions;
-import dev.captioner.model.Architecture;
-import dev.captioner.model.ModelSpec;
-import dev.captioner.model.Objective;
-import dev.captioner.model.TrainConfig;
 import dev.captioner.pipeline.RunPipeline;
 import dev.captioner.pipeline.RunSettings;
 import java.nio.file.Path;
@@ -38,37 +32,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder.")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "20", paramLabel = "N", description = "Most epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Captions per step (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--lr", defaultValue = "0.001", paramLabel = "RATE", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    float lr;
-
-    @Option(names = "--embed", defaultValue = "256", paramLabel = "N", description = "Embedding size (default: ${DEFAULT-VALUE}).")
-    int embed;
-
-    @Option(names = "--units", defaultValue = "256", paramLabel = "N", description = "LSTM width (default: ${DEFAULT-VALUE}).")
-    int units;
-
-    @Option(names = "--dropout", defaultValue = "0.5", paramLabel = "P", description = "Dropout (default: ${DEFAULT-VALUE}).")
-    float dropout;
-
-    @Option(names = "--patience", defaultValue = "3", paramLabel = "N", description = "Early-stopping patience (default: ${DEFAULT-VALUE}).")
-    int patience;
-
-    @Option(names = "--min-count", defaultValue = "1", paramLabel = "N", description = "Vocabulary minimum count (default: ${DEFAULT-VALUE}).")
-    int minCount;
-
-    @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
-            description = "seed or keep-short (default: ${DEFAULT-VALUE}).")
-    Cleaning cleaning;
-
-    @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A", converter = TrainCommand.ArchitectureConverter.class,
-            description = "merge or init-inject (default: ${DEFAULT-VALUE}).")
-    Architecture architecture;
+    @Mixin
+    TrainingOptions training;
 
     @Option(names = "--beam", defaultValue = "3", paramLabel = "K", description = "Beam width of the second evaluation (default: ${DEFAULT-VALUE}).")
     int beam;
@@ -81,9 +46,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunSettings s = new RunSettings(data.data, new LoadOptions(data.format, data.lenient, data.seed, data.splits), encoder,
-                weights, out, new ModelSpec(architecture, embed, units, dropout, cleaning, minCount),
-                new TrainConfig(epochs, batchSize, lr, 5f, patience, Objective.SEQUENCE, data.seed), beam, clusters, batch);
+        RunSettings s = new RunSettings(data.data, data.loadOptions(), encoder, weights, out, training.modelSpec(),
+                training.trainConfig(data.seed), beam, clusters, batch);
         RunPipeline.Result r = new RunPipeline(System.err).run(s);
         Summary.print(spec.commandLine().getOut(), r, 0);
         return 0;
