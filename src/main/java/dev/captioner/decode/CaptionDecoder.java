@@ -57,88 +57,135 @@ public final class CaptionDecoder {
      */
     public List<List<Caption>> decode(float[][] features, DecodeOptions options) {
         Torch.noGrad();
-        int b = features.length;
-        int k = options.beam();
-        int f = model.config().featureDim();
-        int maxTokens = options.maxLength() > 0 ? options.maxLength() : model.config().maxLength();
-        List<List<Hyp>> alive = new ArrayList<>();
-        List<List<Hyp>> finished = new ArrayList<>();
-        boolean[] done = new boolean[b];
-        for (int i = 0; i < b; i++) {
-            alive.add(new ArrayList<>(List.of(new Hyp(new int[] {start}, 0, 0))));
-            finished.add(new ArrayList<>());
+        if (features.length == 0) {
+            return List.of();
         }
-        CaptionNet net = model.net();
+        int maxTokens = options.maxLength() > 0 ? options.maxLength() : model.config().maxLength();
+        Search search = new Search(features.length, options);
         try (NDManager m = model.manager().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
-            float[] flat = new float[b * f];
-            for (int i = 0; i < b; i++) {
-                if (features[i].length != f) {
-                    throw new IllegalArgumentException("feature of length " + features[i].length + ", the model reads " + f);
-                }
-                System.arraycopy(features[i], 0, flat, i * f, f);
-            }
             // Rows are image-major: row i*k + j is beam j of image i.
-            NDArray image = net.image(ps, m.create(flat, new Shape(b, f)), false).repeat(0, k);
-            NDList state = net.initialState(image);
-            long[] tokens = new long[b * k];
+            NDArray image = model.net().image(ps, m.create(flatten(features), new Shape(features.length,
+                    model.config().featureDim())), false).repeat(0, options.beam());
+            NDList state = model.net().initialState(image);
+            for (int step = 1; step < maxTokens && state != null; step++) {
+                state = search.step(m, ps, image, state);
+            }
+        }
+        return search.results();
+    }
+
+    /** @return {@code [B * F]}: the features of every image, one after another */
+    private float[] flatten(float[][] features) {
+        int f = model.config().featureDim();
+        float[] flat = new float[features.length * f];
+        for (int i = 0; i < features.length; i++) {
+            if (features[i].length != f) {
+                throw new IllegalArgumentException("feature of length " + features[i].length + ", the model reads " + f);
+            }
+            System.arraycopy(features[i], 0, flat, i * f, f);
+        }
+        return flat;
+    }
+
+    /** The state of a search over a batch of images: their live and finished captions. */
+    private final class Search {
+        private final int b;
+        private final int k;
+        private final DecodeOptions options;
+        private final List<List<Hyp>> alive = new ArrayList<>();
+        private final List<List<Hyp>> finished = new ArrayList<>();
+        private final boolean[] done;
+        /** {@code [B * K]}: the token each row feeds the LSTM next. */
+        private final long[] tokens;
+
+        Search(int b, DecodeOptions options) {
+            this.b = b;
+            this.k = options.beam();
+            this.options = options;
+            this.done = new boolean[b];
+            this.tokens = new long[b * k];
             java.util.Arrays.fill(tokens, start);
+            for (int i = 0; i < b; i++) {
+                alive.add(new ArrayList<>(List.of(new Hyp(new int[] {start}, 0, 0))));
+                finished.add(new ArrayList<>());
+            }
+        }
+
+        /**
+         * Steps the LSTM once for every row, keeps each image's K best continuations, and moves
+         * each surviving beam's state to its row.
+         *
+         * @return the next state, or null when every image is done
+         */
+        NDList step(NDManager m, ParameterStore ps, NDArray image, NDList state) {
+            CaptionNet net = model.net();
+            // Each step's arrays are freed with the step; only the new state is kept.
+            try (NDManager stepManager = m.newSubManager()) {
+                state.attach(stepManager);
+                NDList out = net.text(ps, stepManager.create(tokens, new Shape(b * k, 1)), state, false);
+                NDArray merged = net.merge(out.get(0).reshape(b * k, model.config().units()), image);
+                float[] logp = net.logits(ps, net.head(ps, merged, false), false).logSoftmax(1).toFloatArray();
+                long[] parents = advance(logp);
+                if (parents == null) {
+                    return null;
+                }
+                NDArray idx = stepManager.create(parents);
+                NDList next = new NDList(out.get(1).squeeze(0).get(idx).expandDims(0),
+                        out.get(2).squeeze(0).get(idx).expandDims(0));
+                next.attach(m);
+                return next;
+            }
+        }
+
+        /**
+         * Expands every live image by one token and sets the next tokens.
+         *
+         * @return for each row, the row whose state it continues; null when every image is done
+         */
+        private long[] advance(float[] logp) {
             int vocab = model.config().vocabularySize();
-            for (int step = 1; step < maxTokens; step++) {
-                boolean allDone;
-                // Each step's arrays are freed with the step; only the new state is kept.
-                try (NDManager stepManager = m.newSubManager()) {
-                    state.attach(stepManager);
-                    NDList out = net.text(ps, stepManager.create(tokens, new Shape(b * k, 1)), state, false);
-                    NDArray hidden = net.head(ps, out.get(0).reshape(b * k, model.config().units()), image, false);
-                    float[] logp = net.logits(ps, hidden, false).logSoftmax(1).toFloatArray();
-                    long[] parents = new long[b * k];
-                    allDone = true;
-                    for (int i = 0; i < b; i++) {
-                        if (!done[i]) {
-                            List<Hyp> next = expand(alive.get(i), logp, i * k, vocab, k, finished.get(i));
-                            alive.set(i, next);
-                            done[i] = next.isEmpty() || enough(finished.get(i), next, k, options);
-                        }
-                        allDone &= done[i];
-                        List<Hyp> live = alive.get(i);
-                        for (int j = 0; j < k; j++) {
-                            Hyp h = !done[i] && j < live.size() ? live.get(j) : null;
-                            parents[i * k + j] = i * k + (h == null ? 0 : h.parent());
-                            tokens[i * k + j] = h == null ? start : h.tokens()[h.tokens().length - 1];
-                        }
-                        // Beam j's state moves to row j.
-                        for (int j = 0; j < live.size(); j++) {
-                            live.set(j, new Hyp(live.get(j).tokens(), live.get(j).logProb(), j));
-                        }
-                    }
-                    if (!allDone) {
-                        NDArray idx = stepManager.create(parents);
-                        state = new NDList(out.get(1).squeeze(0).get(idx).expandDims(0),
-                                out.get(2).squeeze(0).get(idx).expandDims(0));
-                        state.attach(m);
-                    }
+            long[] parents = new long[b * k];
+            boolean allDone = true;
+            for (int i = 0; i < b; i++) {
+                if (!done[i]) {
+                    List<Hyp> next = expand(alive.get(i), logp, i * k, vocab, k, finished.get(i));
+                    alive.set(i, next);
+                    done[i] = next.isEmpty() || enough(finished.get(i), next, k, options);
                 }
-                if (allDone) {
-                    break;
+                allDone &= done[i];
+                List<Hyp> live = alive.get(i);
+                for (int j = 0; j < k; j++) {
+                    Hyp h = !done[i] && j < live.size() ? live.get(j) : null;
+                    parents[i * k + j] = i * k + (h == null ? 0 : h.parent());
+                    tokens[i * k + j] = h == null ? start : h.tokens()[h.tokens().length - 1];
+                }
+                // Beam j's state moves to row j.
+                for (int j = 0; j < live.size(); j++) {
+                    live.set(j, new Hyp(live.get(j).tokens(), live.get(j).logProb(), j));
                 }
             }
+            return allDone ? null : parents;
         }
-        List<List<Caption>> result = new ArrayList<>(b);
-        for (int i = 0; i < b; i++) {
-            List<Caption> caps = new ArrayList<>();
-            for (Hyp h : finished.get(i)) {
-                caps.add(caption(h, true, options));
-            }
-            if (caps.isEmpty()) {
-                for (Hyp h : alive.get(i)) {
-                    caps.add(caption(h, false, options));
+
+        /** @return each image's best captions: the finished ones, or the unfinished if none finished */
+        List<List<Caption>> results() {
+            List<List<Caption>> result = new ArrayList<>(b);
+            for (int i = 0; i < b; i++) {
+                List<Caption> caps = new ArrayList<>();
+                for (Hyp h : finished.get(i)) {
+                    caps.add(caption(h, true, options));
                 }
+                if (caps.isEmpty()) {
+                    for (Hyp h : alive.get(i)) {
+                        caps.add(caption(h, false, options));
+                    }
+                }
+                caps.sort(Comparator.comparingDouble(Caption::score).reversed());
+                result.add(caps.size() > k ? List.copyOf(caps.subList(0, k)) : caps);
             }
-            caps.sort(Comparator.comparingDouble(Caption::score).reversed());
-            result.add(caps.size() > k ? List.copyOf(caps.subList(0, k)) : caps);
+            return result;
         }
-        return result;
     }
 
     /**

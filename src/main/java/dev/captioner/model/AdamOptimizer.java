@@ -6,11 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,29 +91,46 @@ public final class AdamOptimizer implements AutoCloseable {
         return step;
     }
 
-    /** @param file where to save the moments and step count (atomically) */
-    public void save(Path file) {
-        AtomicFiles.write(file, out -> {
-            java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out));
+    /**
+     * Writes the moments and step count; the caller makes the file durable (it is part of a
+     * {@link TrainingCheckpoint}).
+     *
+     * @param file where to write
+     * @throws IOException on a write error
+     */
+    void write(Path file) throws IOException {
+        try (OutputStream raw = Files.newOutputStream(file);
+                DataOutputStream data = new DataOutputStream(new BufferedOutputStream(raw))) {
             data.writeLong(step);
             byte[] moments = concat(m, v).encode();
             data.writeInt(moments.length);
             data.write(moments);
-            data.flush();
-        });
+        }
     }
 
-    /** @param file a file written by {@link #save} for the same network */
+    /**
+     * @param file a file written by {@link #write} for the same network
+     * @throws CaptionerException naming the file if it is unreadable or for another network
+     */
     public void load(Path file) {
+        NDList all = null;
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
             long s = in.readLong();
-            byte[] bytes = in.readNBytes(in.readInt());
-            NDList all = NDList.decode(manager, bytes);
+            int length = in.readInt();
+            if (length < 0 || length > Files.size(file)) {
+                throw new CaptionerException(file + ": optimizer state is truncated or corrupt");
+            }
+            byte[] bytes = in.readNBytes(length);
+            if (bytes.length != length) {
+                throw new CaptionerException(file + ": optimizer state is truncated");
+            }
+            all = NDList.decode(manager, bytes);
             if (all.size() != 2 * params.size()) {
                 throw new CaptionerException(file + ": optimizer state is for another network");
             }
             for (int i = 0; i < params.size(); i++) {
-                if (!all.get(i).getShape().equals(m.get(i).getShape())) {
+                if (!all.get(i).getShape().equals(m.get(i).getShape())
+                        || !all.get(params.size() + i).getShape().equals(v.get(i).getShape())) {
                     throw new CaptionerException(file + ": optimizer state is for another network");
                 }
             }
@@ -119,9 +138,18 @@ public final class AdamOptimizer implements AutoCloseable {
                 m.set(i, all.get(i)).close();
                 v.set(i, all.get(params.size() + i)).close();
             }
+            all = null;
             step = s;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof CaptionerException ce) {
+                throw ce;
+            }
             throw new CaptionerException(file + ": cannot read optimizer state: " + e.getMessage(), e);
+        } finally {
+            if (all != null) {
+                // Refused: the decoded arrays are not kept.
+                all.close();
+            }
         }
     }
 

@@ -3,10 +3,12 @@ package dev.captioner.model;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.util.CaptionerException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A trained caption model loaded for inference: configuration, vocabulary and network with the
@@ -45,10 +47,21 @@ public final class CaptionModel implements AutoCloseable {
             throw new CaptionerException(dir + ": not a trained model: " + why);
         }
         ModelConfig config = ModelConfig.load(dir);
-        Vocabulary vocab = Vocabulary.load(dir.resolve(CaptionTrainer.VOCAB));
+        Path vocabFile = dir.resolve(CaptionTrainer.VOCAB);
+        Vocabulary vocab = Vocabulary.load(vocabFile);
         if (vocab.size() != config.vocabularySize()) {
-            throw new CaptionerException(dir + ": vocab.json has " + vocab.size() + " entries, config.json says "
-                    + config.vocabularySize());
+            throw new CaptionerException(vocabFile + ": has " + vocab.size() + " entries, but field 'vocabulary_size' of "
+                    + ModelConfig.FILE + " says " + config.vocabularySize());
+        }
+        for (String marker : List.of(Cleaning.START, Cleaning.END)) {
+            if (vocab.index(marker) < 1 || vocab.hasUnk() && vocab.index(marker) == vocab.index(Vocabulary.UNK)) {
+                throw new CaptionerException(vocabFile + ": field 'words' lacks the marker '" + marker
+                        + "' that every caption starts or ends with; not a caption model's vocabulary");
+            }
+        }
+        Path params = dir.resolve(CaptionTrainer.PARAMS);
+        if (!Files.isRegularFile(params)) {
+            throw new CaptionerException(params + ": no such file; the model directory is incomplete");
         }
         NDManager manager = NDManager.newBaseManager();
         try {

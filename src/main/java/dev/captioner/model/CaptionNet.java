@@ -127,18 +127,35 @@ public final class CaptionNet extends AbstractBlock {
     }
 
     /**
-     * Decoder head up to the last hidden layer, on LSTM outputs already gathered to the
+     * Joins the LSTM outputs with the image: {@link Architecture#MERGE} adds the projected image
+     * to every output; {@link Architecture#INIT_INJECT} has already used it as the initial state.
+     * Training calls this on the whole {@code [B, T, units]} output before choosing the positions
+     * with a target: had the image been gathered per target instead, its gradient would be an
+     * index-add with repeated rows, which PyTorch runs with racing atomic adds on several threads,
+     * and two runs with the same seed would drift apart.
+     *
+     * @param lstmOut {@code [B, units]} or {@code [B, T, units]} LSTM outputs
+     * @param image {@code [B, units]} the projected image of each row
+     * @return the same shape as {@code lstmOut}
+     */
+    public NDArray merge(NDArray lstmOut, NDArray image) {
+        if (config.architecture() != Architecture.MERGE) {
+            return lstmOut;
+        }
+        return lstmOut.add(lstmOut.getShape().dimension() == 3 ? image.expandDims(1) : image);
+    }
+
+    /**
+     * Decoder head up to the last hidden layer, on merged outputs already gathered to the
      * positions that need a prediction.
      *
      * @param ps parameter store
-     * @param lstmOut {@code [M, units]} LSTM outputs
-     * @param image {@code [M, units]} the projected image of each output's caption
+     * @param merged {@code [M, units]} from {@link #merge}
      * @param training whether dropout is on
      * @return {@code [M, units]}
      */
-    public NDArray head(ParameterStore ps, NDArray lstmOut, NDArray image, boolean training) {
-        NDArray x = config.architecture() == Architecture.MERGE ? lstmOut.add(image) : lstmOut;
-        return headDense.forward(ps, new NDList(x), training).singletonOrThrow().getNDArrayInternal().relu();
+    public NDArray head(ParameterStore ps, NDArray merged, boolean training) {
+        return headDense.forward(ps, new NDList(merged), training).singletonOrThrow().getNDArrayInternal().relu();
     }
 
     /**
@@ -156,10 +173,9 @@ public final class CaptionNet extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray image = image(ps, inputs.get(0), training);
-        NDArray out = text(ps, inputs.get(1), initialState(image), training).get(0);
+        NDArray out = merge(text(ps, inputs.get(1), initialState(image), training).get(0), image);
         Shape s = out.getShape();
-        NDArray rows = image.expandDims(1).broadcast(s).reshape(s.get(0) * s.get(1), s.get(2));
-        NDArray hidden = head(ps, out.reshape(s.get(0) * s.get(1), s.get(2)), rows, training);
+        NDArray hidden = head(ps, out.reshape(s.get(0) * s.get(1), s.get(2)), training);
         return new NDList(logits(ps, hidden, training).reshape(s.get(0), s.get(1), config.vocabularySize()));
     }
 }

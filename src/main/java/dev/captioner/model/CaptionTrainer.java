@@ -12,7 +12,6 @@ import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.features.FeatureSet;
-import dev.captioner.plot.LossChart;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.FileTrees;
@@ -24,6 +23,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,15 +31,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Trains a caption model on a dataset's training split and its image features: Adam with
  * gradient clipping, dev loss after every epoch, the best-on-dev parameters kept, early
- * stopping. Every finished epoch is checkpointed, so {@code --resume} continues an interrupted
- * run; a NaN or infinite loss stops the run with an error and leaves the last good checkpoint.
- * The model directory becomes loadable ({@code config.json} written) only when training ends.
+ * stopping. Every finished epoch is committed as one {@link TrainingCheckpoint}, so
+ * {@code --resume} continues an interrupted run (even one killed with {@code kill -9}) and ends
+ * where an uninterrupted run would: each epoch's randomness (shuffling, dropout) is a function of
+ * the seed and the epoch number alone. A NaN or infinite loss stops the run with an error and
+ * leaves the last good checkpoint. The model directory becomes loadable ({@code config.json}
+ * written) only when training ends.
  */
 public final class CaptionTrainer {
 
@@ -67,6 +72,8 @@ public final class CaptionTrainer {
     public record Result(ModelConfig config, List<EpochRecord> history, int bestEpoch, boolean stoppedEarly) {}
 
     private final PrintStream log;
+    private int torchThreads;
+    private Consumer<List<EpochRecord>> onEpoch = history -> { };
     private BiConsumer<Integer, CaptionNet> afterEpoch = (epoch, net) -> { };
 
     /** @param log where epoch summaries go */
@@ -74,10 +81,46 @@ public final class CaptionTrainer {
         this.log = log;
     }
 
-    /** Tests use this to interrupt or corrupt a run after an epoch's checkpoint is saved. */
+    /**
+     * Sets PyTorch's intra-op thread count for the run. PyTorch's setting is process-wide, so by
+     * default the trainer leaves it as the embedding application set it; the CLI asks for one
+     * thread per core.
+     *
+     * @param threads threads per operation, or 0 to leave the engine's setting alone (default)
+     * @return this trainer
+     */
+    public CaptionTrainer torchThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (leave as is) or positive, was " + threads);
+        }
+        this.torchThreads = threads;
+        return this;
+    }
+
+    /**
+     * Calls {@code listener} with the history so far after each committed epoch, e.g. to draw
+     * the loss chart while training runs.
+     *
+     * @param listener receives every epoch so far
+     * @return this trainer
+     */
+    public CaptionTrainer onEpoch(Consumer<List<EpochRecord>> listener) {
+        this.onEpoch = listener;
+        return this;
+    }
+
+    /** Tests use this to interrupt or corrupt a run after an epoch's checkpoint is committed. */
     CaptionTrainer afterEpoch(BiConsumer<Integer, CaptionNet> hook) {
         this.afterEpoch = hook;
         return this;
+    }
+
+    /**
+     * @param modelDir a model directory
+     * @return whether it holds an unfinished run with at least one finished epoch to resume
+     */
+    public static boolean hasCheckpoint(Path modelDir) {
+        return TrainingCheckpoint.latest(modelDir.resolve(TRAINING_DIR)).isPresent();
     }
 
     /**
@@ -88,7 +131,8 @@ public final class CaptionTrainer {
      * @param out the model directory
      * @param spec architecture and sizes
      * @param train training settings
-     * @param resume continue the unfinished run in {@code out}
+     * @param resume continue the unfinished run in {@code out}; with no finished epoch to
+     *     continue from, training starts from the beginning
      * @return the configuration and history
      */
     public Result train(Dataset dataset, FeatureSet features, Path out, ModelSpec spec, TrainConfig train, boolean resume) {
@@ -118,15 +162,18 @@ public final class CaptionTrainer {
                 new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()));
 
         Path trainingDir = out.resolve(TRAINING_DIR);
-        prepareOutput(out, trainingDir, resume);
-        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
-        Engine.getInstance().setRandomSeed((int) train.seed());
+        Optional<Path> checkpoint = prepareOutput(out, trainingDir, resume);
+        if (torchThreads > 0) {
+            Torch.intraOpThreads(torchThreads);
+        }
+        Engine.getInstance().setRandomSeed(RandomSeeds.initialisation(train.seed()));
         try (NDManager manager = NDManager.newBaseManager()) {
             CaptionNet net = new CaptionNet(config);
             net.initialize(manager);
             try (AdamOptimizer adam = new AdamOptimizer(net.getParameters(), train.learningRate(), train.clipNorm(),
                     manager)) {
-                TrainingState state = resume ? restore(trainingDir, net, adam, config, train, manager) : null;
+                TrainingState state = checkpoint.isPresent()
+                        ? restore(checkpoint.get(), net, adam, config, train, manager) : null;
                 vocab.save(out.resolve(VOCAB));
                 return loop(net, adam, manager, features.features(), trainSet, devSet, config, train, out, trainingDir, state);
             }
@@ -148,45 +195,51 @@ public final class CaptionTrainer {
         return out;
     }
 
-    private static void prepareOutput(Path out, Path trainingDir, boolean resume) {
-        boolean unfinished = Files.isRegularFile(trainingDir.resolve(TrainingState.FILE));
-        if (resume && !unfinished) {
-            throw new CaptionerException(out + ": nothing to resume (no " + TRAINING_DIR + "/" + TrainingState.FILE + ")");
+    /** @return the checkpoint to resume from, if resuming and there is one */
+    private Optional<Path> prepareOutput(Path out, Path trainingDir, boolean resume) {
+        if (Files.isRegularFile(out.resolve(ModelConfig.FILE))) {
+            throw new CaptionerException(out + ": already holds a trained model; choose another --out or delete it");
         }
-        if (!resume && unfinished) {
+        Optional<Path> checkpoint = TrainingCheckpoint.latest(trainingDir);
+        if (!resume && checkpoint.isPresent()) {
             throw new CaptionerException(out + ": holds an unfinished training run; pass --resume to continue it, "
                     + "or choose another --out");
         }
-        if (!resume && Files.isRegularFile(out.resolve(ModelConfig.FILE))) {
-            throw new CaptionerException(out + ": already holds a trained model; choose another --out or delete it");
+        if (resume && checkpoint.isEmpty()) {
+            log.println("train: " + out + " has no finished epoch to resume; starting from epoch 1");
         }
         try {
+            // An epoch that a crash interrupted before its checkpoint left nothing worth keeping.
+            if (checkpoint.isEmpty()) {
+                FileTrees.delete(trainingDir);
+            }
             Files.createDirectories(trainingDir);
         } catch (IOException e) {
             throw new CaptionerException(out + ": cannot create: " + e.getMessage(), e);
         }
+        return checkpoint;
     }
 
-    private TrainingState restore(Path trainingDir, CaptionNet net, AdamOptimizer adam, ModelConfig config,
+    private TrainingState restore(Path checkpoint, CaptionNet net, AdamOptimizer adam, ModelConfig config,
             TrainConfig train, NDManager manager) {
-        TrainingState state = TrainingState.load(trainingDir);
+        TrainingState state = TrainingState.load(checkpoint);
         if (!state.model().equals(config)) {
-            throw new CaptionerException(trainingDir + ": the unfinished run trained another model (different data, "
+            throw new CaptionerException(checkpoint + ": the unfinished run trained another model (different data, "
                     + "features or sizes); cannot resume it with these settings");
         }
         TrainConfig before = state.train();
         if (before.batchSize() != train.batchSize() || before.objective() != train.objective()
-                || before.seed() != train.seed() || before.learningRate() != train.learningRate()) {
-            throw new CaptionerException(trainingDir + ": the unfinished run used batch size " + before.batchSize()
-                    + ", learning rate " + before.learningRate() + ", objective " + before.objective() + ", seed "
-                    + before.seed() + "; resume with the same settings");
+                || before.seed() != train.seed() || before.learningRate() != train.learningRate()
+                || before.clipNorm() != train.clipNorm()) {
+            throw new CaptionerException(checkpoint + ": the unfinished run used batch size " + before.batchSize()
+                    + ", learning rate " + before.learningRate() + ", clip " + before.clipNorm() + ", objective "
+                    + before.objective() + ", seed " + before.seed() + "; resume with the same settings");
         }
-        loadParams(net, trainingDir.resolve("last.params"), manager);
+        TrainingCheckpoint.restore(checkpoint, net, adam, manager);
         // Loaded arrays are new tensors: they must record gradients again.
         for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : net.getParameters()) {
             p.getValue().getArray().setRequiresGradient(true);
         }
-        adam.load(trainingDir.resolve("adam.bin"));
         log.printf(Locale.ROOT, "train: resuming after epoch %d (best dev loss %.4f at epoch %d)%n", state.epoch(),
                 state.bestDevLoss(), state.bestEpoch());
         return state;
@@ -211,17 +264,16 @@ public final class CaptionTrainer {
                 best = score;
                 bestEpoch = epoch;
                 bad = 0;
-                saveParams(net, out.resolve(PARAMS));
             } else {
                 bad++;
             }
             log.printf(Locale.ROOT, "train: epoch %d/%d train loss %.4f, dev loss %.4f%s, %.1f s, %.0f tokens/s%n", epoch,
                     train.epochs(), record.trainLoss(), record.devLoss(), bestEpoch == epoch ? " (best)" : "",
                     record.seconds(), record.tokensPerSecond());
+            TrainingCheckpoint.commit(trainingDir,
+                    new TrainingState(epoch, best, bestEpoch, bad, config, train, history), net, adam);
             writeHistory(out, history);
-            saveParams(net, trainingDir.resolve("last.params"));
-            adam.save(trainingDir.resolve("adam.bin"));
-            new TrainingState(epoch, best, bestEpoch, bad, config, train, history).save(trainingDir);
+            onEpoch.accept(List.copyOf(history));
             afterEpoch.accept(epoch, net);
             if (bad >= train.patience() && epoch < train.epochs()) {
                 stoppedEarly = true;
@@ -229,22 +281,41 @@ public final class CaptionTrainer {
                         bestEpoch);
             }
         }
+        finish(config, out, trainingDir, history);
+        return new Result(config, history, bestEpoch, stoppedEarly);
+    }
+
+    /**
+     * Turns the last checkpoint into the model directory: the best parameters, the history, the
+     * encoder copy, and {@code config.json} last, which makes the directory a finished model.
+     */
+    private void finish(ModelConfig config, Path out, Path trainingDir, List<EpochRecord> history) {
+        Path last = TrainingCheckpoint.latest(trainingDir)
+                .orElseThrow(() -> new CaptionerException(trainingDir + ": no finished epoch to keep"));
+        try {
+            byte[] best = Files.readAllBytes(last.resolve(TrainingCheckpoint.BEST));
+            AtomicFiles.write(out.resolve(PARAMS), best);
+        } catch (IOException e) {
+            throw new CaptionerException(out.resolve(PARAMS) + ": cannot write: " + e.getMessage(), e);
+        }
+        writeHistory(out, history);
         copyEncoder(config, out);
-        // The model becomes loadable only now: config.json is written last.
         config.save(out);
         FileTrees.delete(trainingDir);
-        return new Result(config, history, bestEpoch, stoppedEarly);
     }
 
     private EpochRecord epoch(CaptionNet net, AdamOptimizer adam, ParameterStore ps, NDManager manager,
             float[][] features, List<CaptionExample> trainSet, List<CaptionExample> devSet, TrainConfig train,
             int epoch) {
+        // The epoch's order and dropout masks depend on the seed and the epoch alone, so a run
+        // resumed after epoch N draws exactly what an uninterrupted run draws in epoch N + 1.
+        Engine.getInstance().setRandomSeed(RandomSeeds.dropout(train.seed(), epoch));
         List<List<CaptionExample>> batches = CaptionBatches.shuffled(trainSet, train.batchSize(),
-                new Random(train.seed() * 1_000_003L + epoch));
+                new Random(RandomSeeds.shuffle(train.seed(), epoch)));
         long tokens = 0;
         double lossSum = 0;
         long start = System.nanoTime();
-        try (Progress progress = Progress.start("epoch " + epoch, trainSet.size(), "captions")) {
+        try (Progress progress = Progress.start(log, "epoch " + epoch, trainSet.size(), "captions")) {
             for (List<CaptionExample> batch : batches) {
                 float[] result = step(net, adam, ps, manager, batch, features, train.objective());
                 float loss = result[0];
@@ -329,7 +400,6 @@ public final class CaptionTrainer {
         } catch (IOException e) {
             throw new CaptionerException(out.resolve(HISTORY) + ": cannot write: " + e.getMessage(), e);
         }
-        LossChart.write(history, out.resolve(LOSS_PNG));
     }
 
     /**
@@ -344,6 +414,14 @@ public final class CaptionTrainer {
         });
     }
 
+    /** Writes parameters into a checkpoint folder that is being assembled (synced by its commit). */
+    static void writeParams(CaptionNet net, Path file) throws IOException {
+        try (OutputStream raw = Files.newOutputStream(file);
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
+            net.saveParameters(out);
+        }
+    }
+
     /**
      * @param net a network of the same configuration
      * @param file parameters saved by {@link #saveParams}
@@ -352,8 +430,10 @@ public final class CaptionTrainer {
     public static void loadParams(CaptionNet net, Path file, NDManager manager) {
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
             net.loadParameters(manager, in);
-        } catch (IOException | ai.djl.MalformedModelException e) {
-            throw new CaptionerException(file + ": cannot load model parameters: " + e.getMessage(), e);
+        } catch (IOException | ai.djl.MalformedModelException | RuntimeException e) {
+            // DJL throws plain runtime exceptions on truncated files and mismatched shapes.
+            throw new CaptionerException(file + ": cannot load model parameters (truncated, or written for another "
+                    + "configuration): " + e.getMessage(), e);
         }
     }
 

@@ -67,19 +67,19 @@ public final class NextWordLoss {
 
         NDArray image = net.image(ps, featArr, training);
         NDList text = net.text(ps, tokens, net.initialState(image), training);
+        NDArray merged = net.merge(text.get(0), image);
         // Only positions with a target go on: padding never reaches the head or the output layer.
-        NDArray flat = text.get(0).reshape((long) in.rows * in.length, net.config().units());
+        NDArray flat = merged.reshape((long) in.rows * in.length, net.config().units());
         NDArray selected = flat.get(positions);
-        NDArray imageRows = image.get(m.create(in.rowOf));
-        NDArray hidden = net.head(ps, selected, imageRows, training);
+        NDArray hidden = net.head(ps, selected, training);
         return net.logits(ps, hidden, training).logSoftmax(1);
     }
 
     /**
      * {@code positions}: flat {@code row * length + position} of each target's prediction, in
-     * target order; {@code rowOf}: the row each target belongs to.
+     * target order.
      */
-    private record Inputs(int rows, int length, int[] featureRows, long[] tokens, long[] positions, long[] rowOf,
+    private record Inputs(int rows, int length, int[] featureRows, long[] tokens, long[] positions,
             long[] targets) {}
 
     /** Each caption once: input tokens[0..n-2], targets tokens[1..n-1]. */
@@ -93,7 +93,6 @@ public final class NextWordLoss {
         }
         long[] tokens = new long[rows * length];
         long[] positions = new long[targets];
-        long[] rowOf = new long[targets];
         long[] target = new long[targets];
         int[] featureRows = new int[rows];
         int k = 0;
@@ -103,11 +102,10 @@ public final class NextWordLoss {
             for (int p = 0; p < t.length - 1; p++) {
                 tokens[i * length + p] = t[p];
                 positions[k] = (long) i * length + p;
-                rowOf[k] = i;
                 target[k++] = t[p + 1];
             }
         }
-        return new Inputs(rows, length, featureRows, tokens, positions, rowOf, target);
+        return new Inputs(rows, length, featureRows, tokens, positions, target);
     }
 
     /**
@@ -126,7 +124,6 @@ public final class NextWordLoss {
         }
         long[] tokens = new long[rows * length];
         long[] positions = new long[rows];
-        long[] rowOf = new long[rows];
         long[] target = new long[rows];
         int[] featureRows = new int[rows];
         int r = 0;
@@ -137,12 +134,11 @@ public final class NextWordLoss {
                     tokens[r * length + q] = t[q];
                 }
                 positions[r] = (long) r * length + p;
-                rowOf[r] = r;
                 target[r] = t[p + 1];
                 featureRows[r] = e.featureRow();
                 r++;
             }
         }
-        return new Inputs(rows, length, featureRows, tokens, positions, rowOf, target);
+        return new Inputs(rows, length, featureRows, tokens, positions, target);
     }
 }

@@ -3,16 +3,15 @@ package dev.captioner.model;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where an unfinished training run stands, saved after every epoch in {@code MODEL_DIR/training/}
- * (with the last epoch's parameters and the optimizer's moments) so that {@code --resume} can
- * continue it.
+ * Where an unfinished training run stands after a finished epoch, saved in that epoch's
+ * {@link TrainingCheckpoint} so that {@code --resume} can continue it.
  *
  * @param epoch the last finished epoch
  * @param bestDevLoss the best dev loss so far
@@ -35,12 +34,9 @@ public record TrainingState(
     public static final String FILE = "state.json";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    void save(Path dir) {
-        try {
-            AtomicFiles.write(dir.resolve(FILE), MAPPER.writeValueAsBytes(this));
-        } catch (IOException e) {
-            throw new CaptionerException(dir.resolve(FILE) + ": cannot write: " + e.getMessage(), e);
-        }
+    /** Writes {@value #FILE} into a checkpoint folder that is being assembled. */
+    void write(Path dir) throws IOException {
+        Files.write(dir.resolve(FILE), MAPPER.writeValueAsBytes(this));
     }
 
     static TrainingState load(Path dir) {

@@ -4,6 +4,7 @@ import dev.captioner.model.EpochRecord;
 import java.awt.Color;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -17,6 +18,14 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class LossChart {
 
     private LossChart() {}
+
+    /**
+     * @param file where to write the PNG
+     * @return a listener for {@code CaptionTrainer.onEpoch} that redraws the chart after every epoch
+     */
+    public static Consumer<List<EpochRecord>> redrawing(Path file) {
+        return history -> write(history, file);
+    }
 
     /**
      * @param history the epochs so far

@@ -7,8 +7,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress of a long job: a bar with rate and ETA on a terminal, plain log lines on stderr
- * otherwise (so that logs of unattended runs stay readable). Safe to call from several threads.
+ * Progress of a long job: a bar with rate and ETA on a terminal, plain log lines (every ten
+ * seconds and at the end) otherwise, so that logs of unattended runs stay readable. Safe to call
+ * from several threads.
  */
 public final class Progress implements AutoCloseable {
 
@@ -32,8 +33,35 @@ public final class Progress implements AutoCloseable {
         this.log = log;
     }
 
+    /** Restores an earlier progress setting. */
+    @FunctionalInterface
+    public interface Restore extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Where progress goes when the caller names no log, and whether a terminal shows it. */
+    private record Output(PrintStream log, boolean interactive) {}
+
+    private static volatile Output output = new Output(System.err,
+            System.console() != null && !Boolean.getBoolean("captioner.plainProgress"));
+
     /**
-     * Starts reporting progress.
+     * Sets where progress goes: the {@code captioner} command points it at its error writer,
+     * and asks for bars only when it runs on a terminal.
+     *
+     * @param log where plain progress lines go when the caller names no log
+     * @param interactive whether to draw bars (on the process's terminal) instead of lines
+     * @return a handle that restores the previous setting when closed
+     */
+    public static Restore configure(PrintStream log, boolean interactive) {
+        Output before = output;
+        output = new Output(log, interactive);
+        return () -> output = before;
+    }
+
+    /**
+     * Starts reporting progress to the configured output.
      *
      * @param task short name shown before the bar, e.g. {@code "features"}
      * @param total number of steps, or -1 if unknown
@@ -41,19 +69,24 @@ public final class Progress implements AutoCloseable {
      * @return a running progress report
      */
     public static Progress start(String task, long total, String unit) {
-        return start(task, total, unit, System.console() != null && !Boolean.getBoolean("captioner.plainProgress"));
+        Output o = output;
+        return start(task, total, unit, o.interactive(), o.log());
     }
 
     /**
-     * Starts reporting progress, choosing the bar or plain lines explicitly.
+     * Starts reporting progress, with plain lines going to a given log.
      *
+     * @param log where plain progress lines go (unless a terminal shows a bar)
      * @param task short name shown before the bar
      * @param total number of steps, or -1 if unknown
      * @param unit what one step is
-     * @param terminal true for an interactive bar, false for log lines on stderr
      * @return a running progress report
      */
-    public static Progress start(String task, long total, String unit, boolean terminal) {
+    public static Progress start(PrintStream log, String task, long total, String unit) {
+        return start(task, total, unit, output.interactive(), log);
+    }
+
+    private static Progress start(String task, long total, String unit, boolean terminal, PrintStream log) {
         if (terminal) {
             ProgressBar bar = new ProgressBarBuilder()
                     .setTaskName(task)
@@ -66,7 +99,7 @@ public final class Progress implements AutoCloseable {
                     .build();
             return new Progress(task, total, unit, bar, null);
         }
-        return new Progress(task, total, unit, null, System.err);
+        return new Progress(task, total, unit, null, log);
     }
 
     /** Advances by one step. */

@@ -1,0 +1,112 @@
+package dev.captioner.model;
+
+import ai.djl.ndarray.NDManager;
+import dev.captioner.util.AtomicFiles;
+import dev.captioner.util.CaptionerException;
+import dev.captioner.util.FileTrees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The resumable state of an unfinished training run, committed once per finished epoch as one
+ * unit: a folder {@code training/epoch-NNNN/} holding the last parameters ({@code last.params}),
+ * the best-on-dev parameters so far ({@code best.params}), the optimizer's moments
+ * ({@code adam.bin}) and the {@link TrainingState} ({@code state.json}). The folder is written
+ * under a temporary name, synced and renamed, so a crash at any moment leaves the previous
+ * epoch's checkpoint or the new one, never a mixture; older epochs are removed afterwards.
+ */
+final class TrainingCheckpoint {
+
+    static final String LAST = "last.params";
+    static final String BEST = "best.params";
+    static final String ADAM = "adam.bin";
+    private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{4,})");
+
+    private TrainingCheckpoint() {}
+
+    /**
+     * @param trainingDir the run's {@code training/} folder
+     * @return the folder of the latest committed epoch, if any
+     */
+    static Optional<Path> latest(Path trainingDir) {
+        return epochDirs(trainingDir).stream().reduce((a, b) -> b);
+    }
+
+    /**
+     * Commits a finished epoch.
+     *
+     * @param trainingDir the run's {@code training/} folder
+     * @param state where the run stands after the epoch
+     * @param net the network after the epoch
+     * @param adam the optimizer after the epoch
+     */
+    static void commit(Path trainingDir, TrainingState state, CaptionNet net, AdamOptimizer adam) {
+        Optional<Path> previous = latest(trainingDir);
+        Path target = trainingDir.resolve(String.format("epoch-%04d", state.epoch()));
+        AtomicFiles.writeFolder(target, dir -> {
+            CaptionTrainer.writeParams(net, dir.resolve(LAST));
+            if (state.bestEpoch() == state.epoch()) {
+                Files.copy(dir.resolve(LAST), dir.resolve(BEST));
+            } else if (previous.isPresent() && Files.isRegularFile(previous.get().resolve(BEST))) {
+                Files.copy(previous.get().resolve(BEST), dir.resolve(BEST), StandardCopyOption.COPY_ATTRIBUTES);
+            } else {
+                throw new IOException("the best epoch's parameters (epoch " + state.bestEpoch() + ") are missing");
+            }
+            adam.write(dir.resolve(ADAM));
+            state.write(dir);
+        });
+        for (Path old : epochDirs(trainingDir)) {
+            if (!old.equals(target)) {
+                FileTrees.delete(old);
+            }
+        }
+        removeLeftovers(trainingDir);
+    }
+
+    /**
+     * Loads the latest committed epoch into a network and an optimizer.
+     *
+     * @param epochDir a folder from {@link #latest}
+     * @param net receives the last parameters
+     * @param adam receives the moments
+     * @param manager owns the loaded arrays
+     * @return where the run stood
+     */
+    static TrainingState restore(Path epochDir, CaptionNet net, AdamOptimizer adam, NDManager manager) {
+        TrainingState state = TrainingState.load(epochDir);
+        CaptionTrainer.loadParams(net, epochDir.resolve(LAST), manager);
+        adam.load(epochDir.resolve(ADAM));
+        return state;
+    }
+
+    private static List<Path> epochDirs(Path trainingDir) {
+        if (!Files.isDirectory(trainingDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(trainingDir)) {
+            return s.filter(p -> EPOCH_DIR.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p.resolve(TrainingState.FILE)))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new CaptionerException(trainingDir + ": cannot list: " + e.getMessage(), e);
+        }
+    }
+
+    /** Temporary folders of commits that a crash interrupted. */
+    private static void removeLeftovers(Path trainingDir) {
+        try (Stream<Path> s = Files.list(trainingDir)) {
+            for (Path p : s.filter(p -> AtomicFiles.isTemporary(p.getFileName().toString())).toList()) {
+                FileTrees.delete(p);
+            }
+        } catch (IOException e) {
+            throw new CaptionerException(trainingDir + ": cannot list: " + e.getMessage(), e);
+        }
+    }
+}
