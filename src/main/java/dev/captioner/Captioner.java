@@ -10,7 +10,7 @@ import dev.captioner.util.CaptionerException;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
-import dev.captioner.vision.KerasResize;
+import dev.captioner.vision.ImageInputs;
 import dev.captioner.vision.RgbImage;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -46,6 +46,19 @@ public final class Captioner implements AutoCloseable {
      * @param maxPixels largest image accepted
      */
     public record Options(int beam, double lengthPenalty, Path weights, long maxPixels) {
+
+        /** Validates the settings. */
+        public Options {
+            if (beam < 1 || beam > DecodeOptions.MAX_BEAM) {
+                throw new IllegalArgumentException("beam must be between 1 and " + DecodeOptions.MAX_BEAM + ", was " + beam);
+            }
+            if (!(lengthPenalty >= 0 && lengthPenalty <= 5)) {
+                throw new IllegalArgumentException("length penalty must be between 0 and 5, was " + lengthPenalty);
+            }
+            if (maxPixels < 1) {
+                throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
+            }
+        }
 
         /** @return greedy search, weights found automatically, 100-megapixel limit */
         public static Options defaults() {
@@ -195,23 +208,19 @@ public final class Captioner implements AutoCloseable {
             List<float[]> inputs = new ArrayList<>();
             for (Path p : batch) {
                 try {
-                    RgbImage img = KerasResize.nearest(loader.load(p), encoder.imageSize(), encoder.imageSize());
-                    inputs.add(encoder.preprocessing().toChw(img));
+                    inputs.add(ImageInputs.of(loader.load(p), encoder));
                     ok.add(p);
                 } catch (CaptionerException e) {
                     onError.accept(p, e);
+                } catch (RuntimeException e) {
+                    // One bad file never stops the batch, whatever its decoder threw.
+                    onError.accept(p, new CaptionerException(p + ": cannot read: " + e, e));
                 }
             }
             if (ok.isEmpty()) {
                 continue;
             }
-            int per = inputs.get(0).length;
-            float[] flat = new float[per * inputs.size()];
-            for (int j = 0; j < inputs.size(); j++) {
-                System.arraycopy(inputs.get(j), 0, flat, j * per, per);
-            }
-            float[][] features = encoder.encode(flat, inputs.size());
-            List<List<Caption>> captions = decoder.decode(features, decodeOptions);
+            List<List<Caption>> captions = decoder.decode(encoder.encode(inputs), decodeOptions);
             for (int j = 0; j < ok.size(); j++) {
                 onCaption.accept(ok.get(j), captions.get(j).get(0));
             }

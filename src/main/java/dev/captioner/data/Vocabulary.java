@@ -173,7 +173,7 @@ public final class Vocabulary {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Json(@JsonProperty("format") String format, @JsonProperty("min_count") int minCount,
+    record Json(@JsonProperty("format") String format, @JsonProperty("min_count") Integer minCount,
             @JsonProperty("words") List<String> words, @JsonProperty("counts") List<Long> counts) {}
 
     /**
@@ -196,7 +196,9 @@ public final class Vocabulary {
         try {
             json = MAPPER.readValue(file.toFile(), Json.class);
         } catch (IOException e) {
-            throw new CaptionerException(file + ": not a vocabulary file: " + e.getMessage(), e);
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new CaptionerException(file + ": not a vocabulary file: " + why, e);
         }
         if (json == null || !FORMAT.equals(json.format())) {
             throw new CaptionerException(file + ": field 'format' must be '" + FORMAT + "'");
@@ -204,10 +206,25 @@ public final class Vocabulary {
         if (json.words() == null || json.counts() == null || json.words().size() != json.counts().size()) {
             throw new CaptionerException(file + ": fields 'words' and 'counts' must be lists of equal length");
         }
+        int minCount = json.minCount() == null ? 1 : json.minCount();
+        if (minCount < 1) {
+            throw new CaptionerException(file + ": field 'min_count' must be at least 1, was " + minCount);
+        }
+        for (int i = 0; i < json.words().size(); i++) {
+            String w = json.words().get(i);
+            if (w == null || w.isBlank() || !w.equals(w.strip())) {
+                throw new CaptionerException(file + ": field 'words' entry " + i + " must be a word, was "
+                        + (w == null ? "null" : "'" + w + "'"));
+            }
+            Long c = json.counts().get(i);
+            if (c == null || c < 0) {
+                throw new CaptionerException(file + ": field 'counts' entry " + i + " must be a count, was " + c);
+            }
+        }
         try {
-            return new Vocabulary(json.words(), json.counts(), Math.max(1, json.minCount()));
+            return new Vocabulary(json.words(), json.counts(), minCount);
         } catch (IllegalArgumentException e) {
-            throw new CaptionerException(file + ": " + e.getMessage(), e);
+            throw new CaptionerException(file + ": field 'words': " + e.getMessage(), e);
         }
     }
 

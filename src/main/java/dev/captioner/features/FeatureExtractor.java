@@ -7,8 +7,8 @@ import dev.captioner.util.Progress;
 import dev.captioner.util.Torch;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
-import dev.captioner.vision.KerasResize;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.vision.ImageInputs;
+import dev.captioner.vision.PixelBudget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -45,8 +45,10 @@ public final class FeatureExtractor {
      * @param batch images per network call
      * @param threads workers running the network at once
      * @param maxPixels largest image accepted, in pixels
+     * @param torchThreads PyTorch intra-op threads for the run (a process-wide setting), or 0 to
+     *     leave the engine's setting as the application made it
      */
-    public record Options(int batch, int threads, long maxPixels) {
+    public record Options(int batch, int threads, long maxPixels, int torchThreads) {
 
         /** Validates the settings. */
         public Options {
@@ -59,11 +61,31 @@ public final class FeatureExtractor {
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
             }
+            if (torchThreads < 0) {
+                throw new IllegalArgumentException("torch threads must be 0 (leave as is) or positive, was " + torchThreads);
+            }
         }
 
-        /** @return one image per call and one worker per core: fastest on CPUs (see README) */
+        /** Settings that leave PyTorch's thread count alone. */
+        public Options(int batch, int threads, long maxPixels) {
+            this(batch, threads, maxPixels, 0);
+        }
+
+        /**
+         * @return one image per call and one worker per core (fastest on CPUs, see README),
+         *     PyTorch's thread count left alone
+         */
         public static Options defaults() {
-            return new Options(1, Runtime.getRuntime().availableProcessors(), ImageLoader.DEFAULT_MAX_PIXELS);
+            return new Options(1, Runtime.getRuntime().availableProcessors(), ImageLoader.DEFAULT_MAX_PIXELS, 0);
+        }
+
+        /**
+         * @param workers workers running the network at once
+         * @return PyTorch threads per operation that keep the cores busy without oversubscribing
+         *     them: the cores shared among the workers
+         */
+        public static int threadsPerWorker(int workers) {
+            return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
         }
     }
 
@@ -116,7 +138,7 @@ public final class FeatureExtractor {
         FeatureCheckpoint.Meta meta = new FeatureCheckpoint.Meta(encoder.name(), encoder.weightsSha256(),
                 encoder.featureDim(), encoder.imageSize());
         Map<String, float[]> done = new LinkedHashMap<>(previous(out, meta));
-        FeatureCheckpoint checkpoint = FeatureCheckpoint.open(out, meta);
+        FeatureCheckpoint checkpoint = FeatureCheckpoint.open(out, meta, log);
         done.putAll(checkpoint.rows());
         int reused = 0;
         int missing = 0;
@@ -179,70 +201,22 @@ public final class FeatureExtractor {
 
     private int run(Dataset dataset, List<ImageRecord> todo, ImageEncoder encoder, FeatureCheckpoint checkpoint,
             Options options, List<Failure> failures) {
-        int cores = Runtime.getRuntime().availableProcessors();
         int workers = Math.min(options.threads(), todo.size());
-        Torch.intraOpThreads(Math.max(1, cores / workers));
-        int decoders = Math.max(1, Math.min(4, cores / 2));
-        BlockingQueue<Prepared> queue = new ArrayBlockingQueue<>(Math.max(8, 2 * options.batch() * workers));
-        ImageLoader loader = new ImageLoader(options.maxPixels());
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger computed = new AtomicInteger();
-        ExecutorService decodePool = Executors.newFixedThreadPool(decoders, daemon("decode"));
-        ExecutorService workerPool = Executors.newFixedThreadPool(workers, daemon("encode"));
-        Map<String, float[]> pending = new LinkedHashMap<>();
-        // Set when a worker fails, so that decoders stop waiting for room in the queue.
-        AtomicBoolean abort = new AtomicBoolean();
-        try (Progress progress = Progress.start("features", todo.size(), "images")) {
-            List<Future<?>> decoding = new ArrayList<>();
-            for (int d = 0; d < decoders; d++) {
-                decoding.add(decodePool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < todo.size(); i = next.getAndIncrement()) {
-                        ImageRecord r = todo.get(i);
-                        try {
-                            Prepared p = new Prepared(r.name(), prepare(dataset, r, encoder, loader));
-                            while (!queue.offer(p, 100, TimeUnit.MILLISECONDS)) {
-                                if (abort.get()) {
-                                    return null;
-                                }
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            String reason = e instanceof CaptionerException ? e.getMessage()
-                                    : dataset.describe(r) + ": " + e;
-                            failures.add(new Failure(r.name(), reason));
-                            log.println("features: skipped " + reason);
-                            progress.step();
-                        }
-                    }
-                    return null;
-                }));
-            }
-            List<Future<?>> encoding = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                encoding.add(workerPool.submit(() -> {
-                    List<Prepared> batch = new ArrayList<>(options.batch());
-                    try {
-                        return work(queue, batch, options, encoder, pending, checkpoint, computed, progress, abort);
-                    } catch (RuntimeException e) {
-                        abort.set(true);
-                        throw e;
-                    }
-                }));
-            }
-            for (Future<?> f : decoding) {
-                f.get();
-            }
-            for (int w = 0; w < workers && !abort.get(); w++) {
-                while (!queue.offer(END, 100, TimeUnit.MILLISECONDS) && !abort.get()) {
-                    // a worker is still busy; wait for room
-                }
-            }
-            for (Future<?> f : encoding) {
-                f.get();
-            }
-            synchronized (pending) {
-                checkpoint.append(pending);
-                pending.clear();
-            }
+        if (options.torchThreads() > 0) {
+            Torch.intraOpThreads(options.torchThreads());
+        }
+        // Decoders wait for room rather than fail: large images simply take turns.
+        ImageLoader loader = new ImageLoader(options.maxPixels(), ImageLoader.DEFAULT_MAX_BYTES,
+                PixelBudget.ofHeap(0.5, null));
+        try (Progress progress = Progress.start(log, "features", todo.size(), "images");
+                Extraction run = new Extraction(dataset, todo, encoder, checkpoint, options, loader, failures, progress,
+                        workers)) {
+            run.startDecoders();
+            run.startWorkers();
+            run.awaitDecoders();
+            run.endWorkers();
+            run.awaitWorkers();
+            return run.computed.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptionerException("feature extraction interrupted (run again to continue)", e);
@@ -252,81 +226,188 @@ public final class FeatureExtractor {
                 throw re;
             }
             throw new CaptionerException("feature extraction failed: " + cause.getMessage(), cause);
-        } finally {
-            decodePool.shutdownNow();
-            workerPool.shutdownNow();
-            try {
-                workerPool.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
         }
-        return computed.get();
     }
 
-    /** One worker: takes batches off the queue until it meets {@link #END} or the run aborts. */
-    private Object work(BlockingQueue<Prepared> queue, List<Prepared> batch, Options options, ImageEncoder encoder,
-            Map<String, float[]> pending, FeatureCheckpoint checkpoint, AtomicInteger computed, Progress progress,
-            AtomicBoolean abort) throws InterruptedException {
-        while (true) {
-            Prepared first = queue.poll(100, TimeUnit.MILLISECONDS);
-            if (first == null) {
-                if (abort.get()) {
+    /**
+     * One extraction: decoder threads read, decode and prepare images into a bounded queue;
+     * workers take batches off it, run the network and collect rows, which are checkpointed
+     * every {@link #checkpointRows} rows and, whatever happens, when the run closes, so that no
+     * finished row is lost when a worker fails.
+     */
+    private final class Extraction implements AutoCloseable {
+        private final Dataset dataset;
+        private final List<ImageRecord> todo;
+        private final ImageEncoder encoder;
+        private final FeatureCheckpoint checkpoint;
+        private final Options options;
+        private final ImageLoader loader;
+        private final List<Failure> failures;
+        private final Progress progress;
+        private final int decoders;
+        private final int workers;
+        private final BlockingQueue<Prepared> queue;
+        private final ExecutorService decodePool;
+        private final ExecutorService workerPool;
+        private final List<Future<?>> decoding = new ArrayList<>();
+        private final List<Future<?>> encoding = new ArrayList<>();
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger computed = new AtomicInteger();
+        private final Map<String, float[]> pending = new LinkedHashMap<>();
+        /** Set when a worker fails, so that decoders stop waiting for room in the queue. */
+        private final AtomicBoolean abort = new AtomicBoolean();
+
+        Extraction(Dataset dataset, List<ImageRecord> todo, ImageEncoder encoder, FeatureCheckpoint checkpoint,
+                Options options, ImageLoader loader, List<Failure> failures, Progress progress, int workers) {
+            this.dataset = dataset;
+            this.todo = todo;
+            this.encoder = encoder;
+            this.checkpoint = checkpoint;
+            this.options = options;
+            this.loader = loader;
+            this.failures = failures;
+            this.progress = progress;
+            this.decoders = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+            this.workers = workers;
+            this.queue = new ArrayBlockingQueue<>(Math.max(8, 2 * options.batch() * workers));
+            this.decodePool = Executors.newFixedThreadPool(decoders, daemon("decode"));
+            this.workerPool = Executors.newFixedThreadPool(workers, daemon("encode"));
+        }
+
+        void startDecoders() {
+            for (int d = 0; d < decoders; d++) {
+                decoding.add(decodePool.submit(this::decodeAll));
+            }
+        }
+
+        private Object decodeAll() throws InterruptedException {
+            for (int i = next.getAndIncrement(); i < todo.size(); i = next.getAndIncrement()) {
+                ImageRecord r = todo.get(i);
+                Prepared p;
+                try {
+                    p = new Prepared(r.name(), prepare(r));
+                } catch (IOException | RuntimeException e) {
+                    String reason = e instanceof CaptionerException ? e.getMessage() : dataset.describe(r) + ": " + e;
+                    failures.add(new Failure(r.name(), reason));
+                    log.println("features: skipped " + reason);
+                    progress.step();
+                    continue;
+                }
+                while (!queue.offer(p, 100, TimeUnit.MILLISECONDS)) {
+                    if (abort.get()) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+
+        private float[] prepare(ImageRecord r) throws IOException {
+            try (InputStream in = dataset.open(r)) {
+                return ImageInputs.of(loader.read(in, dataset.describe(r)), encoder);
+            }
+        }
+
+        void startWorkers() {
+            for (int w = 0; w < workers; w++) {
+                encoding.add(workerPool.submit(() -> {
+                    try {
+                        return work();
+                    } catch (RuntimeException e) {
+                        abort.set(true);
+                        throw e;
+                    }
+                }));
+            }
+        }
+
+        /** One worker: takes batches off the queue until it meets {@link #END} or the run aborts. */
+        private Object work() throws InterruptedException {
+            List<Prepared> batch = new ArrayList<>(options.batch());
+            while (true) {
+                Prepared first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (abort.get()) {
+                        return null;
+                    }
+                    continue;
+                }
+                if (first == END) {
                     return null;
                 }
-                continue;
-            }
-            if (first == END) {
-                return null;
-            }
-            batch.clear();
-            batch.add(first);
-            queue.drainTo(batch, options.batch() - 1);
-            int ends = 0;
-            while (batch.remove(END)) {
-                ends++;
-            }
-            // The end marks belong one to each worker: keep one, hand back the others.
-            for (int i = 1; i < ends; i++) {
-                queue.put(END);
-            }
-            if (!batch.isEmpty()) {
-                encode(encoder, batch, pending, checkpoint);
-                computed.addAndGet(batch.size());
-                progress.stepBy(batch.size());
-            }
-            if (ends > 0) {
-                return null;
+                batch.clear();
+                batch.add(first);
+                queue.drainTo(batch, options.batch() - 1);
+                int ends = 0;
+                while (batch.remove(END)) {
+                    ends++;
+                }
+                // The end marks belong one to each worker: keep one, hand back the others.
+                for (int i = 1; i < ends; i++) {
+                    queue.put(END);
+                }
+                if (!batch.isEmpty()) {
+                    encode(batch);
+                    computed.addAndGet(batch.size());
+                    progress.stepBy(batch.size());
+                }
+                if (ends > 0) {
+                    return null;
+                }
             }
         }
-    }
 
-    private static float[] prepare(Dataset dataset, ImageRecord r, ImageEncoder encoder, ImageLoader loader)
-            throws IOException {
-        byte[] bytes;
-        try (InputStream in = dataset.open(r)) {
-            bytes = in.readAllBytes();
-        }
-        RgbImage img = loader.decode(bytes, dataset.describe(r));
-        return encoder.preprocessing().toChw(KerasResize.nearest(img, encoder.imageSize(), encoder.imageSize()));
-    }
-
-    private void encode(ImageEncoder encoder, List<Prepared> batch, Map<String, float[]> pending,
-            FeatureCheckpoint checkpoint) {
-        int per = batch.get(0).input().length;
-        float[] input = new float[batch.size() * per];
-        for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(batch.get(i).input(), 0, input, i * per, per);
-        }
-        float[][] features = encoder.encode(input, batch.size());
-        synchronized (pending) {
-            for (int i = 0; i < batch.size(); i++) {
-                pending.put(batch.get(i).id(), features[i]);
+        private void encode(List<Prepared> batch) {
+            float[][] features = encoder.encode(batch.stream().map(Prepared::input).toList());
+            synchronized (pending) {
+                for (int i = 0; i < batch.size(); i++) {
+                    pending.put(batch.get(i).id(), features[i]);
+                }
+                if (pending.size() >= checkpointRows) {
+                    flush();
+                }
             }
-            if (pending.size() >= checkpointRows) {
+        }
+
+        void awaitDecoders() throws InterruptedException, ExecutionException {
+            for (Future<?> f : decoding) {
+                f.get();
+            }
+        }
+
+        void endWorkers() throws InterruptedException {
+            for (int w = 0; w < workers && !abort.get(); w++) {
+                while (!queue.offer(END, 100, TimeUnit.MILLISECONDS) && !abort.get()) {
+                    // a worker is still busy; wait for room
+                }
+            }
+        }
+
+        void awaitWorkers() throws InterruptedException, ExecutionException {
+            for (Future<?> f : encoding) {
+                f.get();
+            }
+        }
+
+        private void flush() {
+            synchronized (pending) {
                 checkpoint.append(pending);
                 pending.clear();
             }
+        }
+
+        /** Stops the threads and checkpoints every row finished so far, failed run or not. */
+        @Override
+        public void close() {
+            abort.set(true);
+            decodePool.shutdownNow();
+            workerPool.shutdownNow();
+            try {
+                workerPool.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            flush();
         }
     }
 

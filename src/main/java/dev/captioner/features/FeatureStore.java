@@ -6,6 +6,7 @@ import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
+import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,8 +72,8 @@ public final class FeatureStore {
             throw new CaptionerException(file + ": no such feature file");
         }
         try (HdfFile h5 = new HdfFile(file)) {
-            Dataset ids = h5.getDatasetByPath("ids");
-            Dataset features = h5.getDatasetByPath("features");
+            Dataset ids = dataset(file, h5, "ids");
+            Dataset features = dataset(file, h5, "features");
             String encoder = string(file, h5.getAttribute("encoder"), "encoder");
             String sha = string(file, h5.getAttribute("weights_sha256"), "weights_sha256");
             int dim = number(file, h5.getAttribute("feature_dim"), "feature_dim");
@@ -80,16 +81,37 @@ public final class FeatureStore {
             int[] shape = features.getDimensions();
             if (shape.length != 2 || shape[1] != dim) {
                 throw new CaptionerException(file + ": dataset 'features' has shape " + Arrays.toString(shape)
-                        + ", expected [N, " + dim + "]");
+                        + ", expected [N, " + dim + "] (attribute feature_dim)");
+            }
+            if (features.getJavaType() != float.class) {
+                throw new CaptionerException(file + ": dataset 'features' holds " + features.getJavaType().getSimpleName()
+                        + " values, expected float32");
+            }
+            int[] idShape = ids.getDimensions();
+            if (idShape.length != 1 || idShape[0] != shape[0] || (shape[0] > 0 && ids.getJavaType() != String.class)) {
+                throw new CaptionerException(file + ": dataset 'ids' must hold one string per feature row (" + shape[0]
+                        + "), has shape " + Arrays.toString(idShape) + " of " + ids.getJavaType().getSimpleName());
             }
             String[] names = shape[0] == 0 ? new String[0] : (String[]) ids.getData();
             float[][] rows = shape[0] == 0 ? new float[0][dim] : (float[][]) features.getData();
             Attribute path = h5.getAttribute("weights_path");
             return new FeatureSet(List.of(names), rows, encoder, dim, sha, size,
                     path == null ? null : String.valueOf(path.getData()));
-        } catch (HdfException | ClassCastException | IllegalArgumentException e) {
-            throw new CaptionerException(file + ": not a captioner feature file: " + e.getMessage(), e);
+        } catch (CaptionerException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // jHDF throws its own and plain runtime exceptions on truncated and malformed files.
+            throw new CaptionerException(file + ": not a readable captioner feature file (truncated or not HDF5?): "
+                    + e.getMessage(), e);
         }
+    }
+
+    private static Dataset dataset(Path file, HdfFile h5, String name) {
+        Node node = h5.getChild(name);
+        if (!(node instanceof Dataset d)) {
+            throw new CaptionerException(file + ": no dataset '" + name + "'; not a captioner feature file");
+        }
+        return d;
     }
 
     private static String string(Path file, Attribute a, String name) {

@@ -144,12 +144,10 @@ public final class ConceptsTrainer {
             List<Future<Example>> futures = new ArrayList<>();
             for (ImageRecord r : images) {
                 futures.add(pool.submit(() -> {
-                    byte[] bytes;
+                    RgbImage img;
                     try (InputStream in = dataset.open(r)) {
-                        bytes = in.readAllBytes();
+                        img = ImageInputs.resized(loader.read(in, dataset.describe(r)), config.imageSize());
                     }
-                    RgbImage img = KerasResize.nearest(loader.decode(bytes, dataset.describe(r)), config.imageSize(),
-                            config.imageSize());
                     return new Example(img.rgb(), ConceptLabels.targets(config.labels(), words(r, cleaning)));
                 }));
             }
@@ -174,13 +172,12 @@ public final class ConceptsTrainer {
         }
     }
 
+    /** @return {@code [B, 3, S, S]} network input of a batch of examples (already resized) */
     private static NDArray inputs(NDManager m, List<Example> batch, ConceptsConfig config) {
         int s = config.imageSize();
-        float[] x = new float[batch.size() * 3 * s * s];
-        for (int i = 0; i < batch.size(); i++) {
-            Preprocessing.UNIT.into(new RgbImage(s, s, batch.get(i).rgb()), x, i);
-        }
-        return m.create(x, new Shape(batch.size(), 3, s, s));
+        List<float[]> x = batch.stream().map(e -> ImageInputs.of(new RgbImage(s, s, e.rgb()), s, Preprocessing.UNIT))
+                .toList();
+        return m.create(ImageInputs.batch(x), new Shape(batch.size(), 3, s, s));
     }
 
     private double epoch(Trainer trainer, List<Example> data, ConceptsConfig config, Random random, int epoch) {
@@ -188,7 +185,7 @@ public final class ConceptsTrainer {
         Collections.shuffle(order, random);
         double total = 0;
         int steps = 0;
-        try (Progress progress = Progress.start("concepts epoch " + epoch, order.size(), "images")) {
+        try (Progress progress = Progress.start(log, "concepts epoch " + epoch, order.size(), "images")) {
             for (int i = 0; i < order.size(); i += config.batchSize()) {
                 List<Example> batch = order.subList(i, Math.min(order.size(), i + config.batchSize()));
                 try (NDManager m = trainer.getManager().newSubManager()) {

@@ -42,8 +42,17 @@ public interface ImageEncoder extends AutoCloseable {
      * @return its feature vector
      */
     default float[] encode(RgbImage image) {
-        RgbImage resized = KerasResize.nearest(image, imageSize(), imageSize());
-        return encode(preprocessing().toChw(resized), 1)[0];
+        return encode(ImageInputs.of(image, this), 1)[0];
+    }
+
+    /**
+     * Encodes prepared inputs as one batch.
+     *
+     * @param inputs inputs from {@link ImageInputs#of(RgbImage, ImageEncoder)}
+     * @return one feature vector per input, in order
+     */
+    default float[][] encode(java.util.List<float[]> inputs) {
+        return inputs.isEmpty() ? new float[0][] : encode(ImageInputs.batch(inputs), inputs.size());
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,14 +23,20 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes image files the way Keras' {@code load_img} (PIL) does: JPEG (baseline, progressive,
  * grey, CMYK/YCCK), PNG, BMP, GIF (first frame) and WebP become 8-bit RGB with alpha dropped,
- * no colour management and EXIF orientation ignored. Images over a pixel limit are refused from
- * their header, before the raster is decoded, so a decompression bomb costs nothing. Truncated,
- * empty and non-image files are errors naming the file.
+ * no colour management and EXIF orientation ignored. Limits keep hostile files cheap: a file over
+ * the byte limit is refused before it is read whole, an image over the pixel limit is refused
+ * from its header before its raster is decoded (a decompression bomb costs nothing), and an
+ * optional {@link PixelBudget} bounds the pixels decoded at once across threads. Truncated, empty
+ * and non-image files, and anything a decoder throws on a malformed file, are errors naming the
+ * file.
  */
 public final class ImageLoader {
 
     /** Default limit on width × height: 100 megapixels. */
     public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+    /** Default limit on an image file's size: 256 MiB, far above any photo's. */
+    public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
     private static final String JDK_JPEG_READER = "com.sun.imageio.plugins.jpeg.JPEGImageReader";
 
@@ -39,18 +46,39 @@ public final class ImageLoader {
     }
 
     private final long maxPixels;
+    private final long maxBytes;
+    private final PixelBudget budget;
 
     /** @param maxPixels largest width × height accepted */
     public ImageLoader(long maxPixels) {
+        this(maxPixels, DEFAULT_MAX_BYTES, null);
+    }
+
+    /**
+     * @param maxPixels largest width × height accepted
+     * @param maxBytes largest file accepted, in bytes
+     * @param budget bounds the pixels decoded at once across threads, or null for no bound
+     */
+    public ImageLoader(long maxPixels, long maxBytes, PixelBudget budget) {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
         }
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("max bytes must be positive, was " + maxBytes);
+        }
         this.maxPixels = maxPixels;
+        this.maxBytes = maxBytes;
+        this.budget = budget;
     }
 
-    /** @return a loader with the default pixel limit */
+    /** @return a loader with the default limits and no decoding budget */
     public static ImageLoader withDefaults() {
         return new ImageLoader(DEFAULT_MAX_PIXELS);
+    }
+
+    /** @return the largest width × height accepted */
+    public long maxPixels() {
+        return maxPixels;
     }
 
     /**
@@ -59,15 +87,46 @@ public final class ImageLoader {
      * @throws CaptionerException naming the file if it cannot be read or decoded
      */
     public RgbImage load(Path file) {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            if (Files.size(file) > maxBytes) {
+                throw tooManyBytes(file.toString());
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return read(in, file.toString());
+            }
         } catch (NoSuchFileException e) {
             throw new CaptionerException(file + ": no such file");
         } catch (IOException e) {
-            throw new CaptionerException(file + ": cannot read: " + e.getMessage(), e);
+            throw new CaptionerException(file + ": cannot read: " + message(e), e);
         }
-        return decode(bytes, file.toString());
+    }
+
+    /**
+     * Reads an image from a stream, never more than the byte limit (so a zip entry that inflates
+     * to gigabytes costs nothing).
+     *
+     * @param in the encoded image; not closed
+     * @param name what to call it in messages
+     * @return its RGB pixels
+     * @throws IOException if the stream fails
+     * @throws CaptionerException naming the image if it is too large or cannot be decoded
+     */
+    public RgbImage read(InputStream in, String name) throws IOException {
+        return decode(readBounded(in, name), name);
+    }
+
+    private byte[] readBounded(InputStream in, String name) throws IOException {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        if (bytes.length > maxBytes) {
+            throw tooManyBytes(name);
+        }
+        return bytes;
+    }
+
+    private CaptionerException tooManyBytes(String name) {
+        String limit = maxBytes >= 1 << 20 ? String.format(Locale.ROOT, "%.0f MB", maxBytes / 1048576.0)
+                : maxBytes + " bytes";
+        return new ImageTooLargeException(name + ": file larger than the limit of " + limit);
     }
 
     /**
@@ -80,8 +139,16 @@ public final class ImageLoader {
         if (bytes.length == 0) {
             throw new CaptionerException(name + ": empty file");
         }
+        if (bytes.length > maxBytes) {
+            throw tooManyBytes(name);
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            List<ImageReader> readers = readers(in);
+            List<ImageReader> readers;
+            try {
+                readers = readers(in);
+            } catch (RuntimeException e) {
+                throw new CaptionerException(name + ": not an image (" + message(e) + ")", e);
+            }
             if (readers.isEmpty()) {
                 throw new CaptionerException(name + ": not an image (unrecognised format)");
             }
@@ -90,9 +157,18 @@ public final class ImageLoader {
                 in.seek(0);
                 try {
                     return read(reader, in, name);
-                } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
-                    // e.g. the JDK's JPEG reader refuses CMYK: try the next reader.
+                } catch (CaptionerException e) {
+                    // Too large, busy, truncated: the same with any reader.
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    // e.g. the JDK's JPEG reader refuses CMYK: try the next reader. Decoders
+                    // throw anything on malformed input (index, negative size, state errors).
                     last = new CaptionerException(name + ": cannot decode " + format(reader) + ": " + message(e), e);
+                } catch (OutOfMemoryError e) {
+                    // A malformed file that makes a decoder allocate a huge array: that one
+                    // allocation failed, nothing else was harmed.
+                    last = new CaptionerException(name + ": cannot decode " + format(reader)
+                            + ": the file asks for more memory than is available", e);
                 } finally {
                     reader.dispose();
                 }
@@ -123,26 +199,31 @@ public final class ImageLoader {
         reader.setInput(in, true, true);
         long w = reader.getWidth(0);
         long h = reader.getHeight(0);
+        if (w <= 0 || h <= 0) {
+            throw new CaptionerException(name + ": corrupt image header (size " + w + "x" + h + ")");
+        }
         if (w * h > maxPixels) {
             throw new ImageTooLargeException(String.format(Locale.ROOT,
                     "%s: image is %dx%d (%.1f megapixels), over the limit of %.1f megapixels (--max-pixels)",
                     name, w, h, w * h / 1e6, maxPixels / 1e6));
         }
-        List<String> warnings = new ArrayList<>();
-        reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
-        ImageReadParam param = reader.getDefaultReadParam();
-        ImageTypeSpecifier raw = uncorrectedRgb(reader);
-        if (raw != null) {
-            param.setDestinationType(raw);
-        }
-        BufferedImage image = reader.read(0, param);
-        for (String warning : warnings) {
-            String lower = warning.toLowerCase(Locale.ROOT);
-            if (lower.contains("premature end") || lower.contains("truncat") || lower.contains("corrupt")) {
-                throw new CaptionerException(name + ": truncated or corrupt image (" + warning + ")");
+        try (PixelBudget.Lease lease = budget == null ? () -> { } : budget.acquire(w * h, name)) {
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
+            ImageReadParam param = reader.getDefaultReadParam();
+            ImageTypeSpecifier raw = uncorrectedRgb(reader);
+            if (raw != null) {
+                param.setDestinationType(raw);
             }
+            BufferedImage image = reader.read(0, param);
+            for (String warning : warnings) {
+                String lower = warning.toLowerCase(Locale.ROOT);
+                if (lower.contains("premature end") || lower.contains("truncat") || lower.contains("corrupt")) {
+                    throw new CaptionerException(name + ": truncated or corrupt image (" + warning + ")");
+                }
+            }
+            return RasterConversion.toRgb(image);
         }
-        return RasterConversion.toRgb(image);
     }
 
     /**
@@ -173,6 +254,9 @@ public final class ImageLoader {
     }
 
     private static String message(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.io.EOFException) {
+            return "the file ends too early";
+        }
+        return e.getMessage() == null ? "malformed data (" + e.getClass().getSimpleName() + ")" : e.getMessage();
     }
 }

@@ -89,8 +89,14 @@ public final class KerasWeights {
                 layers.add(new Layer(name, weights));
             }
             return new KerasWeights(file, layers, kerasVersion);
+        } catch (CaptionerException e) {
+            throw e;
         } catch (HdfException e) {
-            throw new CaptionerException(file + ": not a readable HDF5 file: " + e.getMessage(), e);
+            throw new CaptionerException(file + ": not a readable HDF5 file (truncated?): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // jHDF throws plain runtime exceptions on malformed files.
+            throw new CaptionerException(file + ": not a readable Keras weights file (expected HDF5 with 'layer_names' "
+                    + "and per-layer 'weight_names'): " + e, e);
         }
     }
 

@@ -45,8 +45,13 @@ public final class MobileNetEncoder extends NetworkEncoder {
             throw new CaptionerException(weights.file() + ": not a MobileNet v1 weights file (expected at least "
                     + needed + " weighted layers, found " + layers.size() + ")");
         }
+        KerasWeights.Layer last = layers.get(needed - 2);
+        if (last.weights().isEmpty() || last.weights().get(0).shape().length != 4) {
+            throw new CaptionerException(weights.file() + ": layer '" + last.name() + "' is not the last pointwise "
+                    + "convolution of a MobileNet v1 (expected a rank-4 kernel)");
+        }
         NDManager manager = NDManager.newBaseManager();
-        int featureDim = layers.get(needed - 2).weights().get(0).shape()[3];
+        int featureDim = last.weights().get(0).shape()[3];
         MobileNetEncoder enc = new MobileNetEncoder(manager, sha256, imageSize, featureDim);
         try {
             enc.add(weights, layers.get(0), layers.get(1), 2, false);
@@ -76,9 +81,14 @@ public final class MobileNetEncoder extends NetworkEncoder {
         float[] beta = bn.weights().get(1).data();
         float[] mean = bn.weights().get(2).data();
         float[] var = bn.weights().get(3).data();
-        if (gamma.length != out) {
+        if (gamma.length != out || beta.length != out || mean.length != out || var.length != out) {
             throw new CaptionerException(file.file() + ": BatchNorm '" + bn.name() + "' has " + gamma.length
                     + " channels, the convolution " + out);
+        }
+        int expectedIn = convs.isEmpty() ? 3 : (int) convs.get(convs.size() - 1).b().getShape().get(0);
+        if (in != expectedIn) {
+            throw new CaptionerException(file.file() + ": layer '" + conv.name() + "' takes " + in
+                    + " channels, the layer before gives " + expectedIn);
         }
         int per = w.length / out;
         float[] bias = new float[out];

@@ -51,16 +51,4 @@ public enum Preprocessing {
         apply(image.rgb(), plane, out, 0);
         return out;
     }
-
-    /**
-     * Writes one image into a batch buffer.
-     *
-     * @param image an image already resized to the network's input size
-     * @param batch {@code [N, 3, H, W]} floats, flattened
-     * @param index which image of the batch
-     */
-    public void into(RgbImage image, float[] batch, int index) {
-        int plane = image.width() * image.height();
-        apply(image.rgb(), plane, batch, index * 3 * plane);
-    }
 }

@@ -50,12 +50,16 @@ public final class Vgg16Encoder extends NetworkEncoder {
                     + " weighted layers)");
         }
         boolean top = layers.size() > CONVS;
+        for (int i = 0; i < CONVS; i++) {
+            expectShape(weights, layers.get(i), 0, 4);
+        }
         int lastChannels = layers.get(CONVS - 1).weights().get(0).shape()[3];
         int imageSize = notopImageSize;
         int featureDim = lastChannels;
         int spatial = 0;
         if (top) {
-            int fc1Rows = layers.get(CONVS).weights().get(0).shape()[0];
+            int fc1Rows = expectShape(weights, layers.get(CONVS), 0, 2)[0];
+            expectShape(weights, layers.get(CONVS + 1), 0, 2);
             spatial = (int) Math.round(Math.sqrt((double) fc1Rows / lastChannels));
             if (spatial * spatial * lastChannels != fc1Rows) {
                 throw new CaptionerException(weights.file() + ": fc1 has " + fc1Rows + " inputs, not a square map of "
@@ -100,7 +104,9 @@ public final class Vgg16Encoder extends NetworkEncoder {
     }
 
     private static int[] expectShape(KerasWeights w, KerasWeights.Layer l, int index, int rank) {
-        if (l.weights().size() != 2 || l.weights().get(index).shape().length != rank) {
+        if (l.weights().size() != 2 || l.weights().get(index).shape().length != rank
+                || l.weights().get(1).shape().length != 1
+                || l.weights().get(1).shape()[0] != l.weights().get(index).shape()[rank - 1]) {
             throw new CaptionerException(w.file() + ": layer '" + l.name() + "' does not have a rank-" + rank
                     + " kernel and a bias");
         }

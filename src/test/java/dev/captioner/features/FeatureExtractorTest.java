@@ -14,6 +14,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +150,65 @@ class FeatureExtractorTest {
             assertThat(r.reused()).isZero();
             assertThat(enc.images.get()).isEqualTo(8);
             assertThat(FeatureStore.read(out).encoder()).isEqualTo("mean");
+        }
+    }
+
+    @Test
+    void rowsFinishedBeforeAWorkerFailsAreCheckpointed() throws Exception {
+        try (Dataset d = synth(20)) {
+            Path out = tmp.resolve("f.h5");
+            // Checkpoint every 1000 rows: only the flush on failure can save the first ten.
+            MeanEncoder crashing = new MeanEncoder(10);
+            assertThatThrownBy(() -> new FeatureExtractor(quiet(), 1000).extract(d, d.images(), crashing, out,
+                    new FeatureExtractor.Options(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
+            MeanEncoder second = new MeanEncoder(Integer.MAX_VALUE);
+            FeatureExtractor.Result r = new FeatureExtractor(quiet()).extract(d, d.images(), second, out, TWO);
+            assertThat(r.reused()).isEqualTo(10);
+            assertThat(second.images.get()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aCorruptCheckpointIsStartedAfreshOrPartlyDroppedWithAWarning() throws Exception {
+        try (Dataset d = synth(20)) {
+            Path out = tmp.resolve("f.h5");
+            MeanEncoder crashing = new MeanEncoder(12);
+            assertThatThrownBy(() -> new FeatureExtractor(quiet(), 4).extract(d, d.images(), crashing, out,
+                    new FeatureExtractor.Options(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
+            Path dir = FeatureCheckpoint.dirFor(out);
+            List<Path> chunks;
+            try (Stream<Path> s = Files.list(dir)) {
+                chunks = s.filter(p -> p.getFileName().toString().startsWith("chunk-")).sorted().toList();
+            }
+            assertThat(chunks).hasSize(3);
+            // A chunk cut short: its rows are computed again, the others are kept.
+            byte[] whole = Files.readAllBytes(chunks.get(1));
+            Files.write(chunks.get(1), java.util.Arrays.copyOf(whole, whole.length / 2));
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            MeanEncoder second = new MeanEncoder(Integer.MAX_VALUE);
+            FeatureExtractor.Result r = new FeatureExtractor(new PrintStream(log, true), 4).extract(d, d.images(), second,
+                    out, TWO);
+            assertThat(r.reused()).isEqualTo(8);
+            assertThat(second.images.get()).isEqualTo(12);
+            assertThat(log.toString()).contains("warning: dropping unreadable checkpoint chunk")
+                    .contains(chunks.get(1).getFileName().toString());
+            FeatureSet straight = FeatureStore.read(out);
+
+            // An unreadable meta.json: the whole checkpoint starts afresh.
+            Files.delete(out);
+            assertThatThrownBy(() -> new FeatureExtractor(quiet(), 4).extract(d, d.images(), new MeanEncoder(8), out,
+                    new FeatureExtractor.Options(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
+            Files.writeString(dir.resolve("meta.json"), "{\"encoder\": \"mea");
+            ByteArrayOutputStream log2 = new ByteArrayOutputStream();
+            MeanEncoder third = new MeanEncoder(Integer.MAX_VALUE);
+            FeatureExtractor.Result again = new FeatureExtractor(new PrintStream(log2, true), 4).extract(d, d.images(),
+                    third, out, TWO);
+            assertThat(log2.toString()).contains("warning: unreadable").contains("meta.json").contains("afresh");
+            assertThat(again.reused()).isZero();
+            assertThat(third.images.get()).isEqualTo(20);
+            FeatureSet fresh = FeatureStore.read(out);
+            assertThat(fresh.ids()).isEqualTo(straight.ids());
+            assertThat(fresh.features()).isDeepEqualTo(straight.features());
         }
     }
 

@@ -70,21 +70,36 @@ class ImageLoaderTest {
         assertThat(KerasResize.sourceIndices(10, 4)).containsExactly(1, 3, 6, 8);
     }
 
+    /**
+     * The real photos of ../shared against Pillow, every sample: the expected digests come from
+     * src/test/resources/fixtures/make_shared_photo_fixtures.py (Debian's python3-pil 9.4).
+     * rocket.jpg carries an Adobe RGB ICC profile that PIL ignores and the JDK would apply.
+     */
     @Test
     void sharedPhotosDecodeLikePillow() throws Exception {
-        // rocket.jpg carries an Adobe RGB ICC profile that PIL ignores and the JDK would apply.
-        Path rocket = Fixtures.SHARED.resolve("photos/rocket.jpg");
-        assumeThat(Files.exists(rocket)).isTrue();
-        RgbImage img = ImageLoader.withDefaults().load(rocket);
-        assertThat(img.width()).isEqualTo(640);
-        assertThat(img.height()).isEqualTo(427);
-        // Pillow 9.4 reads the top-left pixels of rocket.jpg as these (RGB).
-        assertThat(Arrays.copyOf(img.rgb(), 6)).containsExactly(pil(rocket));
-    }
-
-    private static byte[] pil(Path rocket) {
-        // Values printed by: Image.open("rocket.jpg").convert("RGB").getpixel((0,0)), ((1,0))
-        return new byte[] {0x11, 0x21, 0x3a, 0x11, 0x21, 0x3a};
+        Path photos = Fixtures.SHARED.resolve("photos");
+        assumeThat(Files.isDirectory(photos)).as("../shared present").isTrue();
+        JsonNode expected;
+        try (InputStream in = ImageLoaderTest.class.getResourceAsStream(DIR + "shared_photos_pil.json")) {
+            expected = new ObjectMapper().readTree(in);
+        }
+        assertThat(expected.size()).isEqualTo(8);
+        java.util.Iterator<String> names = expected.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            JsonNode e = expected.get(name);
+            RgbImage img = ImageLoader.withDefaults().load(photos.resolve(name));
+            assertThat(img.width()).as(name).isEqualTo(e.get("width").asInt());
+            assertThat(img.height()).as(name).isEqualTo(e.get("height").asInt());
+            byte[] first = new byte[6];
+            for (int i = 0; i < 6; i++) {
+                first[i] = (byte) e.get("first_pixels").get(i).asInt();
+            }
+            assertThat(Arrays.copyOf(img.rgb(), 6)).as(name).containsExactly(first);
+            String sha = java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(img.rgb()));
+            assertThat(sha).as("every RGB sample of " + name).isEqualTo(e.get("sha256").asText());
+        }
     }
 
     @Test
@@ -121,6 +136,51 @@ class ImageLoaderTest {
         assertThatThrownBy(() -> ImageLoader.withDefaults().load(cutPng)).hasMessageContaining("cut.png");
         assertThatThrownBy(() -> ImageLoader.withDefaults().load(tmp.resolve("absent.png")))
                 .hasMessageContaining("absent.png: no such file");
+    }
+
+    @Test
+    void whateverADecoderThrowsBecomesAnErrorNamingTheFile() {
+        try (ThrowingDecoder plugin = new ThrowingDecoder()) {
+            assertThatThrownBy(() -> ImageLoader.withDefaults().decode(ThrowingDecoder.file(), "odd.boom"))
+                    .isInstanceOf(CaptionerException.class)
+                    .hasMessageStartingWith("odd.boom: cannot decode BOOM: ")
+                    .hasMessageContaining("Index 10 out of bounds");
+        }
+    }
+
+    @Test
+    void aFileOverTheByteLimitIsRefusedWithoutReadingItWhole() throws Exception {
+        ImageLoader loader = new ImageLoader(1_000_000, 1000, null);
+        // An endless stream, as a zip bomb inflates: only the limit plus one byte is read.
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                read.incrementAndGet();
+                return 0;
+            }
+        };
+        assertThatThrownBy(() -> loader.read(endless, "bomb.zip!a.jpg")).isInstanceOf(ImageTooLargeException.class)
+                .hasMessage("bomb.zip!a.jpg: file larger than the limit of 1000 bytes");
+        assertThat(read.get()).isEqualTo(1001);
+        assertThat(new ImageLoader(1_000_000, 100_000, null).decode(resource("rgb_37x23.png"), "small").width())
+                .isEqualTo(37);
+    }
+
+    @Test
+    void aPixelBudgetMakesLargeDecodesTakeTurnsAndRefusesWhatCanNeverFit() throws Exception {
+        byte[] png = resource("rgb_37x23.png"); // 851 pixels
+        PixelBudget budget = new PixelBudget(1000, java.time.Duration.ofMillis(50));
+        ImageLoader loader = new ImageLoader(1_000_000, 1 << 20, budget);
+        try (PixelBudget.Lease busy = budget.acquire(500, "another image")) {
+            assertThatThrownBy(() -> loader.decode(png, "a.png")).isInstanceOf(DecoderBusyException.class)
+                    .hasMessageContaining("a.png: too many large images are being decoded at once");
+        }
+        assertThat(loader.decode(png, "a.png").width()).isEqualTo(37);
+        assertThat(budget.inUse()).as("the lease is returned after decoding").isZero();
+        ImageLoader tight = new ImageLoader(1_000_000, 1 << 20, new PixelBudget(800, null));
+        assertThatThrownBy(() -> tight.decode(png, "a.png")).isInstanceOf(ImageTooLargeException.class)
+                .hasMessageContaining("more than this process can decode with its memory");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.captioner.decode;
+package dev.captioner;
 
 import ai.djl.Model;
 import ai.djl.modality.cv.Image;
@@ -7,7 +7,6 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Pair;
-import dev.captioner.Captioner;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,11 +1,11 @@
-package dev.captioner.decode;
+package dev.captioner;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import dev.captioner.Captioner;
+import dev.captioner.decode.DecodeOptions;
 import dev.captioner.vision.RgbImage;
 import java.nio.file.Path;
 
