@@ -56,7 +56,7 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
-        Captioner.Options options = new Captioner.Options(beam, 0, weights, maxPixels);
+        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(beam, 0, weights, maxPixels));
         try (Captioner captioner = Captioner.load(model, options)) {
             captioner.captionEach(images, (p, c) -> {
                 if (json) {

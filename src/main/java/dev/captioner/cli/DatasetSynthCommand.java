@@ -31,7 +31,7 @@ public final class DatasetSynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SynthConfig config = new SynthConfig(images, size, seed);
+        SynthConfig config = Settings.of(spec, () -> new SynthConfig(images, size, seed));
         long start = System.nanoTime();
         int n = SyntheticShapes.generate(config, out);
         spec.commandLine().getOut().printf("wrote %d images of %d px to %s in %.1f s%n", n, size, out,

@@ -34,8 +34,10 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Demo.Settings d = Demo.Settings.defaults(out);
         long start = System.nanoTime();
-        RunPipeline.Result r = new Demo(System.err).run(new Demo.Settings(out, images, epochs, d.encoderEpochs(),
+        Demo.Settings settings = Settings.of(spec, () -> new Demo.Settings(out, images, epochs, d.encoderEpochs(),
                 d.imageSize(), d.encoderSize(), seed));
+        RunPipeline.Result r = new Demo(CommandLog.of(spec)).torchThreads(Runtime.getRuntime().availableProcessors())
+                .run(settings);
         Summary.print(spec.commandLine().getOut(), r, 5);
         spec.commandLine().getOut().printf("finished in %.0f s%n", (System.nanoTime() - start) / 1e9);
         return 0;

@@ -47,11 +47,11 @@ public final class EncoderTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConceptsTrainer.Options defaults = ConceptsTrainer.Options.defaults();
-        ConceptsTrainer.Options options = new ConceptsTrainer.Options(size, labels, epochs, batchSize,
-                defaults.learningRate(), defaults.featureDim(), data.seed, cleaning);
+        ConceptsTrainer.Options options = Settings.of(spec, () -> new ConceptsTrainer.Options(size, labels, epochs,
+                batchSize, defaults.learningRate(), defaults.featureDim(), data.seed, cleaning));
         ConceptsConfig config;
         try (Dataset dataset = data.load()) {
-            config = new ConceptsTrainer(System.err).train(dataset, options, out);
+            config = new ConceptsTrainer(CommandLog.of(spec)).train(dataset, options, out);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

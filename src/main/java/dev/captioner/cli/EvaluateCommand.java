@@ -52,7 +52,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Split s = split;
-        DecodeOptions options = new DecodeOptions(beam, maxLength, lengthPenalty);
+        DecodeOptions options = Settings.of(spec, () -> new DecodeOptions(beam, maxLength, lengthPenalty));
         Scoring.Result result;
         try (CaptionModel m = CaptionModel.load(model); Dataset dataset = data.load()) {
             result = Evaluation.run(m, dataset, FeatureStore.read(features), s, options);

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code captioner explore}: the seed's exploratory plots. */
@@ -40,6 +41,9 @@ public final class ExploreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (clusters < 1 || clusters > 20) {
+            throw new ParameterException(spec.commandLine(), "--clusters must be between 1 and 20, was " + clusters);
+        }
         List<Path> written;
         try (Dataset dataset = data.load()) {
             written = Explore.run(dataset, cleaning, features == null ? null : FeatureStore.read(features), clusters,

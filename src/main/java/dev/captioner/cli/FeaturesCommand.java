@@ -58,12 +58,13 @@ public final class FeaturesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FeatureExtractor.Options options = new FeatureExtractor.Options(batch,
-                threads == null ? Runtime.getRuntime().availableProcessors() : threads, maxPixels);
+        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        FeatureExtractor.Options options = Settings.of(spec, () -> new FeatureExtractor.Options(batch, workers, maxPixels,
+                FeatureExtractor.Options.threadsPerWorker(workers)));
         PrintWriter out = spec.commandLine().getOut();
         try (Dataset dataset = data.load(); ImageEncoder enc = Encoders.open(encoder, weights)) {
-            List<ImageRecord> images = select(dataset, split);
-            FeatureExtractor.Result r = new FeatureExtractor(System.err).extract(dataset, images, enc, this.out, options);
+            List<ImageRecord> images = Settings.of(spec, () -> select(dataset, split));
+            FeatureExtractor.Result r = new FeatureExtractor(CommandLog.of(spec)).extract(dataset, images, enc, this.out, options);
             out.printf(Locale.ROOT, "wrote %d features (%s, %d-d) to %s: %d computed, %d reused, %d failed%s%n",
                     r.features().size(), enc.name(), enc.featureDim(), this.out, r.computed(), r.reused(),
                     r.failures().size(), r.missingFiles() > 0 ? ", " + r.missingFiles() + " without a file" : "");

@@ -1,9 +1,16 @@
 package dev.captioner.cli;
 
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Progress;
+import dev.captioner.util.WriterOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -22,7 +29,8 @@ public final class Main {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        boolean terminal = System.console() != null && !Boolean.getBoolean("captioner.plainProgress");
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), terminal, args));
     }
 
     /**
@@ -34,12 +42,22 @@ public final class Main {
      * @return the exit status
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, false, args);
+    }
+
+    /**
+     * @param terminal whether progress may be drawn as bars on the process's terminal; otherwise
+     *     it goes to {@code err} as plain lines, with everything else the command says
+     */
+    private static int run(PrintWriter out, PrintWriter err, boolean terminal, String... args) {
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
-        try {
+        PrintStream log = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
+        try (Progress.Restore progress = Progress.configure(log, terminal)) {
             return cl.execute(args);
         } finally {
+            log.flush();
             out.flush();
             err.flush();
         }
@@ -73,14 +91,27 @@ public final class Main {
     }
 
     /**
+     * Says what went wrong in one line. Errors of input and of jobs ({@link CaptionerException},
+     * I/O errors) are the user's to fix and read as such; anything else is a bug in captioner and
+     * says so, so that the two are never confused.
+     *
      * @param ex an error from a command
      * @return a one-line description for the user
      */
     static String describe(Throwable ex) {
-        if (ex instanceof CaptionerException || ex instanceof IOException || ex instanceof UncheckedIOException) {
-            return oneLine(ex.getMessage());
+        if (ex instanceof UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
         }
-        if (ex instanceof IllegalArgumentException && ex.getMessage() != null) {
+        if (ex instanceof NoSuchFileException e) {
+            return "no such file: " + e.getFile();
+        }
+        if (ex instanceof AccessDeniedException e) {
+            return "permission denied: " + e.getFile();
+        }
+        if (ex instanceof FileSystemException e && e.getReason() != null) {
+            return e.getFile() + ": " + e.getReason();
+        }
+        if (ex instanceof CaptionerException || ex instanceof IOException) {
             return oneLine(ex.getMessage());
         }
         if (ex.getCause() instanceof CaptionerException || ex.getCause() instanceof IOException) {
@@ -88,7 +119,7 @@ public final class Main {
         }
         return "internal error: " + ex.getClass().getSimpleName()
                 + (ex.getMessage() == null ? "" : ": " + oneLine(ex.getMessage()))
-                + " (run with --debug for the stack trace)";
+                + " (a bug in captioner; run with --debug for the stack trace)";
     }
 
     private static String oneLine(String s) {

@@ -46,9 +46,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunSettings s = new RunSettings(data.data, data.loadOptions(), encoder, weights, out, training.modelSpec(),
-                training.trainConfig(data.seed), beam, clusters, batch);
-        RunPipeline.Result r = new RunPipeline(System.err).run(s);
+        RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder, weights, out,
+                training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch));
+        RunPipeline.Result r = new RunPipeline(CommandLog.of(spec)).torchThreads(Runtime.getRuntime().availableProcessors())
+                .run(s);
         Summary.print(spec.commandLine().getOut(), r, 0);
         return 0;
     }

@@ -46,18 +46,27 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (default: found as the model recorded).")
     Path weights;
 
-    @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
-            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-pixels", defaultValue = "40000000", paramLabel = "N",
+            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}); the heap (-Xmx) "
+                    + "also bounds the pixels decoded at once.")
     long maxPixels;
 
     @Override
     public Integer call() throws Exception {
-        ServeConfig config = new ServeConfig(host, port, (long) (maxUploadMb * 1024 * 1024),
-                workers == null ? Runtime.getRuntime().availableProcessors() : workers, queue, beam, 10, maxPixels);
-        Captioner captioner = Captioner.load(model, new Captioner.Options(1, 0, weights, maxPixels));
-        ModelService service = new ModelService(captioner);
-        CaptionServer server = CaptionServer.start(service, config);
+        int n = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
+        ServeConfig config = Settings.of(spec, () -> new ServeConfig(host, port, (long) (maxUploadMb * 1024 * 1024), n,
+                queue, beam, 10, maxPixels, ServeConfig.threadsPerWorker(n)));
+        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights, maxPixels));
+        ModelService service = new ModelService(Captioner.load(model, options));
+        CaptionServer server;
+        try {
+            server = CaptionServer.start(service, config);
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Requests in flight finish and the pool drains before the model is closed.
             server.stopGracefully(Duration.ofSeconds(30));
             service.close();
         }, "captioner-shutdown"));

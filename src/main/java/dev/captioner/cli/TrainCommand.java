@@ -6,6 +6,7 @@ import dev.captioner.features.FeatureStore;
 import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.TrainConfig;
+import dev.captioner.plot.LossChart;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,13 +41,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelSpec model = training.modelSpec();
-        TrainConfig train = training.trainConfig(data.seed);
+        ModelSpec model = Settings.of(spec, training::modelSpec);
+        TrainConfig train = Settings.of(spec, () -> training.trainConfig(data.seed));
         FeatureSet set = FeatureStore.read(features);
         CaptionTrainer.Result r;
         try (Dataset dataset = data.load()) {
-            r = new CaptionTrainer(System.err).train(dataset, set, out, model, train, resume);
+            r = new CaptionTrainer(CommandLog.of(spec)).torchThreads(Runtime.getRuntime().availableProcessors())
+                    .onEpoch(LossChart.redrawing(out.resolve(CaptionTrainer.LOSS_PNG)))
+                    .train(dataset, set, out, model, train, resume);
         }
+        LossChart.write(r.history(), out.resolve(CaptionTrainer.LOSS_PNG));
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote model to %s: vocabulary %d, best epoch %d of %d "
                 + "(dev loss %.4f)%n", out, r.config().vocabularySize(), r.bestEpoch(), r.history().size(),
                 r.history().get(r.bestEpoch() - 1).devLoss());

@@ -51,10 +51,21 @@ public final class Demo {
     }
 
     private final PrintStream log;
+    private int torchThreads;
 
     /** @param log where stage lines go */
     public Demo(PrintStream log) {
         this.log = log;
+    }
+
+    /**
+     * @param threads PyTorch intra-op threads for the run (a process-wide setting), or 0 to leave
+     *     the engine's setting alone (default)
+     * @return this demo
+     */
+    public Demo torchThreads(int threads) {
+        this.torchThreads = threads;
+        return this;
     }
 
     /**
@@ -86,6 +97,6 @@ public final class Demo {
         TrainConfig train = new TrainConfig(s.epochs(), 64, 1e-3f, 5f, 3, Objective.SEQUENCE, s.seed());
         RunSettings run = new RunSettings(data, LoadOptions.defaults().withSeed(s.seed()), "concepts", encoder, s.out(),
                 model, train, 3, 8, 8);
-        return new RunPipeline(log).run(run);
+        return new RunPipeline(log).torchThreads(torchThreads).run(run);
     }
 }

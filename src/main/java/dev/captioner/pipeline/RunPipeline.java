@@ -22,17 +22,20 @@ import dev.captioner.model.ModelConfig;
 import dev.captioner.plot.EvalPlots;
 import dev.captioner.plot.Explore;
 import dev.captioner.plot.HtmlReport;
+import dev.captioner.plot.LossChart;
 import dev.captioner.plot.ReportData;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.FileTrees;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.ImageEncoder;
+import dev.captioner.vision.ImageLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +78,26 @@ public final class RunPipeline {
             Map<String, String> beamCaptions, List<String> stagesRun) {}
 
     private final PrintStream log;
+    private int torchThreads;
 
     /** @param log where stage lines and progress go */
     public RunPipeline(PrintStream log) {
         this.log = log;
+    }
+
+    /**
+     * Sets PyTorch's intra-op thread count for feature extraction and training (a process-wide
+     * setting); by default the pipeline leaves it as the application set it.
+     *
+     * @param threads threads for training (feature workers share them), or 0 to leave it alone
+     * @return this pipeline
+     */
+    public RunPipeline torchThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (leave as is) or positive, was " + threads);
+        }
+        this.torchThreads = threads;
+        return this;
     }
 
     /**
@@ -88,113 +107,180 @@ public final class RunPipeline {
      * @return scores and the report's path
      */
     public Result run(RunSettings s) throws IOException {
-        Path out = s.out();
-        Files.createDirectories(out);
-        StageStamps stamps = new StageStamps(out);
-        List<String> ran = new java.util.ArrayList<>();
+        Files.createDirectories(s.out());
         try (Dataset dataset = DatasetLoader.load(s.data(), s.load())) {
-            String dataKey = StageStamps.key("data", fingerprint(dataset), s.model().cleaning());
+            Stages stages = new Stages(s, dataset);
+            stages.stats();
+            FeatureSet features = stages.features();
+            stages.explore(features);
+            Path modelDir = stages.train(features);
+            try (CaptionModel model = CaptionModel.load(modelDir)) {
+                stages.evaluate(model, features);
+                return stages.report(model);
+            }
+        }
+    }
 
-            DatasetStats stats = DatasetStats.compute(dataset, s.model().cleaning());
-            if (!stamps.done("stats", dataKey)) {
+    /**
+     * The stages of one run, in order. Each skips itself when its stamp says its outputs were
+     * made from the same inputs and settings; each stage's key includes the keys it depends on.
+     */
+    private final class Stages {
+        private final RunSettings s;
+        private final Dataset dataset;
+        private final Path out;
+        private final StageStamps stamps;
+        private final List<String> ran = new ArrayList<>();
+        private final DatasetStats stats;
+        private final String dataKey;
+        private String featuresKey;
+        private String exploreKey;
+        private String trainKey;
+        private String evalKey;
+
+        Stages(RunSettings s, Dataset dataset) {
+            this.s = s;
+            this.dataset = dataset;
+            this.out = s.out();
+            this.stamps = new StageStamps(out);
+            this.stats = DatasetStats.compute(dataset, s.model().cleaning());
+            this.dataKey = StageStamps.key("data", fingerprint(dataset), s.model().cleaning());
+        }
+
+        private boolean upToDate(String stage, String key, Path... outputs) {
+            if (!stamps.done(stage, key)) {
+                return false;
+            }
+            for (Path p : outputs) {
+                if (!Files.exists(p)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void ran(String stage) {
+            ran.add(stage);
+        }
+
+        void stats() throws IOException {
+            if (!upToDate("stats", dataKey)) {
                 stage("stats");
                 AtomicFiles.write(out.resolve(STATS), JSON.writeValueAsBytes(stats));
                 stamps.mark("stats", dataKey);
-                ran.add("stats");
+                ran("stats");
             }
+        }
 
-            String featuresKey = StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(s.weights()));
+        FeatureSet features() throws IOException {
+            featuresKey = StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(s.weights()));
             Path featureFile = out.resolve(FEATURES);
-            if (!stamps.done("features", featuresKey) || !Files.isRegularFile(featureFile)) {
+            if (!upToDate("features", featuresKey, featureFile)) {
                 stage("features (" + s.encoder() + ")");
                 List<ImageRecord> images = dataset.images().stream().filter(r -> r.split() != null && r.present()).toList();
+                int workers = Runtime.getRuntime().availableProcessors();
+                FeatureExtractor.Options options = new FeatureExtractor.Options(s.featureBatch(), workers,
+                        ImageLoader.DEFAULT_MAX_PIXELS, torchThreads > 0 ? FeatureExtractor.Options.threadsPerWorker(workers) : 0);
                 try (ImageEncoder enc = Encoders.open(s.encoder(), s.weights())) {
-                    FeatureExtractor.Result r = new FeatureExtractor(log).extract(dataset, images, enc, featureFile,
-                            new FeatureExtractor.Options(s.featureBatch(), Runtime.getRuntime().availableProcessors(),
-                                    dev.captioner.vision.ImageLoader.DEFAULT_MAX_PIXELS));
+                    FeatureExtractor.Result r = new FeatureExtractor(log).extract(dataset, images, enc, featureFile, options);
                     if (!r.failures().isEmpty()) {
                         log.println("run: " + r.failures().size() + " images could not be encoded and are left out");
                     }
                 }
                 stamps.mark("features", featuresKey);
-                ran.add("features");
+                ran("features");
             }
-            FeatureSet features = FeatureStore.read(featureFile);
+            return FeatureStore.read(featureFile);
+        }
 
-            String exploreKey = StageStamps.key("explore", featuresKey, s.clusters(), s.train().seed());
-            if (!stamps.done("explore", exploreKey)) {
+        void explore(FeatureSet features) {
+            exploreKey = StageStamps.key("explore", featuresKey, s.clusters(), s.train().seed());
+            if (!upToDate("explore", exploreKey)) {
                 stage("explore");
                 Explore.run(dataset, s.model().cleaning(), features, s.clusters(), s.train().seed(), out.resolve(EXPLORE));
                 stamps.mark("explore", exploreKey);
-                ran.add("explore");
+                ran("explore");
             }
+        }
 
-            String trainKey = StageStamps.key("train", featuresKey, s.model(), s.train());
+        Path train(FeatureSet features) {
+            trainKey = StageStamps.key("train", featuresKey, s.model(), s.train());
             Path modelDir = out.resolve(MODEL);
-            if (!stamps.done("train", trainKey) || !Files.isRegularFile(modelDir.resolve(ModelConfig.FILE))) {
+            if (!upToDate("train", trainKey, modelDir.resolve(ModelConfig.FILE))) {
                 stage("train");
-                boolean resume = Files.isRegularFile(modelDir.resolve(CaptionTrainer.TRAINING_DIR).resolve("state.json"))
-                        && stamps.done("train-started", trainKey);
+                // Resume only a run started with these very settings; anything else starts afresh.
+                boolean resume = CaptionTrainer.hasCheckpoint(modelDir) && stamps.done("train-started", trainKey);
                 if (!resume) {
                     FileTrees.delete(modelDir);
                 }
                 stamps.mark("train-started", trainKey);
-                new CaptionTrainer(log).train(dataset, features, modelDir, s.model(), s.train(), resume);
+                Path chart = modelDir.resolve(CaptionTrainer.LOSS_PNG);
+                CaptionTrainer.Result r = new CaptionTrainer(log).torchThreads(torchThreads)
+                        .onEpoch(LossChart.redrawing(chart))
+                        .train(dataset, features, modelDir, s.model(), s.train(), resume);
+                LossChart.write(r.history(), chart);
                 stamps.mark("train", trainKey);
-                ran.add("train");
+                ran("train");
             }
+            return modelDir;
+        }
 
-            Metrics greedy;
-            Metrics beam;
-            List<Prediction> predictions;
-            Map<String, String> beamCaptions = new LinkedHashMap<>();
-            String evalKey = StageStamps.key("evaluate", trainKey, s.beam());
+        void evaluate(CaptionModel model, FeatureSet features) throws IOException {
+            evalKey = StageStamps.key("evaluate", trainKey, s.beam());
             Path evalDir = out.resolve(EVAL);
-            try (CaptionModel model = CaptionModel.load(modelDir)) {
-                Path greedyDir = evalDir.resolve("greedy");
-                Path beamDir = evalDir.resolve("beam" + s.beam());
-                if (!stamps.done("evaluate", evalKey)) {
-                    stage("evaluate (greedy and beam " + s.beam() + ")");
-                    Scoring.Result g = Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.greedy());
-                    Scoring.Result b = Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.beam(s.beam()));
-                    save(greedyDir, g);
-                    save(beamDir, b);
-                    EvalPlots.write(dataset, g.predictions(), evalDir);
-                    stamps.mark("evaluate", evalKey);
-                    ran.add("evaluate");
-                }
-                greedy = JSON.readValue(greedyDir.resolve("metrics.json").toFile(), Metrics.class);
-                beam = JSON.readValue(beamDir.resolve("metrics.json").toFile(), Metrics.class);
-                predictions = readPredictions(greedyDir.resolve("predictions.jsonl"));
-                for (Prediction p : readPredictions(beamDir.resolve("predictions.jsonl"))) {
-                    beamCaptions.put(p.image(), p.caption());
-                }
-
-                String reportKey = StageStamps.key("report", evalKey, exploreKey, dataKey);
-                Path index = out.resolve(REPORT).resolve(HtmlReport.INDEX);
-                if (!stamps.done("report", reportKey) || !Files.isRegularFile(index)) {
-                    stage("report");
-                    List<EpochRecord> history = List.of(JSON.readValue(modelDir.resolve(CaptionTrainer.HISTORY).toFile(),
-                            EpochRecord[].class));
-                    Map<String, Path> plots = new LinkedHashMap<>();
-                    plots.put("Sample images and their captions", out.resolve(EXPLORE).resolve(Explore.SAMPLES));
-                    plots.put("The 50 most frequent words", out.resolve(EXPLORE).resolve(Explore.TOP_WORDS));
-                    plots.put("Caption lengths", out.resolve(EXPLORE).resolve(Explore.LENGTHS));
-                    plots.put("Image features projected with PCA, coloured by k-means cluster",
-                            out.resolve(EXPLORE).resolve(Explore.PCA));
-                    plots.put("Similar images: examples of each cluster", out.resolve(EXPLORE).resolve(Explore.CLUSTERS));
-                    plots.put("Training and dev loss", modelDir.resolve(CaptionTrainer.LOSS_PNG));
-                    plots.put("Generated captions on test images", evalDir.resolve(EvalPlots.PREDICTIONS));
-                    plots.put("Best and worst test images by sentence BLEU-4", evalDir.resolve(EvalPlots.BEST_WORST));
-                    ReportData data = new ReportData("captioner report: " + dataset.format().id() + " with "
-                            + model.config().encoder().name(), dataset.location(), dataset.format().id(), stats,
-                            model.config(), s.train(), history, List.of(greedy, beam), predictions, beamCaptions, plots);
-                    HtmlReport.write(data, dataset, out.resolve(REPORT));
-                    stamps.mark("report", reportKey);
-                    ran.add("report");
-                }
-                return new Result(index, greedy, beam, predictions, beamCaptions, ran);
+            if (!upToDate("evaluate", evalKey)) {
+                stage("evaluate (greedy and beam " + s.beam() + ")");
+                Scoring.Result g = Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.greedy());
+                Scoring.Result b = Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.beam(s.beam()));
+                save(evalDir.resolve("greedy"), g);
+                save(evalDir.resolve("beam" + s.beam()), b);
+                EvalPlots.write(dataset, g.predictions(), evalDir);
+                stamps.mark("evaluate", evalKey);
+                ran("evaluate");
             }
+        }
+
+        Result report(CaptionModel model) throws IOException {
+            Path evalDir = out.resolve(EVAL);
+            Path greedyDir = evalDir.resolve("greedy");
+            Path beamDir = evalDir.resolve("beam" + s.beam());
+            Metrics greedy = JSON.readValue(greedyDir.resolve("metrics.json").toFile(), Metrics.class);
+            Metrics beam = JSON.readValue(beamDir.resolve("metrics.json").toFile(), Metrics.class);
+            List<Prediction> predictions = readPredictions(greedyDir.resolve("predictions.jsonl"));
+            Map<String, String> beamCaptions = new LinkedHashMap<>();
+            for (Prediction p : readPredictions(beamDir.resolve("predictions.jsonl"))) {
+                beamCaptions.put(p.image(), p.caption());
+            }
+            String reportKey = StageStamps.key("report", evalKey, exploreKey, dataKey);
+            Path index = out.resolve(REPORT).resolve(HtmlReport.INDEX);
+            if (!upToDate("report", reportKey, index)) {
+                stage("report");
+                Path modelDir = out.resolve(MODEL);
+                List<EpochRecord> history = List.of(JSON.readValue(modelDir.resolve(CaptionTrainer.HISTORY).toFile(),
+                        EpochRecord[].class));
+                ReportData data = new ReportData("captioner report: " + dataset.format().id() + " with "
+                        + model.config().encoder().name(), dataset.location(), dataset.format().id(), stats,
+                        model.config(), s.train(), history, List.of(greedy, beam), predictions, beamCaptions,
+                        plots(modelDir, evalDir));
+                HtmlReport.write(data, dataset, out.resolve(REPORT));
+                stamps.mark("report", reportKey);
+                ran("report");
+            }
+            return new Result(index, greedy, beam, predictions, beamCaptions, List.copyOf(ran));
+        }
+
+        private Map<String, Path> plots(Path modelDir, Path evalDir) {
+            Path explore = out.resolve(EXPLORE);
+            Map<String, Path> plots = new LinkedHashMap<>();
+            plots.put("Sample images and their captions", explore.resolve(Explore.SAMPLES));
+            plots.put("The 50 most frequent words", explore.resolve(Explore.TOP_WORDS));
+            plots.put("Caption lengths", explore.resolve(Explore.LENGTHS));
+            plots.put("Image features projected with PCA, coloured by k-means cluster", explore.resolve(Explore.PCA));
+            plots.put("Similar images: examples of each cluster", explore.resolve(Explore.CLUSTERS));
+            plots.put("Training and dev loss", modelDir.resolve(CaptionTrainer.LOSS_PNG));
+            plots.put("Generated captions on test images", evalDir.resolve(EvalPlots.PREDICTIONS));
+            plots.put("Best and worst test images by sentence BLEU-4", evalDir.resolve(EvalPlots.BEST_WORST));
+            return plots;
         }
     }
 

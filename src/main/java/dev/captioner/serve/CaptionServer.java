@@ -3,8 +3,10 @@ package dev.captioner.serve;
 import dev.captioner.decode.Caption;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Torch;
+import dev.captioner.vision.DecoderBusyException;
 import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.ImageTooLargeException;
+import dev.captioner.vision.PixelBudget;
 import dev.captioner.vision.RgbImage;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -30,6 +32,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,26 +42,32 @@ import org.slf4j.LoggerFactory;
  * {@code image}, or the raw body with an {@code image/*} type) and answers its caption with the
  * beam's alternatives; {@code GET /api/health}; {@code GET /api/model}; the page at {@code /}.
  * Images are decoded and captioned on a bounded pool: when its queue is full the answer is 503.
- * Bad input gets a JSON error with a 4xx status and never a stack trace; no request names a file
- * and uploads are never written to disk. {@link #stopGracefully} lets in-flight requests finish.
+ * Hostile input costs little: bodies are read only up to the upload limit (chunked ones too),
+ * images over the pixel limit are refused from their header, and a {@link PixelBudget} derived
+ * from the heap bounds the pixels decoded at once (over it: 503 with {@code Retry-After}). Bad
+ * input gets a JSON error with a 4xx status and never a stack trace; no request names a file and
+ * uploads are never written to disk. {@link #stopGracefully} stops accepting, lets every request
+ * in flight finish and be answered, and waits for the pool before returning.
  */
 public final class CaptionServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaptionServer.class);
+    /** How long a decode waits for room in the pixel budget before the answer is 503. */
+    private static final Duration BUDGET_WAIT = Duration.ofSeconds(2);
 
     private final Javalin app;
     private final ThreadPoolExecutor pool;
     private final CaptionService service;
     private final ServeConfig config;
     private final ImageLoader loader;
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Server jetty;
     private volatile boolean draining;
 
-    private CaptionServer(CaptionService service, ServeConfig config) {
+    private CaptionServer(CaptionService service, ServeConfig config, PixelBudget budget) {
         this.service = service;
         this.config = config;
-        this.loader = new ImageLoader(config.maxPixels());
+        this.loader = new ImageLoader(config.maxPixels(), config.maxUploadBytes(), budget);
         BlockingQueue<Runnable> queue = config.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue());
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(config.workers(), config.workers(), 0, TimeUnit.SECONDS, queue, r -> {
@@ -73,10 +83,21 @@ public final class CaptionServer implements AutoCloseable {
             c.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadBytes() + 64 * 1024, SizeUnit.BYTES);
             // Uploads stay in memory: nothing is written to disk.
             c.jetty.multipartConfig.maxInMemoryFileSize(upload, SizeUnit.BYTES);
-            c.staticFiles.add(s -> {
-                s.hostedPath = "/";
-                s.directory = "/web";
-                s.location = Location.CLASSPATH;
+            // Jetty's graceful stop: connectors stop accepting, and the statistics handler (which
+            // counts a request from the moment it is dispatched until its answer is written)
+            // lets those in flight finish. Javalin nests its handlers inside this one.
+            // Dispatch on the headers, not on the first body bytes: a slow upload is then a request
+            // in flight that a graceful stop waits for and answers, not an idle connection it drops.
+            c.jetty.modifyHttpConfiguration(http -> http.setDelayDispatchUntilContent(false));
+            c.jetty.modifyServer(server -> {
+                server.setHandler(new StatisticsHandler());
+                server.setErrorHandler(new JsonErrorHandler());
+                jetty = server;
+            });
+            c.staticFiles.add(st -> {
+                st.hostedPath = "/";
+                st.directory = "/web";
+                st.location = Location.CLASSPATH;
             });
         });
         app.get("/api/health", ctx -> ctx.json(Map.of("status", draining ? "stopping" : "ok")));
@@ -103,8 +124,19 @@ public final class CaptionServer implements AutoCloseable {
      * @return the running server
      */
     public static CaptionServer start(CaptionService service, ServeConfig config) {
-        Torch.intraOpThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / config.workers()));
-        CaptionServer s = new CaptionServer(service, config);
+        return start(service, config, PixelBudget.ofHeap(0.5, BUDGET_WAIT));
+    }
+
+    /** Starts a server with a given decoding budget (tests use a small one). */
+    static CaptionServer start(CaptionService service, ServeConfig config, PixelBudget budget) {
+        if (config.torchThreads() > 0) {
+            Torch.intraOpThreads(config.torchThreads());
+        }
+        if (config.maxPixels() > budget.capacity()) {
+            LOG.warn("images over {} megapixels cannot be decoded with this heap (-Xmx); they will be refused",
+                    String.format(Locale.ROOT, "%.1f", budget.capacity() / 1e6));
+        }
+        CaptionServer s = new CaptionServer(service, config, budget);
         try {
             s.app.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -120,6 +152,7 @@ public final class CaptionServer implements AutoCloseable {
         return app.port();
     }
 
+    /** {@code POST /api/caption}: check the request, read the upload, caption it on the pool, answer. */
     private void caption(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
         if (draining) {
@@ -130,62 +163,13 @@ public final class CaptionServer implements AutoCloseable {
         if (beam < 0) {
             return;
         }
-        long length = ctx.req().getContentLengthLong();
-        if (length > config.maxUploadBytes()) {
-            error(ctx, 413, tooLarge());
-            return;
-        }
-        byte[] bytes = body(ctx);
+        byte[] bytes = upload(ctx);
         if (bytes == null) {
             return;
         }
-        if (bytes.length == 0) {
-            error(ctx, 400, "empty image");
-            return;
-        }
-        Future<List<Caption>> job;
-        inFlight.incrementAndGet();
-        try {
-            try {
-                job = pool.submit(() -> {
-                    Torch.noGrad();
-                    RgbImage image = loader.decode(bytes, "upload");
-                    return service.caption(image, beam);
-                });
-            } catch (RejectedExecutionException e) {
-                ctx.header("Retry-After", "1");
-                error(ctx, 503, "busy: too many requests waiting; try again shortly");
-                return;
-            }
-            List<Caption> captions;
-            try {
-                captions = job.get();
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof ImageTooLargeException) {
-                    error(ctx, 422, message(cause));
-                } else if (cause instanceof CaptionerException) {
-                    error(ctx, 400, message(cause));
-                } else {
-                    LOG.warn("captioning failed", cause);
-                    error(ctx, 500, "internal error");
-                }
-                return;
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("caption", captions.get(0).text());
-            List<Map<String, Object>> alternatives = new ArrayList<>();
-            for (Caption c : captions) {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("caption", c.text());
-                a.put("score", c.score());
-                alternatives.add(a);
-            }
-            out.put("alternatives", alternatives);
-            out.put("ms", Math.round((System.nanoTime() - start) / 1e6));
-            ctx.json(out);
-        } finally {
-            inFlight.decrementAndGet();
+        List<Caption> captions = captionOnPool(ctx, bytes, beam);
+        if (captions != null) {
+            ctx.json(answer(captions, start));
         }
     }
 
@@ -208,37 +192,117 @@ public final class CaptionServer implements AutoCloseable {
     }
 
     /** @return the image bytes, or null after answering with an error */
-    private byte[] body(Context ctx) {
-        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
-        try {
-            if (type.startsWith("multipart/form-data")) {
-                UploadedFile file = ctx.uploadedFile("image");
-                if (file == null) {
-                    error(ctx, 400, "multipart field 'image' is missing");
-                    return null;
-                }
-                if (file.size() > config.maxUploadBytes()) {
-                    error(ctx, 413, tooLarge());
-                    return null;
-                }
-                try (InputStream in = file.content()) {
-                    return in.readAllBytes();
-                }
-            }
-            if (type.startsWith("image/") || type.equals("application/octet-stream")) {
-                return ctx.bodyAsBytes();
-            }
-        } catch (IOException e) {
-            error(ctx, 400, "cannot read the upload: " + e.getMessage());
-            return null;
-        } catch (IllegalStateException e) {
-            // Jetty refuses a multipart part over the limit this way.
+    private byte[] upload(Context ctx) {
+        if (ctx.req().getContentLengthLong() > config.maxUploadBytes()) {
             error(ctx, 413, tooLarge());
             return null;
         }
-        error(ctx, 415, "unsupported content type '" + (type.isEmpty() ? "none" : type) + "': send the image as "
-                + "multipart field 'image' or as the body with an image/* type");
-        return null;
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+        byte[] bytes;
+        try {
+            if (type.startsWith("multipart/form-data")) {
+                bytes = multipartImage(ctx);
+            } else if (type.startsWith("image/") || type.equals("application/octet-stream")) {
+                bytes = bounded(ctx.req().getInputStream());
+            } else {
+                error(ctx, 415, "unsupported content type '" + (type.isEmpty() ? "none" : type) + "': send the image "
+                        + "as multipart field 'image' or as the body with an image/* type");
+                return null;
+            }
+        } catch (UploadTooLarge | IllegalStateException e) {
+            // Jetty refuses a multipart part over the limit with an IllegalStateException.
+            error(ctx, 413, tooLarge());
+            return null;
+        } catch (IOException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                error(ctx, 408, "the upload stalled and timed out");
+            } else {
+                error(ctx, 400, "cannot read the upload: " + e.getMessage());
+            }
+            return null;
+        }
+        if (bytes == null) {
+            error(ctx, 400, "multipart field 'image' is missing");
+        } else if (bytes.length == 0) {
+            error(ctx, 400, "empty image");
+            return null;
+        }
+        return bytes;
+    }
+
+    private byte[] multipartImage(Context ctx) throws IOException {
+        UploadedFile file = ctx.uploadedFile("image");
+        if (file == null) {
+            return null;
+        }
+        if (file.size() > config.maxUploadBytes()) {
+            throw new UploadTooLarge();
+        }
+        try (InputStream in = file.content()) {
+            return bounded(in);
+        }
+    }
+
+    /** Reads a body without trusting its declared length: at most one byte over the limit. */
+    private byte[] bounded(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxUploadBytes() + 1));
+        if (bytes.length > config.maxUploadBytes()) {
+            throw new UploadTooLarge();
+        }
+        return bytes;
+    }
+
+    /** An upload over the limit, found while reading it. */
+    private static final class UploadTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** @return the captions, or null after answering with an error */
+    private List<Caption> captionOnPool(Context ctx, byte[] bytes, int beam) throws InterruptedException {
+        Future<List<Caption>> job;
+        try {
+            job = pool.submit(() -> {
+                Torch.noGrad();
+                RgbImage image = loader.decode(bytes, "upload");
+                return service.caption(image, beam);
+            });
+        } catch (RejectedExecutionException e) {
+            ctx.header("Retry-After", "1");
+            error(ctx, 503, "busy: too many requests waiting; try again shortly");
+            return null;
+        }
+        try {
+            return job.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof DecoderBusyException) {
+                ctx.header("Retry-After", "2");
+                error(ctx, 503, "busy: " + message(cause));
+            } else if (cause instanceof ImageTooLargeException) {
+                error(ctx, 422, message(cause));
+            } else if (cause instanceof CaptionerException) {
+                error(ctx, 400, message(cause));
+            } else {
+                LOG.warn("captioning failed", cause);
+                error(ctx, 500, "internal error");
+            }
+            return null;
+        }
+    }
+
+    private static Map<String, Object> answer(List<Caption> captions, long startNanos) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("caption", captions.get(0).text());
+        List<Map<String, Object>> alternatives = new ArrayList<>();
+        for (Caption c : captions) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("caption", c.text());
+            a.put("score", c.score());
+            alternatives.add(a);
+        }
+        out.put("alternatives", alternatives);
+        out.put("ms", Math.round((System.nanoTime() - startNanos) / 1e6));
+        return out;
     }
 
     private String tooLarge() {
@@ -256,23 +320,32 @@ public final class CaptionServer implements AutoCloseable {
     }
 
     /**
-     * Stops taking new requests (they get 503), waits for in-flight ones to finish, then stops.
+     * Stops gracefully: caption requests are refused with 503 from now on, the listening socket
+     * closes, requests in flight finish and their answers are written, the pool finishes its
+     * work, and only then does this method return, so that the caller may close the model.
      *
-     * @param timeout how long to wait for in-flight requests
+     * @param timeout how long to wait for requests in flight
      */
     public void stopGracefully(Duration timeout) {
         draining = true;
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+            if (jetty != null) {
+                jetty.setStopTimeout(timeout.toMillis());
             }
-            // The last answers are written just after their handlers return: let them flush.
-            Thread.sleep(250);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            app.stop();
+        } finally {
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            stopped.countDown();
         }
-        close();
     }
 
     /** Waits until the server has stopped. */

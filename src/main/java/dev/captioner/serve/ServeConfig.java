@@ -11,9 +11,14 @@ package dev.captioner.serve;
  * @param beam default beam width
  * @param maxBeam largest beam a request may ask for
  * @param maxPixels largest image accepted, in pixels
+ * @param torchThreads PyTorch intra-op threads (a process-wide setting), or 0 to leave the
+ *     engine's setting as the application made it
  */
 public record ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
-        long maxPixels) {
+        long maxPixels, int torchThreads) {
+
+    /** Default limit on an uploaded image's pixels: 40 megapixels, more than a 7000 × 5600 photo. */
+    public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
 
     /** Validates the settings. */
     public ServeConfig {
@@ -29,14 +34,34 @@ public record ServeConfig(String host, int port, long maxUploadBytes, int worker
         if (beam < 1 || beam > maxBeam || maxBeam > 20) {
             throw new IllegalArgumentException("beam must be between 1 and " + maxBeam + ", was " + beam);
         }
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
+        }
+        if (torchThreads < 0) {
+            throw new IllegalArgumentException("torch threads must be 0 (leave as is) or positive, was " + torchThreads);
+        }
+    }
+
+    /** Settings that leave PyTorch's thread count alone. */
+    public ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
+            long maxPixels) {
+        this(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, 0);
     }
 
     /**
      * @return loopback, port 8080, 10 MiB uploads, one worker per core, 64 waiting requests, greedy,
-     *     beams up to 10, 100-megapixel images
+     *     beams up to 10, 40-megapixel images, PyTorch's thread count left alone
      */
     public static ServeConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServeConfig("127.0.0.1", 8080, 10L << 20, cores, 64, 1, 10, 100_000_000L);
+        return new ServeConfig("127.0.0.1", 8080, 10L << 20, cores, 64, 1, 10, DEFAULT_MAX_PIXELS, 0);
+    }
+
+    /**
+     * @param workers requests captioned at once
+     * @return PyTorch threads per operation that share the cores among the workers
+     */
+    public static int threadsPerWorker(int workers) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
     }
 }

@@ -77,7 +77,7 @@ class CliTest {
         Cli stats = Cli.run("dataset", "stats", "--data", out.toString(), "--json");
         assertThat(stats.out()).contains("\"images\":24").contains("\"images_missing\":0").contains("\"captions\":120");
         Cli bad = Cli.run("dataset", "synth", "--out", out.toString(), "--images", "2");
-        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.status()).as("a refused option value is a wrong command line").isEqualTo(2);
         assertThat(bad.err()).startsWith("error: images must be between 8");
     }
 }

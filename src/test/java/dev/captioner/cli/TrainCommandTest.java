@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,8 @@ class TrainCommandTest {
         assertThat(config.get("encoder").get("name").asText()).isEqualTo("concepts");
         assertThat(config.get("encoder").get("weights_sha256").asText()).isEqualTo("abc");
         assertThat(config.get("encoder").get("image_size").asInt()).isEqualTo(32);
+        assertThat(ImageIO.read(model.resolve("loss.png").toFile())).as("the command draws the loss chart").isNotNull();
+        assertThat(r.err()).as("epoch lines reach the command's error writer").contains("train: epoch 2/2");
         assertThat(new ObjectMapper().readTree(model.resolve("vocab.json").toFile()).get("words").get(0).asText())
                 .isEqualTo("<unk>");
         Cli again = Cli.run("train", "--data", data.toString(), "--features", feats.toString(), "--out", model.toString());
@@ -78,8 +81,8 @@ class TrainCommandTest {
         assertThat(r.err()).contains("the feature file has no features for");
         Cli bad = Cli.run("train", "--data", data.toString(), "--features", feats.toString(), "--out",
                 tmp.resolve("m").toString(), "--dropout", "1.5");
-        assertThat(bad.status()).isEqualTo(1);
-        assertThat(bad.err()).contains("dropout must be in [0, 1)");
+        assertThat(bad.status()).as("a refused option value is a wrong command line").isEqualTo(2);
+        assertThat(bad.err()).startsWith("error: dropout must be in [0, 1)").contains("--help");
         Cli wrong = Cli.run("train", "--data", data.toString(), "--features", feats.toString(), "--out",
                 tmp.resolve("m").toString(), "--architecture", "transformer");
         assertThat(wrong.status()).isEqualTo(2);

@@ -123,7 +123,7 @@ class CaptionServerTest {
         assertThat(b.get("caption").asText()).isEqualTo("image 40 by 30");
         assertThat(b.get("alternatives")).hasSize(3);
         assertThat(b.get("alternatives").get(1).get("score").asDouble()).isEqualTo(-2.0);
-        assertThat(b.get("ms").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(b.get("ms").isIntegralNumber()).as("ms is a whole number of milliseconds").isTrue();
         HttpResponse<String> rawPng = raw("/api/caption", "image/png", png(12, 9));
         assertThat(rawPng.statusCode()).isEqualTo(200);
         assertThat(body(rawPng).get("alternatives")).hasSize(1);
@@ -183,6 +183,103 @@ class CaptionServerTest {
         assertThat(raw("/api/caption", "image/png", png(20, 20)).statusCode()).isEqualTo(200);
     }
 
+    /** A body of {@code size} bytes sent chunked: no Content-Length for the server to check first. */
+    private HttpResponse<String> chunked(String type, byte[] prefix, long size) throws Exception {
+        java.util.function.Supplier<java.io.InputStream> body = () -> new java.io.SequenceInputStream(
+                new java.io.ByteArrayInputStream(prefix), new java.io.InputStream() {
+                    long left = size - prefix.length;
+
+                    @Override
+                    public int read() {
+                        return left-- > 0 ? 0 : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (left <= 0) {
+                            return -1;
+                        }
+                        int n = (int) Math.min(len, left);
+                        java.util.Arrays.fill(b, off, off + n, (byte) 0);
+                        left -= n;
+                        return n;
+                    }
+                });
+        HttpRequest request = HttpRequest.newBuilder(uri("/api/caption")).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(body)).build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIsRefusedWhileStreaming() throws Exception {
+        start(new FakeService(0), 100_000, 1, 4, 1_000_000);
+        long before = usedHeap();
+        HttpResponse<String> raw = chunked("image/png", png(8, 8), 20_000_000);
+        assertThat(raw.statusCode()).isEqualTo(413);
+        assertThat(body(raw).get("error").asText()).contains("limit");
+        assertThat(usedHeap() - before).as("the 20 MB body was never held whole").isLessThan(15_000_000);
+        String boundary = "----captioner-test-boundary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> form = chunked("multipart/form-data; boundary=" + boundary, head, 5_000_000);
+        assertThat(form.statusCode()).isEqualTo(413);
+        // A chunked upload under the limit is fine.
+        assertThat(chunked("image/png", png(8, 8), png(8, 8).length).statusCode()).isEqualTo(200);
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    @Test
+    void aFullDecodingBudgetAnswers503AndAnImageThatCanNeverFit422() throws Exception {
+        dev.captioner.vision.PixelBudget budget = new dev.captioner.vision.PixelBudget(2000, Duration.ofMillis(100));
+        server = CaptionServer.start(new FakeService(0), new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 4, 1, 10, 1_000_000),
+                budget);
+        try (dev.captioner.vision.PixelBudget.Lease others = budget.acquire(1500, "other uploads")) {
+            HttpResponse<String> busy = raw("/api/caption", "image/png", png(30, 30));
+            assertThat(busy.statusCode()).isEqualTo(503);
+            assertThat(busy.headers().firstValue("Retry-After")).isPresent();
+            assertThat(body(busy).get("error").asText()).contains("busy");
+        }
+        assertThat(raw("/api/caption", "image/png", png(30, 30)).statusCode()).isEqualTo(200);
+        HttpResponse<String> never = raw("/api/caption", "image/png", png(50, 50));
+        assertThat(never.statusCode()).isEqualTo(422);
+        assertThat(body(never).get("error").asText()).contains("-Xmx");
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void concurrentHugeImagesAreRefusedNotAnOutOfMemoryError() throws Exception {
+        // 100 megapixels of black: a 300 KB PNG that needs 1.2 GB to decode.
+        byte[] huge = dev.captioner.vision.PngBomb.blackRgb(10_000, 10_000);
+        assertThat(huge.length).isLessThan(400_000);
+        start(new FakeService(0), 1 << 20, 4, 8, 200_000_000);
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            all.add(client.sendAsync(HttpRequest.newBuilder(uri("/api/caption")).header("Content-Type", "image/png")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get(120, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isIn(200, 422, 503);
+            body(r);
+        }
+        assertThat(raw("/api/caption", "image/png", png(20, 20)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void whateverADecoderThrowsIsA400() throws Exception {
+        start(new FakeService(0), 1 << 20, 1, 4, 1_000_000);
+        try (dev.captioner.vision.ThrowingDecoder plugin = new dev.captioner.vision.ThrowingDecoder()) {
+            HttpResponse<String> r = raw("/api/caption", "image/png", dev.captioner.vision.ThrowingDecoder.file());
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(body(r).get("error").asText()).startsWith("upload: cannot decode");
+        }
+    }
+
     @Test
     void aFullQueueAnswers503() throws Exception {
         FakeService slow = new FakeService(600);
@@ -207,6 +304,39 @@ class CaptionServerTest {
         }
         assertThat(ok).isGreaterThanOrEqualTo(1);
         assertThat(busy).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aRequestWhoseBodyIsStillArrivingWhenTheServerStopsGetsAnAnswer() throws Exception {
+        start(new FakeService(0), 1 << 20, 1, 4, 1_000_000);
+        byte[] img = png(8, 8);
+        CaptionServer s = server;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/caption HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: "
+                    + img.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(img, 0, 10);
+            out.flush();
+            Thread.sleep(300);
+            // The server is asked to stop while the upload is still arriving.
+            Thread stopper = new Thread(() -> s.stopGracefully(Duration.ofSeconds(10)));
+            long stopStart = System.nanoTime();
+            stopper.start();
+            Thread.sleep(400);
+            assertThat(stopper.isAlive()).as("the stop waits for the request in flight").isTrue();
+            out.write(img, 10, img.length - 10);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            stopper.join(15_000);
+            assertThat(stopper.isAlive()).isFalse();
+            assertThat((System.nanoTime() - stopStart) / 1_000_000).isGreaterThan(350);
+            // Counted in flight from the moment it arrived: answered (or, had it stalled past the
+            // stopping server's idle timeout, told so), not cut off.
+            assertThat(answer).startsWith("HTTP/1.1 ").containsPattern("HTTP/1.1 (200|503|408)")
+                    .contains("application/json").containsPattern("\\{\"(caption|error)\"");
+        }
+        server = null;
     }
 
     @Test

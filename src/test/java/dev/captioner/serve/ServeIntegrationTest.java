@@ -54,9 +54,10 @@ class ServeIntegrationTest {
         ServeLoad.Result r = ServeLoad.run(uri, jpeg, "image/jpeg", 300, 16);
         System.out.printf("serve load: %d requests, %d concurrent: p50 %.1f ms, p95 %.1f ms, %.0f requests/s%n",
                 r.requests(), r.concurrency(), r.p50Ms(), r.p95Ms(), r.requestsPerSecond());
-        assertThat(r.failures()).isZero();
-        assertThat(r.p50Ms()).isPositive();
-        assertThat(r.p95Ms()).isGreaterThanOrEqualTo(r.p50Ms());
+        assertThat(r.requests()).isEqualTo(300);
+        assertThat(r.failures()).as("requests not answered 200 with a caption").isZero();
+        // Bounded: no request waited anywhere near the client's timeout.
+        assertThat(r.maxMs()).isLessThan(20_000);
     }
 
     @Test

@@ -32,6 +32,21 @@ public final class Fixtures {
         }
     }
 
+    /** Copies a folder and everything in it to {@code target}, which must not exist. */
+    public static Path copyTree(Path source, Path target) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(source)) {
+            for (Path p : s.toList()) {
+                Path to = target.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return target;
+    }
+
     /** Writes a zip archive whose entries are the given names and texts. */
     public static Path zip(Path file, Map<String, String> entries) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());

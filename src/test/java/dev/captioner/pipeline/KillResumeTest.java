@@ -1,0 +1,177 @@
+package dev.captioner.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captioner.data.Cleaning;
+import dev.captioner.data.Dataset;
+import dev.captioner.data.DatasetLoader;
+import dev.captioner.data.LoadOptions;
+import dev.captioner.data.SynthConfig;
+import dev.captioner.data.SyntheticShapes;
+import dev.captioner.features.FeatureSet;
+import dev.captioner.features.FeatureStore;
+import dev.captioner.testutil.CliProcess;
+import dev.captioner.vision.ConceptsTrainer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The promise that nothing is lost, kept by real processes: {@code features}, {@code train} and
+ * {@code run} are killed with SIGKILL at random moments (seeded, so a failure can be replayed),
+ * run again, and compared with uninterrupted runs. Features must be identical, and so must
+ * training: every epoch's losses and the kept parameters, bit for bit, as two uninterrupted
+ * same-seed runs are.
+ */
+class KillResumeTest {
+
+    @TempDir
+    static Path dir;
+
+    static Path data;
+    static Path encoder;
+
+    @BeforeAll
+    static void dataAndEncoder() throws Exception {
+        assumeThat(CliProcess.killIsSigkill()).as("a forcible kill is SIGKILL").isTrue();
+        data = dir.resolve("shapes");
+        encoder = dir.resolve("encoder");
+        SyntheticShapes.generate(new SynthConfig(400, 48, 17), data);
+        try (Dataset d = DatasetLoader.load(data, LoadOptions.defaults())) {
+            new ConceptsTrainer(new PrintStream(new ByteArrayOutputStream()))
+                    .train(d, new ConceptsTrainer.Options(32, 24, 1, 32, 2e-3f, 32, 1, Cleaning.SEED), encoder);
+        }
+    }
+
+    private static long timed(Path log, String... args) throws Exception {
+        long start = System.nanoTime();
+        assertThat(CliProcess.run(log, args)).as("exit status; see " + log).isZero();
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Kills a command {@code kills} times at random moments of its uninterrupted duration. */
+    private static int killRepeatedly(Random random, long duration, int kills, Path log, String... args)
+            throws Exception {
+        int landed = 0;
+        for (int k = 0; k < kills; k++) {
+            long at = (long) (duration * (0.25 + 0.7 * random.nextDouble()));
+            if (CliProcess.killAfter(at, log, args)) {
+                landed++;
+            }
+        }
+        return landed;
+    }
+
+    private static String[] featuresArgs(Path out) {
+        return new String[] {"features", "--data", data.toString(), "--encoder", "concepts", "--weights",
+            encoder.toString(), "--out", out.toString(), "--threads", "2"};
+    }
+
+    @Test
+    void featuresKilledAtRandomMomentsEndIdenticalToAnUninterruptedRun() throws Exception {
+        Path straight = dir.resolve("features/straight.h5");
+        long duration = timed(dir.resolve("features/straight.log"), featuresArgs(straight));
+        FeatureSet expected = FeatureStore.read(straight);
+        assertThat(expected.size()).isEqualTo(400);
+        int landed = 0;
+        for (int seed = 1; seed <= 2; seed++) {
+            Path out = dir.resolve("features/killed" + seed + ".h5");
+            Path log = dir.resolve("features/killed" + seed + ".log");
+            landed += killRepeatedly(new Random(seed), duration, 3, log, featuresArgs(out));
+            assertThat(CliProcess.run(log, featuresArgs(out))).as("see " + log).isZero();
+            FeatureSet got = FeatureStore.read(out);
+            assertThat(got.ids()).isEqualTo(expected.ids());
+            assertThat(got.features()).as("see " + log).isDeepEqualTo(expected.features());
+            assertThat(out.resolveSibling(out.getFileName() + ".partial")).doesNotExist();
+        }
+        assertThat(landed).as("kills that landed while a run was going").isPositive();
+    }
+
+    private static String[] trainArgs(Path features, Path out, boolean resume) {
+        List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--features", features.toString(),
+                "--out", out.toString(), "--epochs", "5", "--patience", "10", "--embed", "32", "--units", "48",
+                "--batch-size", "32", "--dropout", "0.3", "--seed", "9"));
+        if (resume) {
+            a.add("--resume");
+        }
+        return a.toArray(String[]::new);
+    }
+
+    private static JsonNode history(Path model) throws Exception {
+        return new ObjectMapper().readTree(model.resolve("history.json").toFile());
+    }
+
+    private static void assertSameTraining(Path model, Path expected, Path log) throws Exception {
+        JsonNode a = history(model);
+        JsonNode b = history(expected);
+        assertThat(a.size()).isEqualTo(b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(a.get(i).get("train_loss").asDouble()).as("epoch %d train loss; see %s", i + 1, log)
+                    .isEqualTo(b.get(i).get("train_loss").asDouble());
+            assertThat(a.get(i).get("dev_loss").asDouble()).as("epoch %d dev loss; see %s", i + 1, log)
+                    .isEqualTo(b.get(i).get("dev_loss").asDouble());
+        }
+        assertThat(Files.readAllBytes(model.resolve("model.params"))).as("kept parameters; see " + log)
+                .isEqualTo(Files.readAllBytes(expected.resolve("model.params")));
+    }
+
+    @Test
+    void trainingKilledAtRandomMomentsAndResumedEndsExactlyLikeAnUninterruptedRun() throws Exception {
+        Path features = dir.resolve("train/features.h5");
+        assertThat(CliProcess.run(dir.resolve("train/features.log"), featuresArgs(features))).isZero();
+        Path first = dir.resolve("train/straight1");
+        Path second = dir.resolve("train/straight2");
+        long duration = timed(dir.resolve("train/straight1.log"), trainArgs(features, first, false));
+        timed(dir.resolve("train/straight2.log"), trainArgs(features, second, false));
+        assertSameTraining(second, first, dir.resolve("train/straight2.log"));
+
+        int landed = 0;
+        for (int seed = 1; seed <= 2; seed++) {
+            Path out = dir.resolve("train/killed" + seed);
+            Path log = dir.resolve("train/killed" + seed + ".log");
+            Random random = new Random(100 + seed);
+            landed += killRepeatedly(random, duration, 1, log, trainArgs(features, out, false));
+            landed += killRepeatedly(random, duration, 1, log, trainArgs(features, out, true));
+            if (!Files.exists(out.resolve("config.json"))) {
+                assertThat(CliProcess.run(log, trainArgs(features, out, true))).as("see " + log).isZero();
+            }
+            assertSameTraining(out, first, log);
+        }
+        assertThat(landed).as("kills that landed while training ran").isPositive();
+    }
+
+    private static String[] runArgs(Path out) {
+        return new String[] {"run", "--data", data.toString(), "--encoder", "concepts", "--weights", encoder.toString(),
+            "--out", out.toString(), "--epochs", "3", "--embed", "32", "--units", "32", "--batch-size", "32",
+            "--seed", "4", "--clusters", "3"};
+    }
+
+    @Test
+    void aWholeRunKilledAtRandomMomentsAndRunAgainScoresLikeAnUninterruptedRun() throws Exception {
+        Path straight = dir.resolve("run/straight");
+        long duration = timed(dir.resolve("run/straight.log"), runArgs(straight));
+        JsonNode metrics = new ObjectMapper().readTree(straight.resolve("eval/greedy/metrics.json").toFile());
+        for (int seed = 1; seed <= 2; seed++) {
+            Path out = dir.resolve("run/killed" + seed);
+            Path log = dir.resolve("run/killed" + seed + ".log");
+            killRepeatedly(new Random(200 + seed), duration, 2, log, runArgs(out));
+            assertThat(CliProcess.run(log, runArgs(out))).as("see " + log).isZero();
+            assertThat(new ObjectMapper().readTree(out.resolve("eval/greedy/metrics.json").toFile()))
+                    .as("greedy metrics; see " + log).isEqualTo(metrics);
+            assertSameTraining(out.resolve("model"), straight.resolve("model"), log);
+            assertThat(FeatureStore.read(out.resolve("features.h5")).features())
+                    .isDeepEqualTo(FeatureStore.read(straight.resolve("features.h5")).features());
+            assertThat(out.resolve("report/index.html")).isRegularFile();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.captioner.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captioner.Captioner;
+import dev.captioner.testutil.Cli;
+import dev.captioner.testutil.TinyPipeline;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A bounded, seeded fuzz test: a few hundred byte-level mutations (truncation, bit flips, header
+ * edits, size fields set huge) of valid JPEG, PNG, GIF, BMP and WebP files, sent to the HTTP API
+ * of a real (tiny) model and given to {@code captioner caption}. Every answer must be 200 or a
+ * 4xx/503 with a JSON reason, the server must stay up, the heap bounded, and the command must
+ * caption or report every file without stopping.
+ */
+class HostileInputFuzzTest {
+
+    private static final long SEED = 20261127L;
+    private static final int PER_FORMAT = 50;
+
+    @TempDir
+    static Path shared;
+
+    static TinyPipeline p;
+    static ModelService service;
+    static CaptionServer server;
+    static Map<String, byte[]> mutants;
+
+    @BeforeAll
+    static void start() throws Exception {
+        p = TinyPipeline.build(shared);
+        service = new ModelService(Captioner.load(p.model()));
+        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 64, 1, 10, 2_000_000L));
+        mutants = mutants();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        service.close();
+    }
+
+    private static byte[] fixture(String name) throws Exception {
+        try (InputStream in = HostileInputFuzzTest.class.getResourceAsStream("/fixtures/images/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Every mutant, named by its format, number and what was done to it. */
+    static Map<String, byte[]> mutants() throws Exception {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        Random random = new Random(SEED);
+        for (String base : List.of("baseline_123x77.jpg", "progressive_99x101.jpg", "rgb_37x23.png",
+                "palette_40x30.gif", "rgb_70x41.bmp", "lossless_33x21.webp")) {
+            byte[] valid = fixture(base);
+            for (int i = 0; i < PER_FORMAT; i++) {
+                int kind = random.nextInt(5);
+                byte[] m = valid.clone();
+                String what;
+                switch (kind) {
+                    case 0 -> {
+                        m = java.util.Arrays.copyOf(valid, random.nextInt(valid.length));
+                        what = "cut";
+                    }
+                    case 1 -> {
+                        for (int f = 1 + random.nextInt(8); f > 0; f--) {
+                            int at = random.nextInt(m.length);
+                            m[at] ^= (byte) (1 << random.nextInt(8));
+                        }
+                        what = "bits";
+                    }
+                    case 2 -> {
+                        for (int f = 1 + random.nextInt(6); f > 0; f--) {
+                            m[random.nextInt(Math.min(64, m.length))] = (byte) random.nextInt(256);
+                        }
+                        what = "header";
+                    }
+                    case 3 -> {
+                        // Size fields of the header set to large values.
+                        int at = 4 + random.nextInt(Math.min(28, m.length - 6));
+                        m[at] = (byte) 0x7F;
+                        m[at + 1] = (byte) 0xFF;
+                        what = "size";
+                    }
+                    default -> {
+                        int from = random.nextInt(m.length);
+                        int len = Math.min(m.length - from, 1 + random.nextInt(64));
+                        byte[] grown = new byte[m.length + len];
+                        System.arraycopy(m, 0, grown, 0, from + len);
+                        System.arraycopy(m, from, grown, from + len, m.length - from);
+                        m = grown;
+                        what = "repeat";
+                    }
+                }
+                out.put(String.format("%s.%03d.%s", base, i, what) + base.substring(base.lastIndexOf('.')), m);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyMutantGetsAnAnswerAndTheServerStaysUp() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/caption");
+        ObjectMapper json = new ObjectMapper();
+        Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        List<Map.Entry<String, byte[]>> all = new ArrayList<>(mutants.entrySet());
+        long heapBefore = usedHeap();
+        for (int i = 0; i < all.size(); i += 4) {
+            List<CompletableFuture<HttpResponse<String>>> batch = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : all.subList(i, Math.min(all.size(), i + 4))) {
+                batch.add(client.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", "image/png")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(e.getValue())).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (int j = 0; j < batch.size(); j++) {
+                HttpResponse<String> r = batch.get(j).get(60, TimeUnit.SECONDS);
+                String name = all.get(i + j).getKey();
+                assertThat(r.statusCode()).as(name + ": " + r.body()).isIn(200, 400, 413, 415, 422, 503);
+                assertThat(json.readTree(r.body()).has(r.statusCode() == 200 ? "caption" : "error")).as(name).isTrue();
+                statuses.merge(r.statusCode(), 1, Integer::sum);
+            }
+        }
+        System.out.println("fuzz: " + all.size() + " mutants, answers by status " + statuses);
+        assertThat(statuses).containsKeys(200, 400);
+        HttpResponse<String> health = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/api/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.body()).contains("ok");
+        assertThat(usedHeap() - heapBefore).as("heap held after the fuzz run").isLessThan(200L << 20);
+    }
+
+    @Test
+    void captionReportsEveryBadFileAndCaptionsTheRest() throws Exception {
+        Path dir = Files.createDirectories(shared.resolve("mutants"));
+        for (Map.Entry<String, byte[]> e : mutants.entrySet()) {
+            Files.write(dir.resolve(e.getKey()), e.getValue());
+        }
+        Files.copy(p.data().resolve("Flicker8k_Dataset/shapes_000001.jpg"), dir.resolve("zz_good.jpg"));
+        Cli r = Cli.run("caption", "--model", p.model().toString(), "--max-pixels", "2000000", dir.toString());
+        assertThat(r.status()).isEqualTo(1);
+        long captioned = r.out().lines().count();
+        long failed = r.err().lines().filter(l -> l.startsWith("error: ") && !l.contains("could not be captioned")).count();
+        assertThat(captioned + failed).isEqualTo(mutants.size() + 1);
+        assertThat(r.out()).contains("zz_good.jpg\t");
+        assertThat(r.err()).doesNotContain("internal error").doesNotContain("\tat ").doesNotContain("EOFException");
+        assertThat(r.err()).contains(failed + " of " + (mutants.size() + 1) + " images could not be captioned");
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}
