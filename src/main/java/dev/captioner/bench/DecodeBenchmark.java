@@ -1,15 +1,12 @@
 package dev.captioner.bench;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.decode.CaptionDecoder;
 import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
-import dev.captioner.model.CaptionNet;
-import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.util.Torch;
 import dev.captioner.vision.ImageEncoder;
@@ -79,14 +76,7 @@ public final class DecodeBenchmark {
                 new ModelConfig.EncoderInfo("vgg16", 4096, 224, "random", null), null);
         Engine.getInstance().setRandomSeed((int) seed);
         Files.createDirectories(dir);
-        try (NDManager m = NDManager.newBaseManager()) {
-            CaptionNet net = new CaptionNet(config);
-            net.initialize(m);
-            CaptionTrainer.saveParams(net, dir.resolve(CaptionTrainer.PARAMS));
-        }
-        vocab.save(dir.resolve(CaptionTrainer.VOCAB));
-        config.save(dir);
-        return dir;
+        return CaptionModel.writeUntrained(dir, config, vocab);
     }
 
     /**

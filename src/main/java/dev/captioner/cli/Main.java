@@ -54,9 +54,11 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         PrintStream log = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
-        try (Progress.Restore progress = Progress.configure(log, terminal)) {
+        Progress.Restore progress = Progress.configure(log, terminal);
+        try {
             return cl.execute(args);
         } finally {
+            progress.close();
             log.flush();
             out.flush();
             err.flush();

@@ -79,11 +79,17 @@ public final class DatasetLoader {
     private static DataSource folder(Path dir) throws IOException {
         FolderSource folder = new FolderSource(dir);
         List<DataSource> layers = new ArrayList<>(List.of(folder));
-        if (!folder.isDirectory("Flickr8k_text") && folder.isFile(TEXT_ZIP)) {
-            layers.add(new ZipSource(dir.resolve(TEXT_ZIP)));
-        }
-        if (!folder.isDirectory("Flicker8k_Dataset") && !folder.isDirectory("Flickr8k_Dataset") && folder.isFile(IMAGES_ZIP)) {
-            layers.add(new ZipSource(dir.resolve(IMAGES_ZIP)));
+        try {
+            if (!folder.isDirectory("Flickr8k_text") && folder.isFile(TEXT_ZIP)) {
+                layers.add(new ZipSource(dir.resolve(TEXT_ZIP)));
+            }
+            if (!folder.isDirectory("Flicker8k_Dataset") && !folder.isDirectory("Flickr8k_Dataset")
+                    && folder.isFile(IMAGES_ZIP)) {
+                layers.add(new ZipSource(dir.resolve(IMAGES_ZIP)));
+            }
+        } catch (IOException | RuntimeException e) {
+            closeAll(layers, e);
+            throw e;
         }
         return layers.size() == 1 ? folder : new OverlaySource(layers);
     }
@@ -94,9 +100,25 @@ public final class DatasetLoader {
         String sibling = name.equals(TEXT_ZIP) ? IMAGES_ZIP : name.equals(IMAGES_ZIP) ? TEXT_ZIP : null;
         ZipSource first = new ZipSource(zip);
         if (sibling != null && Files.isRegularFile(dir.resolve(sibling))) {
-            return new OverlaySource(List.of(first, new ZipSource(dir.resolve(sibling))));
+            try {
+                return new OverlaySource(List.of(first, new ZipSource(dir.resolve(sibling))));
+            } catch (IOException | RuntimeException e) {
+                closeAll(List.of(first), e);
+                throw e;
+            }
         }
         return first;
+    }
+
+    /** Closes sources opened before a later one failed, keeping the failure as the error. */
+    private static void closeAll(List<DataSource> opened, Exception failure) {
+        for (DataSource s : opened) {
+            try {
+                s.close();
+            } catch (IOException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+        }
     }
 
     private static Dataset read(DataSource root, String location, String hint, LoadOptions options) {

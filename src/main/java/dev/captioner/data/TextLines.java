@@ -26,8 +26,9 @@ final class TextLines {
      * @throws CaptionerException if the file cannot be opened
      */
     static Reader reader(DataSource source, String path) {
+        InputStream in = null;
         try {
-            InputStream in = source.open(path);
+            in = source.open(path);
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)));
@@ -37,6 +38,13 @@ final class TextLines {
             }
             return r;
         } catch (IOException e) {
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw new CaptionerException(source.describe(path) + ": cannot read: " + e.getMessage(), e);
         }
     }

@@ -2,6 +2,7 @@ package dev.captioner.features;
 
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Hdf5Files;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
@@ -72,6 +73,7 @@ public final class FeatureStore {
             throw new CaptionerException(file + ": no such feature file");
         }
         try (HdfFile h5 = new HdfFile(file)) {
+            Hdf5Files.requireComplete(h5, file);
             Dataset ids = dataset(file, h5, "ids");
             Dataset features = dataset(file, h5, "features");
             String encoder = string(file, h5.getAttribute("encoder"), "encoder");

@@ -78,6 +78,30 @@ public final class CaptionModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a model directory with freshly initialised, untrained parameters (from the engine's
+     * current random seed): what benchmarks and tests caption with when training is not the point.
+     *
+     * @param dir the directory to write
+     * @param config the model's sizes
+     * @param vocabulary its vocabulary, of {@code config.vocabularySize()} entries
+     * @return {@code dir}
+     */
+    public static Path writeUntrained(Path dir, ModelConfig config, Vocabulary vocabulary) {
+        if (vocabulary.size() != config.vocabularySize()) {
+            throw new IllegalArgumentException("vocabulary of " + vocabulary.size() + " for a model of "
+                    + config.vocabularySize());
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            CaptionNet net = new CaptionNet(config);
+            net.initialize(m);
+            CaptionTrainer.saveParams(net, dir.resolve(CaptionTrainer.PARAMS));
+        }
+        vocabulary.save(dir.resolve(CaptionTrainer.VOCAB));
+        config.save(dir);
+        return dir;
+    }
+
     /** @return where the model was loaded from */
     public Path dir() {
         return dir;

@@ -39,9 +39,11 @@ public final class Demo {
 
         /** Validates the settings. */
         public Settings {
-            if (epochs < 1 || encoderEpochs < 1) {
-                throw new IllegalArgumentException("epochs must be positive");
+            if (epochs < 1 || epochs > 10_000 || encoderEpochs < 1) {
+                throw new IllegalArgumentException("epochs must be between 1 and 10000, was " + epochs);
             }
+            // The synthetic data's own limits (images, size), checked before anything is written.
+            new SynthConfig(images, imageSize, seed);
         }
 
         /** @return the defaults: 2,000 images of 96 px, 12 encoder epochs, 20 caption-model epochs */

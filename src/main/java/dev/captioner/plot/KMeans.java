@@ -16,13 +16,25 @@ public final class KMeans {
      */
     public static int[] cluster(float[][] x, int k, int iterations, long seed) {
         int n = x.length;
-        int d = n == 0 ? 0 : x[0].length;
         k = Math.min(k, n);
         int[] labels = new int[n];
         if (k <= 1) {
             return labels;
         }
-        Random r = new Random(seed);
+        double[][] centres = seedCentres(x, k, new Random(seed));
+        for (int it = 0; it < iterations; it++) {
+            boolean changed = assign(x, centres, labels) || it == 0;
+            if (!changed) {
+                break;
+            }
+            recentre(x, labels, centres);
+        }
+        return labels;
+    }
+
+    /** k-means++: each next centre is a point drawn with probability proportional to its squared distance. */
+    private static double[][] seedCentres(float[][] x, int k, Random r) {
+        int n = x.length;
         double[][] centres = new double[k][];
         centres[0] = toDouble(x[r.nextInt(n)]);
         double[] dist = new double[n];
@@ -47,44 +59,50 @@ public final class KMeans {
             }
             centres[c] = toDouble(x[chosen]);
         }
-        for (int it = 0; it < iterations; it++) {
-            boolean changed = it == 0;
-            for (int i = 0; i < n; i++) {
-                int best = 0;
-                double bestD = Double.MAX_VALUE;
-                for (int c = 0; c < k; c++) {
-                    double dd = distance(x[i], centres[c]);
-                    if (dd < bestD) {
-                        bestD = dd;
-                        best = c;
-                    }
-                }
-                if (labels[i] != best) {
-                    labels[i] = best;
-                    changed = true;
-                }
-            }
-            if (!changed) {
-                break;
-            }
-            double[][] sums = new double[k][d];
-            int[] counts = new int[k];
-            for (int i = 0; i < n; i++) {
-                counts[labels[i]]++;
-                for (int j = 0; j < d; j++) {
-                    sums[labels[i]][j] += x[i][j];
+        return centres;
+    }
+
+    /** @return whether any point changed cluster */
+    private static boolean assign(float[][] x, double[][] centres, int[] labels) {
+        boolean changed = false;
+        for (int i = 0; i < x.length; i++) {
+            int best = 0;
+            double bestD = Double.MAX_VALUE;
+            for (int c = 0; c < centres.length; c++) {
+                double dd = distance(x[i], centres[c]);
+                if (dd < bestD) {
+                    bestD = dd;
+                    best = c;
                 }
             }
-            for (int c = 0; c < k; c++) {
-                if (counts[c] > 0) {
-                    for (int j = 0; j < d; j++) {
-                        sums[c][j] /= counts[c];
-                    }
-                    centres[c] = sums[c];
-                }
+            if (labels[i] != best) {
+                labels[i] = best;
+                changed = true;
             }
         }
-        return labels;
+        return changed;
+    }
+
+    /** Moves each non-empty cluster's centre to the mean of its points. */
+    private static void recentre(float[][] x, int[] labels, double[][] centres) {
+        int k = centres.length;
+        int d = x[0].length;
+        double[][] sums = new double[k][d];
+        int[] counts = new int[k];
+        for (int i = 0; i < x.length; i++) {
+            counts[labels[i]]++;
+            for (int j = 0; j < d; j++) {
+                sums[labels[i]][j] += x[i][j];
+            }
+        }
+        for (int c = 0; c < k; c++) {
+            if (counts[c] > 0) {
+                for (int j = 0; j < d; j++) {
+                    sums[c][j] /= counts[c];
+                }
+                centres[c] = sums[c];
+            }
+        }
     }
 
     private static double[] toDouble(float[] v) {

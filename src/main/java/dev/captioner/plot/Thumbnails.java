@@ -18,7 +18,7 @@ final class Thumbnails {
             return null;
         }
         try (InputStream in = dataset.open(image)) {
-            return LOADER.decode(in.readAllBytes(), dataset.describe(image)).toBufferedImage();
+            return LOADER.read(in, dataset.describe(image)).toBufferedImage();
         } catch (Exception e) {
             return null;
         }

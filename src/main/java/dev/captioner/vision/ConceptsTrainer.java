@@ -57,6 +57,25 @@ public final class ConceptsTrainer {
     public record Options(int imageSize, int labels, int epochs, int batchSize, float learningRate, int featureDim,
             long seed, Cleaning cleaning) {
 
+        /** Validates the settings, with the limits {@link ConceptsConfig} holds the saved encoder to. */
+        public Options {
+            if (imageSize < 32 || imageSize > 256 || imageSize % 16 != 0) {
+                throw new IllegalArgumentException("size must be a multiple of 16 from 32 to 256, was " + imageSize);
+            }
+            if (labels < 1 || labels > 4096) {
+                throw new IllegalArgumentException("labels must be between 1 and 4096, was " + labels);
+            }
+            if (epochs < 1 || epochs > 10_000) {
+                throw new IllegalArgumentException("epochs must be between 1 and 10000, was " + epochs);
+            }
+            if (batchSize < 1 || batchSize > 4096) {
+                throw new IllegalArgumentException("batch size must be between 1 and 4096, was " + batchSize);
+            }
+            if (!(learningRate > 0 && learningRate < 10) || featureDim < 1 || cleaning == null) {
+                throw new IllegalArgumentException("learning rate must be in (0, 10), feature size positive, cleaning set");
+            }
+        }
+
         /** Defaults: 64 px, 96 concepts, 12 epochs, batch 32, lr 2e-3, 256-d, seed 42, seed cleaning. */
         public static Options defaults() {
             return new Options(64, 96, 12, 32, 2e-3f, 256, 42, Cleaning.SEED);

@@ -207,7 +207,8 @@ public final class ImageLoader {
                     "%s: image is %dx%d (%.1f megapixels), over the limit of %.1f megapixels (--max-pixels)",
                     name, w, h, w * h / 1e6, maxPixels / 1e6));
         }
-        try (PixelBudget.Lease lease = budget == null ? () -> { } : budget.acquire(w * h, name)) {
+        PixelBudget.Lease lease = budget == null ? () -> { } : budget.acquire(w * h, name);
+        try {
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
             ImageReadParam param = reader.getDefaultReadParam();
@@ -223,6 +224,8 @@ public final class ImageLoader {
                 }
             }
             return RasterConversion.toRgb(image);
+        } finally {
+            lease.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.captioner.vision;
 
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Hdf5Files;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
@@ -61,6 +62,7 @@ public final class KerasWeights {
             throw new CaptionerException(file + ": no such weights file");
         }
         try (HdfFile hdf = new HdfFile(file)) {
+            Hdf5Files.requireComplete(hdf, file);
             Group root = hdf;
             if (root.getAttribute("layer_names") == null && root.getChild("model_weights") instanceof Group g) {
                 root = g;

@@ -80,4 +80,25 @@ class CliTest {
         assertThat(bad.status()).as("a refused option value is a wrong command line").isEqualTo(2);
         assertThat(bad.err()).startsWith("error: images must be between 8");
     }
+
+    @Test
+    void userErrorsAndInternalErrorsAreToldApart() {
+        assertThat(Main.describe(new java.nio.file.NoSuchFileException("/data/missing.txt")))
+                .isEqualTo("no such file: /data/missing.txt");
+        assertThat(Main.describe(new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException("/root/x"))))
+                .isEqualTo("permission denied: /root/x");
+        assertThat(Main.describe(new dev.captioner.util.CaptionerException("a.txt:3: malformed line\nmore")))
+                .isEqualTo("a.txt:3: malformed line");
+        // An IllegalArgumentException that escapes to here is a bug, not the user's input.
+        assertThat(Main.describe(new IllegalArgumentException("index -1")))
+                .startsWith("internal error: IllegalArgumentException: index -1").contains("--debug");
+    }
+
+    @Test
+    void aMissingDataPathIsNamed() {
+        Cli r = Cli.run("dataset", "stats", "--data", tmp.resolve("nowhere").toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("nowhere").doesNotContain("internal error");
+    }
 }

@@ -310,4 +310,77 @@ class DatasetLoaderTest {
             assertThat(d.image("a.jpg").orElseThrow().captions()).containsExactly("A dog .");
         }
     }
+
+    private static long openFileDescriptors() throws Exception {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void aBrokenSecondZipLeavesNoFileOpen() throws Exception {
+        org.assertj.core.api.Assumptions.assumeThat(Files.isDirectory(Path.of("/proc/self/fd"))).isTrue();
+        Path dl = flickr8kZips();
+        Files.writeString(dl.resolve("Flickr8k_Dataset.zip"), "not a zip at all");
+        long before = openFileDescriptors();
+        for (Path p : new Path[] {dl, dl.resolve("Flickr8k_text.zip")}) {
+            for (int i = 0; i < 20; i++) {
+                assertThatThrownBy(() -> load(p)).isInstanceOf(CaptionerException.class)
+                        .hasMessageContaining("cannot open");
+            }
+        }
+        assertThat(openFileDescriptors()).as("the text zip opened first is closed again").isLessThan(before + 5);
+    }
+
+    @Test
+    void aTextFileThatFailsOnItsFirstReadIsClosed() {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        DataSource failing = new DataSource() {
+            @Override
+            public boolean isFile(String path) {
+                return true;
+            }
+
+            @Override
+            public boolean isDirectory(String path) {
+                return false;
+            }
+
+            @Override
+            public java.util.Set<String> list(String dir) {
+                return java.util.Set.of();
+            }
+
+            @Override
+            public java.util.Set<String> listDirectories(String dir) {
+                return java.util.Set.of();
+            }
+
+            @Override
+            public InputStream open(String path) {
+                return new InputStream() {
+                    @Override
+                    public int read() throws java.io.IOException {
+                        throw new java.io.IOException("device gone");
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.set(true);
+                    }
+                };
+            }
+
+            @Override
+            public String describe(String path) {
+                return "disk!" + path;
+            }
+
+            @Override
+            public void close() {}
+        };
+        assertThatThrownBy(() -> TextLines.reader(failing, "captions.txt")).isInstanceOf(CaptionerException.class)
+                .hasMessage("disk!captions.txt: cannot read: device gone");
+        assertThat(closed).isTrue();
+    }
 }

@@ -76,11 +76,11 @@ class SyntheticShapesTest {
         // must match the number of shapes it speaks of.
         java.util.Random r = new java.util.Random(5);
         for (int i = 0; i < 300; i++) {
-            SyntheticShapes.Scene scene = SyntheticShapes.scene(r);
+            ShapeScenes.Scene scene = ShapeScenes.draw(r);
             Set<String> painted = new HashSet<>();
             scene.items().forEach(it -> painted.add(it.paint().word));
-            for (String c : SyntheticShapes.captions(scene, r)) {
-                for (SyntheticShapes.Paint p : SyntheticShapes.Paint.values()) {
+            for (String c : ShapeCaptions.of(scene, r)) {
+                for (ShapeScenes.Paint p : ShapeScenes.Paint.values()) {
                     if (List.of(c.split(" ")).contains(p.word)) {
                         assertThat(painted).as(c).contains(p.word);
                     }

@@ -55,4 +55,49 @@ class FeatureStoreTest {
                 .hasMessageContaining("junk.h5");
         assertThatThrownBy(() -> FeatureStore.read(tmp.resolve("none.h5"))).hasMessageContaining("no such feature file");
     }
+
+    /** A feature file written by hand with jHDF, as another tool might. */
+    private Path handWritten(String name, Object ids, Object features) {
+        Path file = tmp.resolve(name);
+        try (io.jhdf.WritableHdfFile h5 = io.jhdf.HdfFile.write(file)) {
+            h5.putDataset("ids", ids);
+            h5.putDataset("features", features);
+            h5.putAttribute("encoder", "vgg16");
+            h5.putAttribute("feature_dim", 2);
+            h5.putAttribute("weights_sha256", "abc");
+            h5.putAttribute("image_size", 224);
+        }
+        return file;
+    }
+
+    @Test
+    void filesThatLieAreErrorsNamingTheFileAndWhatWasExpected() throws Exception {
+        Path doubles = handWritten("f64.h5", new String[] {"a.jpg"}, new double[][] {{1, 2}});
+        assertThatThrownBy(() -> FeatureStore.read(doubles)).isInstanceOf(CaptionerException.class)
+                .hasMessage(doubles + ": dataset 'features' holds double values, expected float32");
+        Path uneven = handWritten("uneven.h5", new String[] {"a.jpg", "b.jpg"}, new float[][] {{1, 2}, {3, 4}, {5, 6}});
+        assertThatThrownBy(() -> FeatureStore.read(uneven)).isInstanceOf(CaptionerException.class)
+                .hasMessageStartingWith(uneven + ": dataset 'ids' must hold one string per feature row (3)");
+        Path noIds = tmp.resolve("noids.h5");
+        try (io.jhdf.WritableHdfFile h5 = io.jhdf.HdfFile.write(noIds)) {
+            h5.putDataset("features", new float[][] {{1, 2}});
+        }
+        assertThatThrownBy(() -> FeatureStore.read(noIds)).hasMessage(noIds + ": no dataset 'ids'; not a captioner feature file");
+
+        Path good = tmp.resolve("good.h5");
+        float[][] rows = new float[200][2];
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            ids.add("img" + i + ".jpg");
+        }
+        FeatureStore.write(good, new FeatureSet(ids, rows, "vgg16", 2, "abc", 224));
+        byte[] whole = Files.readAllBytes(good);
+        // jHDF itself reads a cut file without complaint (and returns garbled ids).
+        for (int length : new int[] {whole.length / 2, whole.length - 10}) {
+            Path cut = Files.write(tmp.resolve("cut.h5"), java.util.Arrays.copyOf(whole, length));
+            assertThatThrownBy(() -> FeatureStore.read(cut)).isInstanceOf(CaptionerException.class)
+                    .hasMessage(cut + ": truncated HDF5 file (" + length + " of the " + whole.length
+                            + " bytes it says it has); copy or download it again");
+        }
+    }
 }

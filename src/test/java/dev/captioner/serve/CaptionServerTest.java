@@ -234,6 +234,7 @@ class CaptionServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held for its side effect
     void aFullDecodingBudgetAnswers503AndAnImageThatCanNeverFit422() throws Exception {
         dev.captioner.vision.PixelBudget budget = new dev.captioner.vision.PixelBudget(2000, Duration.ofMillis(100));
         server = CaptionServer.start(new FakeService(0), new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 4, 1, 10, 1_000_000),
@@ -271,6 +272,7 @@ class CaptionServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held for its side effect
     void whateverADecoderThrowsIsA400() throws Exception {
         start(new FakeService(0), 1 << 20, 1, 4, 1_000_000);
         try (dev.captioner.vision.ThrowingDecoder plugin = new dev.captioner.vision.ThrowingDecoder()) {

@@ -139,6 +139,7 @@ class ImageLoaderTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held for its side effect
     void whateverADecoderThrowsBecomesAnErrorNamingTheFile() {
         try (ThrowingDecoder plugin = new ThrowingDecoder()) {
             assertThatThrownBy(() -> ImageLoader.withDefaults().decode(ThrowingDecoder.file(), "odd.boom"))
@@ -168,6 +169,7 @@ class ImageLoaderTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held for its side effect
     void aPixelBudgetMakesLargeDecodesTakeTurnsAndRefusesWhatCanNeverFit() throws Exception {
         byte[] png = resource("rgb_37x23.png"); // 851 pixels
         PixelBudget budget = new PixelBudget(1000, java.time.Duration.ofMillis(50));
