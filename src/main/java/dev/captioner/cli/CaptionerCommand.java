@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         description = "Image-caption generator: dataset tools, CNN features, LSTM caption model, metrics, plots, server.",
         subcommands = {DatasetCommand.class, EncoderCommand.class, FeaturesCommand.class, TrainCommand.class,
             EvaluateCommand.class, ScoreCommand.class, CaptionCommand.class, ExploreCommand.class, RunCommand.class,
-            DemoCommand.class, ServeCommand.class, BenchCommand.class,
+            DemoCommand.class, ServeCommand.class, WeightsCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class CaptionerCommand implements Runnable {
 

@@ -1,9 +1,16 @@
 package dev.captioner.cli;
 
 import dev.captioner.data.Dataset;
+import dev.captioner.data.DatasetCatalog;
+import dev.captioner.data.DatasetDownload;
 import dev.captioner.data.DatasetFormat;
 import dev.captioner.data.DatasetLoader;
 import dev.captioner.data.LoadOptions;
+import dev.captioner.util.CaptionerException;
+import dev.captioner.util.CaptionerHome;
+import dev.captioner.util.Downloader;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -12,7 +19,8 @@ import picocli.CommandLine.Option;
 public final class DataOptions {
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
-            description = "Dataset folder, .zip, or Karpathy dataset_*.json.")
+            description = "Dataset folder, .zip, or Karpathy dataset_*.json; or the name of a dataset fetched with "
+                    + "'captioner dataset download' (flickr8k, karpathy, coco2014).")
     Path data;
 
     @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
@@ -37,7 +45,55 @@ public final class DataOptions {
 
     /** @return the dataset these options name */
     public Dataset load() {
-        return DatasetLoader.load(data, loadOptions());
+        return DatasetLoader.load(path(), loadOptions());
+    }
+
+    /**
+     * @return the dataset's path: {@code --data} itself, or for the name of a known dataset that
+     *     is no path here, its folder under {@code $CAPTIONER_HOME/datasets}
+     * @throws CaptionerException offering the download command if that dataset is not there yet
+     */
+    public Path path() {
+        DatasetCatalog.Entry entry = named();
+        if (entry == null) {
+            return data;
+        }
+        Path dir = CaptionerHome.dataset(entry.name());
+        if (!DatasetDownload.isComplete(entry, dir)) {
+            if (entry.manual() != null) {
+                throw new CaptionerException(String.format(entry.manual(), dir.toAbsolutePath()));
+            }
+            throw new CaptionerException("the " + entry.name() + " dataset is not in " + dir + " yet: run 'captioner "
+                    + "dataset download " + entry.name() + "' first, or pass --data PATH");
+        }
+        return dir;
+    }
+
+    /**
+     * Like {@link #path()}, but fetches a known dataset that is not downloaded yet: what
+     * {@code captioner run --data flickr8k} does.
+     *
+     * @param log where the download reports
+     * @return the dataset's path
+     */
+    public Path pathDownloading(PrintStream log) {
+        DatasetCatalog.Entry entry = named();
+        if (entry == null) {
+            return data;
+        }
+        Path dir = CaptionerHome.dataset(entry.name());
+        if (!DatasetDownload.isComplete(entry, dir)) {
+            new DatasetDownload(new Downloader(log), log).run(entry, dir, false);
+        }
+        return dir;
+    }
+
+    /** @return the catalog entry {@code --data} names, if it is a bare name and no path here */
+    private DatasetCatalog.Entry named() {
+        if (Files.exists(data) || data.getNameCount() != 1) {
+            return null;
+        }
+        return DatasetCatalog.find(data.toString()).orElse(null);
     }
 
     /** Parses {@code --format}. */

@@ -6,8 +6,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code captioner dataset}: groups the dataset tools. */
 @Command(name = "dataset", mixinStandardHelpOptions = true,
-        description = "Dataset tools: statistics, the synthetic shapes dataset.",
-        subcommands = {DatasetStatsCommand.class, DatasetSynthCommand.class})
+        description = "Dataset tools: statistics, the synthetic shapes dataset, downloads.",
+        subcommands = {DatasetStatsCommand.class, DatasetSynthCommand.class, DatasetDownloadCommand.class})
 public final class DatasetCommand implements Runnable {
 
     @Spec

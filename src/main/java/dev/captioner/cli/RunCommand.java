@@ -2,6 +2,7 @@ package dev.captioner.cli;
 
 import dev.captioner.pipeline.RunPipeline;
 import dev.captioner.pipeline.RunSettings;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,9 +47,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintStream log = CommandLog.of(spec);
         RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder, weights, out,
                 training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch));
-        RunPipeline.Result r = new RunPipeline(CommandLog.of(spec)).torchThreads(Runtime.getRuntime().availableProcessors())
+        // A known dataset's name (e.g. flickr8k) is fetched first, once.
+        s = s.withData(data.pathDownloading(log));
+        RunPipeline.Result r = new RunPipeline(log).torchThreads(Runtime.getRuntime().availableProcessors())
                 .run(s);
         Summary.print(spec.commandLine().getOut(), r, 0);
         return 0;

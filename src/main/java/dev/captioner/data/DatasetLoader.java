@@ -76,16 +76,28 @@ public final class DatasetLoader {
         }
     }
 
+    /**
+     * Official archives read in place when the folder they unpack to is not beside them (as
+     * {@code captioner dataset download} leaves them): archive name → the folders it holds.
+     */
+    private static final Map<String, List<String>> IN_PLACE = new LinkedHashMap<>();
+
+    static {
+        IN_PLACE.put(TEXT_ZIP, List.of("Flickr8k_text"));
+        IN_PLACE.put(IMAGES_ZIP, List.of("Flicker8k_Dataset", "Flickr8k_Dataset"));
+        IN_PLACE.put("annotations_trainval2014.zip", List.of("annotations"));
+        IN_PLACE.put("train2014.zip", List.of("train2014"));
+        IN_PLACE.put("val2014.zip", List.of("val2014"));
+    }
+
     private static DataSource folder(Path dir) throws IOException {
         FolderSource folder = new FolderSource(dir);
         List<DataSource> layers = new ArrayList<>(List.of(folder));
         try {
-            if (!folder.isDirectory("Flickr8k_text") && folder.isFile(TEXT_ZIP)) {
-                layers.add(new ZipSource(dir.resolve(TEXT_ZIP)));
-            }
-            if (!folder.isDirectory("Flicker8k_Dataset") && !folder.isDirectory("Flickr8k_Dataset")
-                    && folder.isFile(IMAGES_ZIP)) {
-                layers.add(new ZipSource(dir.resolve(IMAGES_ZIP)));
+            for (Map.Entry<String, List<String>> archive : IN_PLACE.entrySet()) {
+                if (folder.isFile(archive.getKey()) && archive.getValue().stream().noneMatch(folder::isDirectory)) {
+                    layers.add(new ZipSource(dir.resolve(archive.getKey())));
+                }
             }
         } catch (IOException | RuntimeException e) {
             closeAll(layers, e);

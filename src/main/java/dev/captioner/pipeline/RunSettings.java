@@ -34,4 +34,12 @@ public record RunSettings(Path data, LoadOptions load, String encoder, Path weig
             throw new IllegalArgumentException("feature batch must be positive");
         }
     }
+
+    /**
+     * @param dataPath where the dataset is
+     * @return these settings for a dataset at that path
+     */
+    public RunSettings withData(Path dataPath) {
+        return new RunSettings(dataPath, load, encoder, weights, out, model, train, beam, clusters, featureBatch);
+    }
 }

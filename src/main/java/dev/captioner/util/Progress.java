@@ -60,6 +60,11 @@ public final class Progress implements AutoCloseable {
         return () -> output = before;
     }
 
+    /** @return where plain progress lines and other library messages go when the caller names no log */
+    public static PrintStream defaultLog() {
+        return output.log();
+    }
+
     /**
      * Starts reporting progress to the configured output.
      *

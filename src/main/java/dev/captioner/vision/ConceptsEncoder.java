@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Digests;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class ConceptsEncoder extends NetworkEncoder {
             for (Pair<String, Parameter> p : net.full.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(false);
             }
-            return new ConceptsEncoder(manager, WeightsDownloader.digest(params, "SHA-256"), config, net);
+            return new ConceptsEncoder(manager, Digests.of(params, "SHA-256"), config, net);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             manager.close();
             if (e instanceof CaptionerException ce) {

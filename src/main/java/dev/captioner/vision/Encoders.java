@@ -1,8 +1,10 @@
 package dev.captioner.vision;
 
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Digests;
+import dev.captioner.util.Downloader;
+import dev.captioner.util.Progress;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,7 +13,7 @@ import java.util.Locale;
 /**
  * Opens an encoder by name, finding its weights: the file given with {@code --weights}, else the
  * published file in the cache ({@code $CAPTIONER_HOME/weights}, default
- * {@code ~/.cache/captioner/weights}), downloaded there on first use.
+ * {@code ~/.cache/captioner/weights}), downloaded there on first use (see {@link PublishedWeights}).
  */
 public final class Encoders {
 
@@ -20,15 +22,6 @@ public final class Encoders {
 
     private Encoders() {}
 
-    /** @return captioner's cache folder: {@code $CAPTIONER_HOME} or {@code ~/.cache/captioner} */
-    public static Path home() {
-        String env = System.getenv("CAPTIONER_HOME");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "captioner");
-    }
-
     /**
      * @param name vgg16, mobilenet or concepts
      * @param weights a weights file (a directory for concepts), or null for the published default
@@ -36,18 +29,24 @@ public final class Encoders {
      * @throws CaptionerException if the name is unknown or the weights cannot be found or read
      */
     public static ImageEncoder open(String name, Path weights) {
-        return open(name, weights, new WeightsDownloader());
+        return open(name, weights, new Downloader(Progress.defaultLog()));
     }
 
-    static ImageEncoder open(String name, Path weights, WeightsDownloader downloader) {
+    /**
+     * @param name vgg16, mobilenet or concepts
+     * @param weights a weights file (a directory for concepts), or null for the published default
+     * @param downloader fetches the published default when it is not cached yet
+     * @return the encoder
+     */
+    public static ImageEncoder open(String name, Path weights, Downloader downloader) {
         String n = name.toLowerCase(Locale.ROOT);
         switch (n) {
             case "vgg16": {
-                Path file = weights != null ? weights : downloader.fetch(WeightsFile.VGG16, cached(WeightsFile.VGG16));
+                Path file = weights != null ? weights : published(PublishedWeights.VGG16, downloader);
                 return located(Vgg16Encoder.load(KerasWeights.read(file), sha256(file), 224), file);
             }
             case "mobilenet": {
-                Path file = weights != null ? weights : downloader.fetch(WeightsFile.MOBILENET, cached(WeightsFile.MOBILENET));
+                Path file = weights != null ? weights : published(PublishedWeights.MOBILENET, downloader);
                 return located(MobileNetEncoder.load(KerasWeights.read(file), sha256(file), 224), file);
             }
             case "concepts":
@@ -62,24 +61,63 @@ public final class Encoders {
         }
     }
 
+    /**
+     * The cached copy of published weights, downloaded first if needed. A file checked only by the
+     * SHA-256 recorded at its first download is checked again here, so a cached file that changed
+     * since is noticed.
+     */
+    static Path published(PublishedWeights w, Downloader downloader) {
+        return fetch(w, w.file(), downloader);
+    }
+
+    /**
+     * Fetches published weights into the cache unless they are there, and checks a cached file
+     * against the SHA-256 recorded at its first download where no checksum is published.
+     *
+     * @param w the weights
+     * @param source where to fetch them from ({@code w.file()}, or the same file on a mirror)
+     * @param downloader fetches and verifies
+     * @return the cached file
+     * @throws CaptionerException offline, naming every address and where to put the file
+     */
+    public static Path fetch(PublishedWeights w, dev.captioner.util.RemoteFile source, Downloader downloader) {
+        Path file;
+        try {
+            file = downloader.fetch(source, w.cached().getParent());
+        } catch (Downloader.DownloadFailedException e) {
+            if (!e.unreachable()) {
+                throw e;
+            }
+            throw new CaptionerException("cannot download the " + w.id() + " weights (offline, or blocked?): fetch "
+                    + String.join(" or ", source.urls()) + " yourself and place it at " + w.cached().toAbsolutePath()
+                    + ", or pass --weights FILE", e);
+        }
+        Path record = Downloader.recordOf(file);
+        if (!w.file().hasPublishedChecksum() && Files.isRegularFile(record)) {
+            String expected;
+            try {
+                expected = Files.readString(record).strip();
+            } catch (IOException e) {
+                throw new CaptionerException(record + ": cannot read: " + e.getMessage(), e);
+            }
+            String actual = sha256(file);
+            if (!actual.equalsIgnoreCase(expected)) {
+                throw new CaptionerException(file + ": SHA-256 " + actual + " differs from the " + expected
+                        + " recorded when it was downloaded (" + record + "); delete both to download it again");
+            }
+        }
+        return file;
+    }
+
     private static ImageEncoder located(NetworkEncoder encoder, Path file) {
         encoder.location(file);
         return encoder;
-    }
-
-    /** @return where a published file is cached */
-    public static Path cached(WeightsFile file) {
-        return home().resolve("weights").resolve(file.fileName());
     }
 
     static String sha256(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new CaptionerException(file + ": no such weights file");
         }
-        try {
-            return WeightsDownloader.digest(file, "SHA-256");
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        return Digests.sha256(file);
     }
 }

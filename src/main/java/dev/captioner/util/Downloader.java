@@ -1,0 +1,279 @@
+package dev.captioner.util;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Fetches published files (datasets, weights) into a folder, the way a careful user would by
+ * hand, only without forgetting a step: the bytes go to {@code NAME.part}, an interrupted or
+ * dropped transfer is resumed with an HTTP range request (with retries and exponential backoff,
+ * and a read timeout so a stalled connection is noticed), the checksum is verified before the
+ * file is renamed to its final name, and a file whose checksum is wrong is deleted and reported.
+ * The addresses of a {@link RemoteFile} are tried in order: one that is missing (404) or cannot
+ * be reached falls back to the next. A file at its final name is therefore always complete and
+ * verified.
+ */
+public final class Downloader {
+
+    /**
+     * Timing of downloads.
+     *
+     * @param connectTimeout how long to wait for a connection
+     * @param readTimeout how long a transfer may stall before it is retried
+     * @param attempts tries per address for a transfer that breaks off
+     * @param backoff wait before the first retry, doubled for each further one
+     */
+    public record Settings(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
+
+        /** Validates the settings. */
+        public Settings {
+            if (attempts < 1 || attempts > 20) {
+                throw new IllegalArgumentException("attempts must be between 1 and 20, was " + attempts);
+            }
+        }
+
+        /** @return 20 s to connect, 60 s of silence before a retry, 4 attempts from 2 s apart */
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(60), 4, Duration.ofSeconds(2));
+        }
+    }
+
+    /** A download that did not end with a verified file. */
+    public static final class DownloadFailedException extends CaptionerException {
+        private static final long serialVersionUID = 1L;
+        private final transient RemoteFile file;
+        private final boolean unreachable;
+
+        DownloadFailedException(RemoteFile file, boolean unreachable, String message) {
+            super(message);
+            this.file = file;
+            this.unreachable = unreachable;
+        }
+
+        /** @return the file that could not be fetched */
+        public RemoteFile file() {
+            return file;
+        }
+
+        /** @return true if no address could even be reached (offline, or blocked by a firewall) */
+        public boolean unreachable() {
+            return unreachable;
+        }
+    }
+
+    /** The address has no such file (404, 410, 403): try the next one. */
+    private static final class NotThere extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotThere(String message) {
+            super(message);
+        }
+    }
+
+    private final PrintStream log;
+    private final Settings settings;
+
+    /** @param log where fallbacks, retries and recorded checksums are reported */
+    public Downloader(PrintStream log) {
+        this(log, Settings.defaults());
+    }
+
+    /**
+     * @param log where fallbacks, retries and recorded checksums are reported
+     * @param settings timeouts and retries
+     */
+    public Downloader(PrintStream log, Settings settings) {
+        this.log = log;
+        this.settings = settings;
+    }
+
+    /**
+     * Fetches {@code file} into {@code dir} unless it is already there.
+     *
+     * @param file what to fetch
+     * @param dir the folder it goes into
+     * @return the verified file
+     * @throws DownloadFailedException if no address gave a verified file
+     */
+    public Path fetch(RemoteFile file, Path dir) {
+        Path target = dir.resolve(file.fileName());
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        Path part = dir.resolve(file.fileName() + ".part");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CaptionerException(dir + ": cannot create: " + e.getMessage(), e);
+        }
+        List<String> problems = new ArrayList<>();
+        int unreachable = 0;
+        for (String url : file.urls()) {
+            try {
+                transferWithRetries(file, url, part);
+                verifyAndCommit(file, part, target);
+                return target;
+            } catch (ConnectException | UnknownHostException | NoRouteToHostException e) {
+                unreachable++;
+                problems.add(url + ": cannot connect (" + e.getClass().getSimpleName() + ")");
+            } catch (NotThere e) {
+                problems.add(e.getMessage());
+            } catch (ChecksumMismatch e) {
+                problems.add(e.getMessage());
+            } catch (IOException e) {
+                problems.add(url + ": " + e.getMessage());
+            }
+            if (file.urls().size() > 1) {
+                log.println("download: " + problems.get(problems.size() - 1)
+                        + (url.equals(file.urls().get(file.urls().size() - 1)) ? "" : "; trying the next address"));
+            }
+        }
+        boolean none = unreachable == file.urls().size();
+        throw new DownloadFailedException(file, none, "cannot download " + file.fileName() + ": "
+                + String.join("; ", problems) + (none ? "" : " (run again to resume)"));
+    }
+
+    /** A downloaded file whose checksum is not the published one. */
+    private static final class ChecksumMismatch extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ChecksumMismatch(String message) {
+            super(message);
+        }
+    }
+
+    private void transferWithRetries(RemoteFile file, String url, Path part) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                transfer(file, url, part);
+                return;
+            } catch (ConnectException | UnknownHostException | NoRouteToHostException | NotThere e) {
+                throw e;
+            } catch (IOException e) {
+                if (attempt >= settings.attempts()) {
+                    throw new IOException(e.getMessage() + " (gave up after " + attempt + " attempts)", e);
+                }
+                long wait = settings.backoff().toMillis() << (attempt - 1);
+                long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+                log.printf(Locale.ROOT, "download: %s: %s after %s; resuming in %.1f s%n", file.fileName(),
+                        e.getMessage(), RemoteFile.humanSize(have), wait / 1000.0);
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted (run again to resume)", ie);
+                }
+            }
+        }
+    }
+
+    /** One HTTP transfer into the part file, resuming from what it already holds. */
+    private void transfer(RemoteFile file, String url, Path part) throws IOException {
+        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout((int) settings.connectTimeout().toMillis());
+        c.setReadTimeout((int) settings.readTimeout().toMillis());
+        c.setInstanceFollowRedirects(true);
+        c.setRequestProperty("User-Agent", "captioner");
+        if (have > 0) {
+            c.setRequestProperty("Range", "bytes=" + have + "-");
+        }
+        try {
+            int status = c.getResponseCode();
+            if (status == 416 && have > 0) {
+                return; // the part file already holds everything
+            }
+            if (status == 404 || status == 410 || status == 403) {
+                throw new NotThere(url + ": HTTP " + status);
+            }
+            if (status != 200 && status != 206) {
+                throw new IOException("HTTP " + status);
+            }
+            boolean append = status == 206;
+            long total = c.getContentLengthLong() < 0 ? file.size() : c.getContentLengthLong() + (append ? have : 0);
+            try (InputStream in = c.getInputStream();
+                    OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+                    Progress progress = Progress.start(log, "download " + file.fileName(),
+                            total > 0 ? total / 1024 : -1, "KiB")) {
+                long done = append ? have : 0;
+                progress.stepBy(done / 1024);
+                byte[] buf = new byte[1 << 16];
+                long pending = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    out.write(buf, 0, n);
+                    done += n;
+                    pending += n;
+                    if (pending >= 1024) {
+                        progress.stepBy(pending / 1024);
+                        pending %= 1024;
+                    }
+                }
+                if (total > 0 && done < total) {
+                    throw new IOException("connection closed at " + done + " of " + total + " bytes");
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw new IOException("no data for " + settings.readTimeout().toSeconds() + " s", e);
+        } catch (FileNotFoundException e) {
+            throw new NotThere(url + ": not found");
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /**
+     * Checks the part file against the published checksums (or, where none is published, the
+     * SHA-256 recorded at the first download) and only then gives it its final name.
+     */
+    private void verifyAndCommit(RemoteFile file, Path part, Path target) throws IOException {
+        String sha256 = Digests.of(part, "SHA-256");
+        String md5 = file.md5() == null ? null : Digests.of(part, "MD5");
+        Path record = recordOf(target);
+        String expectedSha = file.sha256() != null ? file.sha256()
+                : Files.isRegularFile(record) ? Files.readString(record).strip() : null;
+        String problem = null;
+        if (md5 != null && !md5.equals(file.md5())) {
+            problem = "MD5 " + md5 + ", expected " + file.md5();
+        } else if (expectedSha != null && !expectedSha.equalsIgnoreCase(sha256)) {
+            problem = "SHA-256 " + sha256 + ", expected " + expectedSha
+                    + (file.sha256() == null ? " (recorded at its first download in " + record + ")" : "");
+        }
+        if (problem != null) {
+            Files.deleteIfExists(part);
+            throw new ChecksumMismatch(file.fileName() + ": the downloaded file has " + problem
+                    + "; deleted it (a mirror must serve identical bytes)");
+        }
+        AtomicFiles.commit(part, target);
+        if (!file.hasPublishedChecksum() && !Files.isRegularFile(record)) {
+            AtomicFiles.writeString(record, sha256 + "\n");
+            log.println("download: no checksum is published for " + file.fileName() + "; recorded its SHA-256 "
+                    + sha256 + " in " + record + " and later downloads must match it");
+        }
+    }
+
+    /**
+     * @param file a downloaded file
+     * @return where the SHA-256 of its first download is recorded when no checksum is published
+     */
+    public static Path recordOf(Path file) {
+        return file.resolveSibling(file.getFileName() + ".sha256");
+    }
+}
