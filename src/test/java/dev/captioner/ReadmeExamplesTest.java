@@ -84,6 +84,16 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    void theExampleProjectRunsExactlyTheReadmesExamples() throws Exception {
+        // examples/java-api is built and run against the installed artifact by the build
+        // (maven-invoker-plugin); it must show what the README shows.
+        for (String code : javaBlocks()) {
+            String name = code.replaceAll("(?s).*public class (\\w+).*", "$1");
+            assertThat(Path.of("examples/java-api/src/main/java", name + ".java")).as(name).hasContent(code);
+        }
+    }
+
+    @Test
     void theApiIsSafeFromManyThreadsAndAgreesWithItself() throws Exception {
         List<Path> images = new ArrayList<>();
         for (int i = 1; i <= 8; i++) {

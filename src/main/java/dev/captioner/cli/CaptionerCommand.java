@@ -43,7 +43,18 @@ public final class CaptionerCommand implements Runnable {
                     p.load(in);
                 }
             }
-            return new String[] {"captioner " + p.getProperty("version", "unknown")};
+            String commit = known(p, "commit");
+            String dirty = "true".equals(p.getProperty("dirty")) ? ", with uncommitted changes" : "";
+            return new String[] {
+                "captioner " + known(p, "version") + " (commit " + commit + dirty + ")",
+                "DJL " + known(p, "djl") + ", PyTorch " + known(p, "pytorch") + " (CPU, " + known(p, "platform")
+                        + "), Java " + System.getProperty("java.version")};
+        }
+
+        /** A build property, or "unknown" where the build could not fill it in (no git, say). */
+        private static String known(Properties p, String key) {
+            String v = p.getProperty(key, "");
+            return v.isBlank() || v.startsWith("${") ? "unknown" : v;
         }
     }
 }

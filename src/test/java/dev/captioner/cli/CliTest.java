@@ -23,7 +23,10 @@ class CliTest {
         assertThat(help.out()).contains("Usage: captioner").contains("dataset");
         Cli version = Cli.run("--version");
         assertThat(version.status()).isZero();
-        assertThat(version.out()).matches("captioner \\d+\\.\\d+\\.\\d+.*\\s*");
+        // Version, the commit it was built from, and the DJL and PyTorch versions, for bug reports.
+        assertThat(version.out().lines()).hasSize(2);
+        assertThat(version.out()).containsPattern("^captioner \\d+\\.\\d+\\.\\d+\\S* \\(commit ([0-9a-f]{10}|unknown)")
+                .contains("DJL 0.36.0, PyTorch 2.7.1 (CPU, ");
         assertThat(Cli.run("dataset", "stats", "--help").out()).contains("--data").contains("--cleaning");
     }
 

@@ -1,0 +1,201 @@
+package dev.captioner.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code package} made, checked as a user receives it (run by failsafe after
+ * {@code package}): the CLI jar of this machine's platform holds that platform's PyTorch, JNI and
+ * terminal native libraries and no other, carries the licenses and notices, and runs; the other
+ * desktop platforms' jars, built here by Maven with {@code -Dplatform=NAME}, hold theirs; the
+ * library jar bundles nothing; the SBOM lists what the CLI jar bundles; and the release check
+ * refuses a dependency whose license is GPL-only or unknown.
+ */
+class ReleaseIT {
+
+    private static final Path CLI_JAR = Path.of(System.getProperty("captioner.cliJar"));
+    private static final String HOST = System.getProperty("captioner.platform");
+    private static final String VERSION = System.getProperty("captioner.version");
+
+    /** Each platform's names in the jar: PyTorch's classifier, JNA's and JLine's folder names. */
+    private static final Map<String, List<String>> PLATFORMS = Map.of(
+            "linux-x86_64", List.of("linux-x86-64", "Linux/x86_64"),
+            "linux-aarch64", List.of("linux-aarch64", "Linux/arm64"),
+            "osx-aarch64", List.of("darwin-aarch64", "Mac/arm64"),
+            "win-x86_64", List.of("win32-x86-64", "Windows/x86_64"));
+
+    private static List<String> entries(Path jar) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return zip.stream().map(ZipEntry::getName).toList();
+        }
+    }
+
+    private static String text(Path jar, String entry) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry e = zip.getEntry(entry);
+            assertThat(e).as(entry + " in " + jar.getFileName()).isNotNull();
+            return new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The jar holds {@code platform}'s native libraries, and none of any other platform. */
+    private static void holdsOnlyItsPlatform(Path jar, String platform) throws IOException {
+        List<String> names = entries(jar);
+        List<String> natives = names.stream().filter(n -> !n.endsWith("/")).filter(n -> n.startsWith("pytorch/")
+                || n.startsWith("jnilib/") || n.startsWith("native/lib/") || n.matches("com/sun/jna/[^/]+-[^/]+/.*")
+                || n.matches("org/jline/nativ/[A-Za-z]+/.*")).toList();
+        String jna = PLATFORMS.get(platform).get(0);
+        String jline = PLATFORMS.get(platform).get(1);
+        assertThat(natives).as("native libraries in " + jar.getFileName()).isNotEmpty().allSatisfy(n -> assertThat(
+                n.startsWith("pytorch/cpu/" + platform + "/") || n.startsWith("jnilib/" + platform + "/cpu/")
+                        || n.equals("jnilib/pytorch.properties") || n.equals("native/lib/pytorch.properties")
+                        || n.startsWith("com/sun/jna/" + jna + "/") || n.startsWith("org/jline/nativ/" + jline + "/"))
+                .as(n).isTrue());
+        assertThat(natives).anyMatch(n -> n.startsWith("pytorch/cpu/" + platform + "/libtorch_cpu")
+                || n.startsWith("pytorch/cpu/" + platform + "/torch_cpu"));
+        assertThat(natives).anyMatch(n -> n.startsWith("jnilib/" + platform + "/cpu/"));
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(text(jar, "native/lib/pytorch.properties")));
+        assertThat(p.getProperty("classifier")).isEqualTo(platform);
+        assertThat(p.getProperty("flavor")).isEqualTo("cpu");
+        for (String notice : List.of("META-INF/LICENSE", "META-INF/NOTICE", "META-INF/THIRD-PARTY.txt",
+                "META-INF/licenses/PyTorch-LICENSE.txt", "META-INF/licenses/LGPL-2.1.txt")) {
+            assertThat(names).as(jar.getFileName() + " carries " + notice).contains(notice);
+        }
+        String version = text(jar, "dev/captioner/version.properties");
+        assertThat(version).contains("platform=" + platform).contains("pytorch=2.7.1").contains("djl=0.36.0");
+    }
+
+    @Test
+    void thisPlatformsJarHoldsOnlyItsNativeLibrariesCarriesItsLicensesAndRuns() throws Exception {
+        assertThat(CLI_JAR).exists();
+        holdsOnlyItsPlatform(CLI_JAR, HOST);
+        assertThat(text(CLI_JAR, "META-INF/NOTICE").replaceAll("\\s+", " ")).contains("captioner").contains("libgomp")
+                .contains("GCC Runtime Library Exception").contains("JFreeChart: LGPL-2.1-or-later");
+        assertThat(text(CLI_JAR, "META-INF/THIRD-PARTY.txt")).contains("(LGPL-2.1-or-later) JFreeChart")
+                .contains("ai.djl.pytorch:pytorch-native-cpu:2.7.1").doesNotContain("junit");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                CLI_JAR.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).startsWith("captioner " + VERSION + " (commit ")
+                .contains("DJL 0.36.0, PyTorch 2.7.1 (CPU, " + HOST + ")");
+        System.out.printf(Locale.ROOT, "platform jar %s: %.1f MB%n", HOST, Files.size(CLI_JAR) / 1e6);
+    }
+
+    @Test
+    void everyOtherDesktopPlatformsJarHoldsThatPlatformsLibraries() throws Exception {
+        Path target = CLI_JAR.getParent();
+        for (String platform : PLATFORMS.keySet().stream().sorted().toList()) {
+            if (platform.equals(HOST)) {
+                continue;
+            }
+            Path dir = target.resolve("platforms").resolve(platform);
+            List<String> command = new ArrayList<>(List.of(maven(), "-B", "-q", "-DskipTests", "-Dplatform=" + platform,
+                    "-Dcaptioner.buildDir=" + dir, "-Dmaven.repo.local=" + System.getProperty("maven.repo.local"),
+                    "package"));
+            Path log = target.resolve("platforms").resolve(platform + ".log");
+            Files.createDirectories(log.getParent());
+            Process p = new ProcessBuilder(command).directory(target.getParent().toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            assertThat(p.waitFor(15, TimeUnit.MINUTES)).as("maven for " + platform).isTrue();
+            assertThat(p.exitValue()).as("build for " + platform + "; see " + log).isZero();
+            Path jar;
+            try (Stream<Path> s = Files.list(dir)) {
+                jar = s.filter(f -> f.getFileName().toString().endsWith("-cli-" + platform + ".jar")).findFirst()
+                        .orElseThrow();
+            }
+            holdsOnlyItsPlatform(jar, platform);
+            System.out.printf(Locale.ROOT, "platform jar %s: %.1f MB%n", platform, Files.size(jar) / 1e6);
+        }
+    }
+
+    private static String maven() {
+        String home = System.getProperty("maven.home");
+        if (home != null && Files.isExecutable(Path.of(home, "bin", "mvn"))) {
+            return Path.of(home, "bin", "mvn").toString();
+        }
+        return "mvn";
+    }
+
+    @Test
+    void theLibraryJarBundlesNothingAndTheSbomListsWhatTheCliJarDoes() throws Exception {
+        Path target = CLI_JAR.getParent();
+        Path library = target.resolve("captioner.jar");
+        List<String> names = entries(library);
+        assertThat(names).contains("dev/captioner/Captioner.class", "META-INF/LICENSE", "META-INF/NOTICE")
+                .noneMatch(n -> n.startsWith("ai/djl/") || n.startsWith("pytorch/") || n.startsWith("picocli/"));
+        JsonNode bom = new ObjectMapper().readTree(target.resolve("bom.json").toFile());
+        assertThat(bom.get("bomFormat").asText()).isEqualTo("CycloneDX");
+        List<String> components = new ArrayList<>();
+        bom.get("components").forEach(c -> components.add(c.get("group").asText() + ":" + c.get("name").asText() + ":"
+                + c.get("version").asText()));
+        assertThat(components).contains("ai.djl:api:0.36.0", "ai.djl.pytorch:pytorch-native-cpu:2.7.1",
+                "org.jfree:jfreechart:1.5.6").noneMatch(c -> c.contains("junit") || c.contains("selenium"));
+        assertThat(bom.get("metadata").get("component").get("name").asText()).isEqualTo("captioner");
+    }
+
+    /**
+     * A project with captioner's license configuration (copied from pom.xml) and a dependency
+     * whose POM says GPL-3.0-only, or says nothing: the build must fail.
+     */
+    @Test
+    void theReleaseCheckRefusesGplOnlyAndUnknownLicenses() throws Exception {
+        Path target = CLI_JAR.getParent();
+        Path dir = Files.createDirectories(target.resolve("license-check"));
+        String pom = Files.readString(target.getParent().resolve("pom.xml"));
+        int start = pom.indexOf("<plugin>\n        <!-- The list of every bundled library");
+        String plugin = pom.substring(start, pom.indexOf("</plugin>", start) + "</plugin>".length())
+                .replace("${project.build.directory}", dir.toString());
+        for (String license : List.of("<licenses><license><name>GNU General Public License v3.0 only</name></license></licenses>",
+                "")) {
+            String id = license.isEmpty() ? "no-license" : "gpl-only";
+            Path fake = dir.resolve(id + ".pom");
+            Files.writeString(fake, "<project xmlns=\"http://maven.apache.org/POM/4.0.0\"><modelVersion>4.0.0</modelVersion>"
+                    + "<groupId>dev.captioner.test</groupId><artifactId>" + id + "-fake</artifactId><version>1</version>"
+                    + license + "</project>");
+            Path jar = dir.resolve(id + ".jar");
+            try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+                z.putNextEntry(new ZipEntry("fake.txt"));
+                z.write(id.getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(mvn(dir, dir.resolve(id + "-install.log"), "install:install-file", "-Dfile=" + jar,
+                    "-DpomFile=" + fake)).isZero();
+            Files.writeString(dir.resolve("pom.xml"), "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">"
+                    + "<modelVersion>4.0.0</modelVersion><groupId>x</groupId><artifactId>check</artifactId><version>1</version>"
+                    + "<dependencies><dependency><groupId>dev.captioner.test</groupId><artifactId>" + id + "-fake</artifactId>"
+                    + "<version>1</version></dependency></dependencies>"
+                    + "<build><plugins>" + plugin + "</plugins></build></project>");
+            Path log = dir.resolve(id + ".log");
+            assertThat(mvn(dir, log, "generate-resources")).as("a build with a " + id + " dependency").isNotZero();
+            assertThat(Files.readString(log)).containsAnyOf("forbidden licenses", "no license");
+        }
+    }
+
+    private static int mvn(Path dir, Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(maven(), "-B", "-o",
+                "-Dmaven.repo.local=" + System.getProperty("maven.repo.local")));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return p.exitValue();
+    }
+}
