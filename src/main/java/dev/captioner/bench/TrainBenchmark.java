@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.captioner.data.Cleaning;
+import dev.captioner.features.FeatureRows;
 import dev.captioner.model.AdamOptimizer;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionBatches;
@@ -70,6 +71,7 @@ public final class TrainBenchmark {
     public static Result run(Shape shape, Objective objective, int maxBatches, long seed) {
         Random r = new Random(seed);
         float[][] features = new float[shape.images()][shape.featureDim()];
+        FeatureRows rows = FeatureRows.of(features, shape.featureDim());
         for (float[] row : features) {
             for (int j = 0; j < row.length; j++) {
                 row[j] = (float) Math.max(0, r.nextGaussian());
@@ -97,20 +99,20 @@ public final class TrainBenchmark {
         Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager manager = NDManager.newBaseManager()) {
-            CaptionNet net = new CaptionNet(config);
+            CaptionNet net = CaptionNet.create(config);
             net.initialize(manager);
             try (AdamOptimizer adam = new AdamOptimizer(net.getParameters(), 1e-3f, 5f, manager)) {
                 ParameterStore ps = new ParameterStore(manager, false);
                 List<List<CaptionExample>> batches = CaptionBatches.shuffled(examples, shape.batchSize(), new Random(seed));
                 // Warm-up: the first steps allocate and tune kernels.
                 for (int i = 0; i < 3; i++) {
-                    CaptionTrainer.step(net, adam, ps, manager, batches.get(i), features, objective);
+                    CaptionTrainer.step(net, adam, ps, manager, batches.get(i), rows, objective);
                 }
                 int n = maxBatches <= 0 ? batches.size() : Math.min(maxBatches, batches.size());
                 long tokens = 0;
                 long start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    tokens += (long) CaptionTrainer.step(net, adam, ps, manager, batches.get(i), features, objective)[1];
+                    tokens += (long) CaptionTrainer.step(net, adam, ps, manager, batches.get(i), rows, objective)[1];
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double rate = tokens / seconds;

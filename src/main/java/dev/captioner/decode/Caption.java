@@ -9,12 +9,23 @@ import java.util.List;
  * @param logProb the sum of the chosen words' log-probabilities (end marker included if reached)
  * @param score what beam search ranked by: {@code logProb}, length-normalised if asked
  * @param finished whether the caption ended with the end marker (false if cut at the length limit)
+ * @param attention for an attention model, the attention weights over the image's grid that
+ *     produced each word (one array of {@code H × W} weights per word, row-major), else null
  */
-public record Caption(List<String> words, double logProb, double score, boolean finished) {
+public record Caption(List<String> words, double logProb, double score, boolean finished, List<float[]> attention) {
 
-    /** Copies the word list. */
+    /** Copies the lists. */
     public Caption {
         words = List.copyOf(words);
+        attention = attention == null ? null : List.copyOf(attention);
+        if (attention != null && attention.size() != words.size()) {
+            throw new IllegalArgumentException(words.size() + " words but " + attention.size() + " attention maps");
+        }
+    }
+
+    /** A caption without attention weights. */
+    public Caption(List<String> words, double logProb, double score, boolean finished) {
+        this(words, logProb, score, finished, null);
     }
 
     /** @return the words joined by spaces */

@@ -1,7 +1,6 @@
 package dev.captioner.decode;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -47,8 +46,15 @@ public final class CaptionDecoder {
         }
     }
 
-    /** One partial or finished caption of one image. */
-    private record Hyp(int[] tokens, double logProb, int parent) {}
+    /**
+     * One partial or finished caption of one image.
+     *
+     * @param tokens the tokens so far, the start marker first
+     * @param logProb their log-probability
+     * @param parent the row whose decoding state it continues
+     * @param alphas the attention weights of each token after the start marker, or null
+     */
+    private record Hyp(int[] tokens, double logProb, int parent, float[][] alphas) {}
 
     /**
      * @param features {@code [B][F]} image features
@@ -65,11 +71,11 @@ public final class CaptionDecoder {
         try (NDManager m = model.manager().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
             // Rows are image-major: row i*k + j is beam j of image i.
-            NDArray image = model.net().image(ps, m.create(flatten(features), new Shape(features.length,
-                    model.config().featureDim())), false).repeat(0, options.beam());
-            NDList state = model.net().initialState(image);
-            for (int step = 1; step < maxTokens && state != null; step++) {
-                state = search.step(m, ps, image, state);
+            CaptionNet.Decoding decoding = model.net().startDecoding(ps, m.create(flatten(features),
+                    new Shape(features.length, model.config().featureDim())), options.beam());
+            boolean going = true;
+            for (int step = 1; step < maxTokens && going; step++) {
+                going = search.step(m, ps, decoding);
             }
         }
         return search.results();
@@ -107,34 +113,29 @@ public final class CaptionDecoder {
             this.tokens = new long[b * k];
             java.util.Arrays.fill(tokens, start);
             for (int i = 0; i < b; i++) {
-                alive.add(new ArrayList<>(List.of(new Hyp(new int[] {start}, 0, 0))));
+                alive.add(new ArrayList<>(List.of(new Hyp(new int[] {start}, 0, 0, new float[0][]))));
                 finished.add(new ArrayList<>());
             }
         }
 
         /**
-         * Steps the LSTM once for every row, keeps each image's K best continuations, and moves
-         * each surviving beam's state to its row.
+         * Steps the network once for every row, keeps each image's K best continuations, and
+         * moves each surviving beam's state to its row.
          *
-         * @return the next state, or null when every image is done
+         * @return whether any image goes on
          */
-        NDList step(NDManager m, ParameterStore ps, NDArray image, NDList state) {
-            CaptionNet net = model.net();
-            // Each step's arrays are freed with the step; only the new state is kept.
+        boolean step(NDManager m, ParameterStore ps, CaptionNet.Decoding decoding) {
+            // Each step's arrays are freed with the step; the decoding keeps only its new state.
             try (NDManager stepManager = m.newSubManager()) {
-                state.attach(stepManager);
-                NDList out = net.text(ps, stepManager.create(tokens, new Shape(b * k, 1)), state, false);
-                NDArray merged = net.merge(out.get(0).reshape(b * k, model.config().units()), image);
-                float[] logp = net.logits(ps, net.head(ps, merged, false), false).logSoftmax(1).toFloatArray();
-                long[] parents = advance(logp);
+                float[] logp = decoding.step(stepManager, ps, stepManager.create(tokens, new Shape(b * k, 1)))
+                        .toFloatArray();
+                NDArray alpha = decoding.attention();
+                long[] parents = advance(logp, alpha == null ? null : alpha.toFloatArray());
                 if (parents == null) {
-                    return null;
+                    return false;
                 }
-                NDArray idx = stepManager.create(parents);
-                NDList next = new NDList(out.get(1).squeeze(0).get(idx).expandDims(0),
-                        out.get(2).squeeze(0).get(idx).expandDims(0));
-                next.attach(m);
-                return next;
+                decoding.reorder(stepManager, stepManager.create(parents));
+                return true;
             }
         }
 
@@ -143,13 +144,13 @@ public final class CaptionDecoder {
          *
          * @return for each row, the row whose state it continues; null when every image is done
          */
-        private long[] advance(float[] logp) {
+        private long[] advance(float[] logp, float[] alpha) {
             int vocab = model.config().vocabularySize();
             long[] parents = new long[b * k];
             boolean allDone = true;
             for (int i = 0; i < b; i++) {
                 if (!done[i]) {
-                    List<Hyp> next = expand(alive.get(i), logp, i * k, vocab, k, finished.get(i));
+                    List<Hyp> next = expand(alive.get(i), logp, alpha, i * k, vocab, k, finished.get(i));
                     alive.set(i, next);
                     done[i] = next.isEmpty() || enough(finished.get(i), next, k, options);
                 }
@@ -162,7 +163,7 @@ public final class CaptionDecoder {
                 }
                 // Beam j's state moves to row j.
                 for (int j = 0; j < live.size(); j++) {
-                    live.set(j, new Hyp(live.get(j).tokens(), live.get(j).logProb(), j));
+                    live.set(j, new Hyp(live.get(j).tokens(), live.get(j).logProb(), j, live.get(j).alphas()));
                 }
             }
             return allDone ? null : parents;
@@ -192,7 +193,8 @@ public final class CaptionDecoder {
      * One step of one image: the K best continuations of its live captions. Those that end are
      * moved to {@code finished}.
      */
-    private List<Hyp> expand(List<Hyp> live, float[] logp, int row0, int vocab, int k, List<Hyp> finished) {
+    private List<Hyp> expand(List<Hyp> live, float[] logp, float[] alpha, int row0, int vocab, int k,
+            List<Hyp> finished) {
         // Min-heap of the K best (score, hypothesis index, token) candidates.
         PriorityQueue<double[]> best = new PriorityQueue<>(Comparator.comparingDouble(a -> a[0]));
         for (int j = 0; j < live.size(); j++) {
@@ -214,16 +216,24 @@ public final class CaptionDecoder {
         List<double[]> chosen = new ArrayList<>(best);
         chosen.sort(Comparator.comparingDouble((double[] a) -> a[0]).reversed());
         List<Hyp> next = new ArrayList<>();
+        int locations = alpha == null ? 0 : alpha.length / (logp.length / vocab);
         for (double[] c : chosen) {
             Hyp parent = live.get((int) c[1]);
             int token = (int) c[2];
             int[] tokens = java.util.Arrays.copyOf(parent.tokens(), parent.tokens().length + 1);
             tokens[tokens.length - 1] = token;
+            float[][] alphas = null;
+            if (alpha != null) {
+                // The weights that produced this token: those of its parent's row in this step.
+                int row = row0 + parent.parent();
+                alphas = java.util.Arrays.copyOf(parent.alphas(), parent.alphas().length + 1);
+                alphas[alphas.length - 1] = java.util.Arrays.copyOfRange(alpha, row * locations, (row + 1) * locations);
+            }
             if (token == end) {
-                finished.add(new Hyp(tokens, c[0], -1));
+                finished.add(new Hyp(tokens, c[0], -1, alphas));
             } else {
-                // Its state is the one the LSTM just computed in its parent's row.
-                next.add(new Hyp(tokens, c[0], parent.parent()));
+                // Its state is the one the network just computed in its parent's row.
+                next.add(new Hyp(tokens, c[0], parent.parent(), alphas));
             }
         }
         return next;
@@ -246,16 +256,22 @@ public final class CaptionDecoder {
 
     private Caption caption(Hyp h, boolean finished, DecodeOptions options) {
         List<String> words = new ArrayList<>();
+        List<float[]> attention = h.alphas() == null ? null : new ArrayList<>();
         Vocabulary v = model.vocabulary();
-        for (int t : h.tokens()) {
+        int[] tokens = h.tokens();
+        for (int i = 0; i < tokens.length; i++) {
+            int t = tokens[i];
             if (t != start && t != end && t != Vocabulary.PAD) {
                 words.add(v.word(t));
+                if (attention != null) {
+                    attention.add(h.alphas()[i - 1]);
+                }
             }
         }
         double score = h.logProb();
         if (options.lengthPenalty() > 0) {
             score /= Math.pow((5.0 + words.size() + (finished ? 1 : 0)) / 6.0, options.lengthPenalty());
         }
-        return new Caption(words, h.logProb(), score, finished);
+        return new Caption(words, h.logProb(), score, finished, attention);
     }
 }

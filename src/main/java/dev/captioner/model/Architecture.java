@@ -2,6 +2,7 @@ package dev.captioner.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.captioner.vision.FeatureKind;
 import java.util.Locale;
 
 /** How the image enters the caption model. */
@@ -12,12 +13,22 @@ public enum Architecture {
      */
     MERGE("merge"),
     /** Show and Tell style: the projected image feature is the LSTM's initial hidden state. */
-    INIT_INJECT("init-inject");
+    INIT_INJECT("init-inject"),
+    /**
+     * Show, Attend and Tell's soft attention: at every word, a weighted mean of the image's grid
+     * of annotation vectors, the weights computed from the LSTM's state.
+     */
+    ATTENTION("attention");
 
     private final String id;
 
     Architecture(String id) {
         this.id = id;
+    }
+
+    /** @return the features the architecture reads: pooled vectors, or grids for attention */
+    public FeatureKind features() {
+        return this == ATTENTION ? FeatureKind.GRID : FeatureKind.POOLED;
     }
 
     /** @return the name used on the command line and in {@code config.json} */
@@ -37,7 +48,7 @@ public enum Architecture {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown architecture '" + s + "' (expected merge or init-inject)");
+        throw new IllegalArgumentException("unknown architecture '" + s + "' (expected merge, init-inject or attention)");
     }
 
     @Override

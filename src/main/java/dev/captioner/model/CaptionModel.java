@@ -65,7 +65,7 @@ public final class CaptionModel implements AutoCloseable {
         }
         NDManager manager = NDManager.newBaseManager();
         try {
-            CaptionNet net = new CaptionNet(config);
+            CaptionNet net = CaptionNet.create(config);
             net.initialize(manager);
             CaptionTrainer.loadParams(net, dir.resolve(CaptionTrainer.PARAMS), manager);
             for (Pair<String, Parameter> p : net.getParameters()) {
@@ -93,7 +93,7 @@ public final class CaptionModel implements AutoCloseable {
                     + config.vocabularySize());
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            CaptionNet net = new CaptionNet(config);
+            CaptionNet net = CaptionNet.create(config);
             net.initialize(m);
             CaptionTrainer.saveParams(net, dir.resolve(CaptionTrainer.PARAMS));
         }

@@ -5,51 +5,39 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
-import ai.djl.nn.recurrent.LSTM;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
 
 /**
- * The caption network. Image path: feature → Dropout → Dense(units, ReLU). Text path: tokens →
- * Embedding(V, embed) → Dropout → LSTM(units). {@link Architecture#MERGE} adds the image vector
- * to every LSTM output; {@link Architecture#INIT_INJECT} uses it as the LSTM's initial hidden
- * state. Head: Dense(units, ReLU) → Dense(V) (logits; softmax is part of the loss and of
- * decoding). The stages are exposed separately so that training can feed the output layer only
- * the positions that have a target, and decoding can step the LSTM one token at a time.
+ * A caption network, whatever its architecture: what training (teacher-forced next-word logits)
+ * and decoding (one step at a time, for a beam of partial captions) need from it. The trainer,
+ * the decoder and the model directory work with this type only; {@link #create} builds the
+ * network a configuration names: {@link LstmCaptionNet} for merge and init-inject, and
+ * {@link AttentionCaptionNet} for soft attention.
  */
-public final class CaptionNet extends AbstractBlock {
+public abstract class CaptionNet extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
-    private final ModelConfig config;
-    private final Parameter embedding;
-    private final Dropout imageDropout;
-    private final Linear imageDense;
-    private final Dropout textDropout;
-    private final LSTM lstm;
-    private final Linear headDense;
-    private final Linear output;
+    /** The configuration the network was built from. */
+    protected final ModelConfig config;
 
     /** @param config sizes and architecture */
-    public CaptionNet(ModelConfig config) {
+    protected CaptionNet(ModelConfig config) {
         super(VERSION);
         this.config = config;
-        embedding = addParameter(Parameter.builder().setName("embedding").setType(Parameter.Type.WEIGHT)
-                .optInitializer(new UniformInitializer(0.05f))
-                .optShape(new Shape(config.vocabularySize(), config.embed())).build());
-        imageDropout = addChildBlock("imageDropout", Dropout.builder().optRate(config.dropout()).build());
-        imageDense = addChildBlock("imageDense", Linear.builder().setUnits(config.units()).build());
-        textDropout = addChildBlock("textDropout", Dropout.builder().optRate(config.dropout()).build());
-        lstm = addChildBlock("lstm", LSTM.builder().setStateSize(config.units()).setNumLayers(1)
-                .optBatchFirst(true).optReturnState(true).build());
-        headDense = addChildBlock("headDense", Linear.builder().setUnits(config.units()).build());
-        output = addChildBlock("output", Linear.builder().setUnits(config.vocabularySize()).build());
+    }
+
+    /**
+     * @param config sizes and architecture
+     * @return the network for that architecture
+     */
+    public static CaptionNet create(ModelConfig config) {
+        return switch (config.architecture()) {
+            case MERGE, INIT_INJECT -> new LstmCaptionNet(config);
+            case ATTENTION -> new AttentionCaptionNet(config);
+        };
     }
 
     /** @return the configuration the network was built from */
@@ -66,116 +54,85 @@ public final class CaptionNet extends AbstractBlock {
         initialize(manager, DataType.FLOAT32, new Shape(1, config.featureDim()), new Shape(1, 2));
     }
 
+    /**
+     * The network's outputs under teacher forcing.
+     *
+     * @param logits {@code [M, V]} next-word logits at the requested positions
+     * @param penalty a scalar to add to the loss (the attention regulariser), or null
+     */
+    public record TeacherForced(NDArray logits, NDArray penalty) {}
+
+    /**
+     * Runs the network over whole token sequences (teacher forcing).
+     *
+     * @param ps parameter store
+     * @param features {@code [R, F]} the image features of each row
+     * @param tokens {@code [R, T]} input tokens, padded with 0
+     * @param lengths for each row, how many leading steps of it predict a word
+     * @param positions {@code [M]} {@code row * T + step} of each prediction wanted, in order
+     * @param training whether dropout is on
+     * @return the logits at those positions, and the loss penalty if the architecture has one
+     */
+    public abstract TeacherForced teacherForce(ParameterStore ps, NDArray features, NDArray tokens, int[] lengths,
+            NDArray positions, boolean training);
+
+    /**
+     * Starts decoding a batch of images with {@code beam} partial captions each.
+     *
+     * @param ps parameter store
+     * @param features {@code [B, F]} image features
+     * @param beam rows per image; row {@code i * beam + j} is beam {@code j} of image {@code i}
+     * @return the decoding state, whose arrays belong to the features' manager
+     */
+    public abstract Decoding startDecoding(ParameterStore ps, NDArray features, int beam);
+
+    /** Decoding, one token at a time, for {@code B × K} rows. */
+    public interface Decoding {
+
+        /**
+         * Feeds one token to every row.
+         *
+         * @param step a manager for this step's arrays, closed by the caller after {@link #reorder}
+         * @param ps parameter store
+         * @param tokens {@code [B × K, 1]} each row's last token
+         * @return {@code [B × K, V]} next-word log-probabilities
+         */
+        NDArray step(NDManager step, ParameterStore ps, NDArray tokens);
+
+        /**
+         * @return {@code [B × K, L]} the attention weights of the step just taken, or null for an
+         *     architecture without attention
+         */
+        default NDArray attention() {
+            return null;
+        }
+
+        /**
+         * Makes each row continue the caption of another: row {@code r} takes the state that row
+         * {@code parents[r]} reached in the step just taken. The new state belongs to the
+         * decoding's own manager, not to the step's.
+         *
+         * @param step the step's manager
+         * @param parents {@code [B × K]} row indices
+         */
+        void reorder(NDManager step, NDArray parents);
+    }
+
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        long batch = inputShapes[0].get(0);
-        imageDropout.initialize(manager, dataType, inputShapes[0]);
-        imageDense.initialize(manager, dataType, inputShapes[0]);
-        Shape seq = new Shape(batch, inputShapes[1].get(1), config.embed());
-        textDropout.initialize(manager, dataType, seq);
-        lstm.initialize(manager, dataType, seq);
-        Shape hidden = new Shape(batch, inputShapes[1].get(1), config.units());
-        headDense.initialize(manager, dataType, hidden);
-        output.initialize(manager, dataType, new Shape(batch, config.units()));
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray features = inputs.get(0);
+        NDArray tokens = inputs.get(1);
+        long rows = tokens.getShape().get(0);
+        long steps = tokens.getShape().get(1);
+        int[] lengths = new int[(int) rows];
+        java.util.Arrays.fill(lengths, (int) steps);
+        NDArray positions = tokens.getManager().arange(rows * steps);
+        NDArray logits = teacherForce(ps, features, tokens, lengths, positions, training).logits();
+        return new NDList(logits.reshape(rows, steps, config.vocabularySize()));
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[1].get(0), inputShapes[1].get(1), config.vocabularySize())};
-    }
-
-    /**
-     * Image path.
-     *
-     * @param ps parameter store
-     * @param features {@code [B, F]}
-     * @param training whether dropout is on
-     * @return {@code [B, units]}
-     */
-    public NDArray image(ParameterStore ps, NDArray features, boolean training) {
-        NDArray x = imageDropout.forward(ps, new NDList(features), training).singletonOrThrow();
-        return imageDense.forward(ps, new NDList(x), training).singletonOrThrow().getNDArrayInternal().relu();
-    }
-
-    /**
-     * The initial LSTM state for a batch of images.
-     *
-     * @param image {@code [B, units]} from {@link #image}
-     * @return {@code (h, c)}, each {@code [1, B, units]}
-     */
-    public NDList initialState(NDArray image) {
-        NDManager m = image.getManager();
-        Shape s = new Shape(1, image.getShape().get(0), config.units());
-        NDArray h = config.architecture() == Architecture.INIT_INJECT ? image.expandDims(0) : m.zeros(s);
-        return new NDList(h, m.zeros(s));
-    }
-
-    /**
-     * Text path: runs the LSTM over token sequences from a given state.
-     *
-     * @param ps parameter store
-     * @param tokens {@code [B, T]} token indices (int64)
-     * @param state {@code (h, c)}, each {@code [1, B, units]}
-     * @param training whether dropout is on
-     * @return LSTM outputs {@code [B, T, units]}, then the final {@code h} and {@code c}
-     */
-    public NDList text(ParameterStore ps, NDArray tokens, NDList state, boolean training) {
-        NDArray weight = ps.getValue(embedding, tokens.getDevice(), training);
-        NDArray embedded = tokens.getNDArrayInternal().embedding(tokens, weight, SparseFormat.DENSE).singletonOrThrow();
-        NDArray x = textDropout.forward(ps, new NDList(embedded), training).singletonOrThrow();
-        return lstm.forward(ps, new NDList(x, state.get(0), state.get(1)), training);
-    }
-
-    /**
-     * Joins the LSTM outputs with the image: {@link Architecture#MERGE} adds the projected image
-     * to every output; {@link Architecture#INIT_INJECT} has already used it as the initial state.
-     * Training calls this on the whole {@code [B, T, units]} output before choosing the positions
-     * with a target: had the image been gathered per target instead, its gradient would be an
-     * index-add with repeated rows, which PyTorch runs with racing atomic adds on several threads,
-     * and two runs with the same seed would drift apart.
-     *
-     * @param lstmOut {@code [B, units]} or {@code [B, T, units]} LSTM outputs
-     * @param image {@code [B, units]} the projected image of each row
-     * @return the same shape as {@code lstmOut}
-     */
-    public NDArray merge(NDArray lstmOut, NDArray image) {
-        if (config.architecture() != Architecture.MERGE) {
-            return lstmOut;
-        }
-        return lstmOut.add(lstmOut.getShape().dimension() == 3 ? image.expandDims(1) : image);
-    }
-
-    /**
-     * Decoder head up to the last hidden layer, on merged outputs already gathered to the
-     * positions that need a prediction.
-     *
-     * @param ps parameter store
-     * @param merged {@code [M, units]} from {@link #merge}
-     * @param training whether dropout is on
-     * @return {@code [M, units]}
-     */
-    public NDArray head(ParameterStore ps, NDArray merged, boolean training) {
-        return headDense.forward(ps, new NDList(merged), training).singletonOrThrow().getNDArrayInternal().relu();
-    }
-
-    /**
-     * Output layer.
-     *
-     * @param ps parameter store
-     * @param hidden {@code [..., units]}
-     * @param training whether dropout is on
-     * @return logits {@code [..., V]}
-     */
-    public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
-        return output.forward(ps, new NDList(hidden), training).singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray image = image(ps, inputs.get(0), training);
-        NDArray out = merge(text(ps, inputs.get(1), initialState(image), training).get(0), image);
-        Shape s = out.getShape();
-        NDArray hidden = head(ps, out.reshape(s.get(0) * s.get(1), s.get(2)), training);
-        return new NDList(logits(ps, hidden, training).reshape(s.get(0), s.get(1), config.vocabularySize()));
     }
 }

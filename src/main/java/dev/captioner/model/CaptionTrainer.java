@@ -11,12 +11,14 @@ import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
 import dev.captioner.data.Vocabulary;
+import dev.captioner.features.FeatureRows;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.FileTrees;
 import dev.captioner.util.Progress;
 import dev.captioner.util.Torch;
+import dev.captioner.vision.FeatureKind;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -142,6 +144,12 @@ public final class CaptionTrainer {
         if (trainImages.isEmpty()) {
             throw new CaptionerException(dataset.location() + ": the training split is empty");
         }
+        if (features.kind() != spec.architecture().features()) {
+            throw new CaptionerException("a " + spec.architecture() + " model reads " + spec.architecture().features().id()
+                    + " features, but the feature file holds " + features.kind().id() + " ones; make "
+                    + (spec.architecture().features() == FeatureKind.GRID ? "grids with 'captioner features --grid'"
+                            : "pooled vectors with 'captioner features' (without --grid)"));
+        }
         features.requireAll(trainImages.stream().map(ImageRecord::name).toList(), "train");
         features.requireAll(devImages.stream().map(ImageRecord::name).toList(), "dev");
 
@@ -158,8 +166,10 @@ public final class CaptionTrainer {
         ModelConfig config = new ModelConfig(spec.architecture(), spec.embed(), spec.units(), spec.dropout(), vocab.size(),
                 maxLength, spec.cleaning(), spec.minCount(),
                 new ModelConfig.EncoderInfo(features.encoder(), features.featureDim(), features.imageSize(),
-                        features.weightsSha256(), features.weightsPath()),
-                new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()));
+                        features.weightsSha256(), features.weightsPath(), features.grid()),
+                new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()),
+                spec.architecture() == Architecture.ATTENTION
+                        ? new ModelConfig.AttentionInfo(spec.attentionDim(), spec.alphaReg()) : null);
 
         Path trainingDir = out.resolve(TRAINING_DIR);
         Optional<Path> checkpoint = prepareOutput(out, trainingDir, resume);
@@ -168,14 +178,14 @@ public final class CaptionTrainer {
         }
         Engine.getInstance().setRandomSeed(RandomSeeds.initialisation(train.seed()));
         try (NDManager manager = NDManager.newBaseManager()) {
-            CaptionNet net = new CaptionNet(config);
+            CaptionNet net = CaptionNet.create(config);
             net.initialize(manager);
             try (AdamOptimizer adam = new AdamOptimizer(net.getParameters(), train.learningRate(), train.clipNorm(),
                     manager)) {
                 TrainingState state = checkpoint.isPresent()
                         ? restore(checkpoint.get(), net, adam, config, train, manager) : null;
                 vocab.save(out.resolve(VOCAB));
-                return loop(net, adam, manager, features.features(), trainSet, devSet, config, train, out, trainingDir, state);
+                return loop(net, adam, manager, features.rows(), trainSet, devSet, config, train, out, trainingDir, state);
             }
         }
     }
@@ -245,7 +255,7 @@ public final class CaptionTrainer {
         return state;
     }
 
-    private Result loop(CaptionNet net, AdamOptimizer adam, NDManager manager, float[][] features,
+    private Result loop(CaptionNet net, AdamOptimizer adam, NDManager manager, FeatureRows features,
             List<CaptionExample> trainSet, List<CaptionExample> devSet, ModelConfig config, TrainConfig train, Path out,
             Path trainingDir, TrainingState state) {
         List<EpochRecord> history = new ArrayList<>(state == null ? List.of() : state.history());
@@ -305,7 +315,7 @@ public final class CaptionTrainer {
     }
 
     private EpochRecord epoch(CaptionNet net, AdamOptimizer adam, ParameterStore ps, NDManager manager,
-            float[][] features, List<CaptionExample> trainSet, List<CaptionExample> devSet, TrainConfig train,
+            FeatureRows features, List<CaptionExample> trainSet, List<CaptionExample> devSet, TrainConfig train,
             int epoch) {
         // The epoch's order and dropout masks depend on the seed and the epoch alone, so a run
         // resumed after epoch N draws exactly what an uninterrupted run draws in epoch N + 1.
@@ -344,22 +354,22 @@ public final class CaptionTrainer {
      * @param ps parameter store
      * @param manager parent manager
      * @param batch captions
-     * @param features feature matrix
+     * @param features feature rows
      * @param objective sequence or pairs
-     * @return the batch's mean loss and its number of predictions
+     * @return the batch's mean next-word loss (without any penalty) and its number of predictions
      */
     public static float[] step(CaptionNet net, AdamOptimizer adam, ParameterStore ps, NDManager manager,
-            List<CaptionExample> batch, float[][] features, Objective objective) {
+            List<CaptionExample> batch, FeatureRows features, Objective objective) {
         try (NDManager m = manager.newSubManager()) {
             float loss;
             long predictions;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logp = NextWordLoss.targetLogProbs(net, ps, m, batch, features, objective, true);
-                NDArray lossArr = logp.mean().neg();
-                loss = lossArr.getFloat();
-                predictions = logp.size();
-                if (!Float.isFinite(loss)) {
-                    return new float[] {loss, predictions};
+                NextWordLoss.Targets targets = NextWordLoss.targets(net, ps, m, batch, features, objective, true);
+                NDArray lossArr = targets.loss();
+                loss = targets.targetLogProbs().mean().neg().getFloat();
+                predictions = targets.targetLogProbs().size();
+                if (!Float.isFinite(loss) || !Float.isFinite(lossArr.getFloat())) {
+                    return new float[] {Float.isFinite(loss) ? Float.NaN : loss, predictions};
                 }
                 gc.backward(lossArr);
             }
@@ -374,19 +384,20 @@ public final class CaptionTrainer {
      * @param net the network
      * @param ps parameter store
      * @param manager parent manager
-     * @param features feature matrix
+     * @param features feature rows
      * @param examples captions
      * @param batchSize captions per batch
      * @return the mean over all predictions
      */
-    public static double evaluate(CaptionNet net, ParameterStore ps, NDManager manager, float[][] features,
+    public static double evaluate(CaptionNet net, ParameterStore ps, NDManager manager, FeatureRows features,
             List<CaptionExample> examples, int batchSize) {
         Torch.noGrad();
         double sum = 0;
         long count = 0;
         for (List<CaptionExample> batch : CaptionBatches.ordered(examples, Math.max(batchSize, 128))) {
             try (NDManager m = manager.newSubManager()) {
-                NDArray logp = NextWordLoss.targetLogProbs(net, ps, m, batch, features, Objective.SEQUENCE, false);
+                NDArray logp = NextWordLoss.targets(net, ps, m, batch, features, Objective.SEQUENCE, false)
+                        .targetLogProbs();
                 sum -= logp.sum().getFloat();
                 count += logp.size();
             }

@@ -1,12 +1,15 @@
 package dev.captioner.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.data.Cleaning;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.GridShape;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -24,6 +27,7 @@ import java.nio.file.Path;
  * @param minCount vocabulary minimum count
  * @param encoder the encoder that made the features
  * @param data where and in which layout the training data was
+ * @param attention the attention layer's settings, for attention models only (else null)
  */
 public record ModelConfig(
         @JsonProperty("architecture") Architecture architecture,
@@ -35,7 +39,8 @@ public record ModelConfig(
         @JsonProperty("cleaning") Cleaning cleaning,
         @JsonProperty("min_count") int minCount,
         @JsonProperty("encoder") EncoderInfo encoder,
-        @JsonProperty("data") DataInfo data) {
+        @JsonProperty("data") DataInfo data,
+        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) AttentionInfo attention) {
 
     /** File name inside a model directory. */
     public static final String FILE = "config.json";
@@ -49,13 +54,37 @@ public record ModelConfig(
      * @param imageSize input size in pixels
      * @param weightsSha256 SHA-256 of the weights file
      * @param weights where the weights were when the features were made (a hint; may be null)
+     * @param grid the grid of annotation vectors the features are, or null for pooled vectors
      */
     public record EncoderInfo(
             @JsonProperty("name") String name,
             @JsonProperty("feature_dim") int featureDim,
             @JsonProperty("image_size") int imageSize,
             @JsonProperty("weights_sha256") String weightsSha256,
-            @JsonProperty("weights") String weights) {}
+            @JsonProperty("weights") String weights,
+            @JsonProperty("grid") @JsonInclude(JsonInclude.Include.NON_NULL) GridShape grid) {
+
+        /** An encoder of pooled vectors. */
+        public EncoderInfo(String name, int featureDim, int imageSize, String weightsSha256, String weights) {
+            this(name, featureDim, imageSize, weightsSha256, weights, null);
+        }
+
+        /** @return pooled vectors or grids */
+        @JsonIgnore
+        public FeatureKind kind() {
+            return grid == null ? FeatureKind.POOLED : FeatureKind.GRID;
+        }
+    }
+
+    /**
+     * The attention layer of an attention model.
+     *
+     * @param dim size of the attention layer
+     * @param alphaReg weight of the doubly stochastic regulariser
+     */
+    public record AttentionInfo(
+            @JsonProperty("dim") int dim,
+            @JsonProperty("alpha_reg") float alphaReg) {}
 
     /**
      * Where a model was trained.
@@ -86,6 +115,32 @@ public record ModelConfig(
         if (encoder.featureDim() < 1) {
             throw new IllegalArgumentException("encoder.feature_dim must be positive");
         }
+        if (encoder.grid() != null && encoder.grid().size() != encoder.featureDim()) {
+            throw new IllegalArgumentException("encoder.grid " + encoder.grid() + " does not hold encoder.feature_dim "
+                    + encoder.featureDim() + " values");
+        }
+        if (encoder.kind() != architecture.features()) {
+            throw new IllegalArgumentException("a " + architecture + " model reads " + architecture.features().id()
+                    + " features, but encoder.grid says " + encoder.kind().id());
+        }
+        if ((architecture == Architecture.ATTENTION) != (attention != null)) {
+            throw new IllegalArgumentException("attention settings go with, and only with, the attention architecture");
+        }
+        if (attention != null && (attention.dim() < 1 || !(attention.alphaReg() >= 0))) {
+            throw new IllegalArgumentException("attention.dim must be positive and attention.alpha_reg non-negative");
+        }
+    }
+
+    /** A model without attention. */
+    public ModelConfig(Architecture architecture, int embed, int units, float dropout, int vocabularySize, int maxLength,
+            Cleaning cleaning, int minCount, EncoderInfo encoder, DataInfo data) {
+        this(architecture, embed, units, dropout, vocabularySize, maxLength, cleaning, minCount, encoder, data, null);
+    }
+
+    /** @return the grid the model attends over: the encoder's (attention models only) */
+    @JsonIgnore
+    public GridShape grid() {
+        return encoder.grid();
     }
 
     /** @return the feature length the model reads */

@@ -1,10 +1,10 @@
 package dev.captioner.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.captioner.features.FeatureRows;
 import java.util.List;
 
 /**
@@ -21,20 +21,37 @@ public final class NextWordLoss {
     private NextWordLoss() {}
 
     /**
+     * A batch's predictions under teacher forcing.
+     *
+     * @param targetLogProbs {@code [M]} log-probabilities of the M target words
+     * @param penalty a scalar the architecture adds to the loss (the attention regulariser), or null
+     */
+    public record Targets(NDArray targetLogProbs, NDArray penalty) {
+
+        /** @return what training minimises: the mean next-word loss, plus the penalty if any */
+        public NDArray loss() {
+            NDArray nll = targetLogProbs.mean().neg();
+            return penalty == null ? nll : nll.add(penalty);
+        }
+    }
+
+    /**
      * @param net the network
      * @param ps parameter store
      * @param m manager for the batch's arrays
      * @param batch the captions
-     * @param features {@code [rows][F]} feature matrix the examples point into
+     * @param features the feature rows the examples point into
      * @param objective sequence or pairs
      * @param training whether dropout is on
-     * @return {@code [M]} log-probabilities of the M targets
+     * @return the log-probabilities of the targets, and the penalty
      */
-    public static NDArray targetLogProbs(CaptionNet net, ParameterStore ps, NDManager m, List<CaptionExample> batch,
-            float[][] features, Objective objective, boolean training) {
-        Inputs in = objective == Objective.SEQUENCE ? sequence(batch) : pairs(batch, net.config().maxLength());
+    public static Targets targets(CaptionNet net, ParameterStore ps, NDManager m, List<CaptionExample> batch,
+            FeatureRows features, Objective objective, boolean training) {
+        Inputs in = inputs(net, batch, objective);
         NDArray targets = m.create(in.targets, new Shape(in.targets.length, 1));
-        return logProbs(net, ps, m, in, features, training).gather(targets, 1).reshape(in.targets.length);
+        CaptionNet.TeacherForced out = forward(net, ps, m, in, features, training);
+        NDArray logp = out.logits().logSoftmax(1).gather(targets, 1).reshape(in.targets.length);
+        return new Targets(logp, out.penalty());
     }
 
     /**
@@ -44,35 +61,34 @@ public final class NextWordLoss {
      * @param ps parameter store
      * @param m manager for the batch's arrays
      * @param batch the captions
-     * @param features feature matrix
+     * @param features feature rows
      * @param objective sequence or pairs
      * @param training whether dropout is on
      * @return {@code [M, V]} log-probabilities, predictions in caption then position order
      */
     public static NDArray logProbs(CaptionNet net, ParameterStore ps, NDManager m, List<CaptionExample> batch,
-            float[][] features, Objective objective, boolean training) {
-        return logProbs(net, ps, m, objective == Objective.SEQUENCE ? sequence(batch) : pairs(batch, net.config().maxLength()), features, training);
+            FeatureRows features, Objective objective, boolean training) {
+        return forward(net, ps, m, inputs(net, batch, objective), features, training).logits().logSoftmax(1);
     }
 
-    private static NDArray logProbs(CaptionNet net, ParameterStore ps, NDManager m, Inputs in, float[][] features,
-            boolean training) {
+    private static Inputs inputs(CaptionNet net, List<CaptionExample> batch, Objective objective) {
+        return objective == Objective.SEQUENCE ? sequence(batch) : pairs(batch, net.config().maxLength());
+    }
+
+    private static CaptionNet.TeacherForced forward(CaptionNet net, ParameterStore ps, NDManager m, Inputs in,
+            FeatureRows features, boolean training) {
         int f = net.config().featureDim();
+        // [R, F]: each row's image features, copied from wherever the rows live.
         float[] feat = new float[in.rows * f];
         for (int r = 0; r < in.rows; r++) {
-            System.arraycopy(features[in.featureRows[r]], 0, feat, r * f, f);
+            features.copy(in.featureRows[r], feat, r * f);
         }
-        NDArray featArr = m.create(feat, new Shape(in.rows, f));
-        NDArray tokens = m.create(in.tokens, new Shape(in.rows, in.length));
-        NDArray positions = m.create(in.positions);
-
-        NDArray image = net.image(ps, featArr, training);
-        NDList text = net.text(ps, tokens, net.initialState(image), training);
-        NDArray merged = net.merge(text.get(0), image);
-        // Only positions with a target go on: padding never reaches the head or the output layer.
-        NDArray flat = merged.reshape((long) in.rows * in.length, net.config().units());
-        NDArray selected = flat.get(positions);
-        NDArray hidden = net.head(ps, selected, training);
-        return net.logits(ps, hidden, training).logSoftmax(1);
+        int[] lengths = new int[in.rows];
+        for (long p : in.positions) {
+            lengths[(int) (p / in.length)]++;
+        }
+        return net.teacherForce(ps, m.create(feat, new Shape(in.rows, f)), m.create(in.tokens, new Shape(in.rows, in.length)),
+                lengths, m.create(in.positions), training);
     }
 
     /**

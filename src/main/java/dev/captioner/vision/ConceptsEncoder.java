@@ -73,8 +73,16 @@ public final class ConceptsEncoder extends NetworkEncoder {
 
     @Override
     protected NDArray forward(NDArray x) {
-        NDList out = net.body.forward(new ParameterStore(x.getManager(), false), new NDList(x), false);
-        return out.singletonOrThrow();
+        ParameterStore ps = new ParameterStore(x.getManager(), false);
+        if (grid() != null) {
+            // The last convolutional block's output, before the dense layer flattens it away.
+            NDList out = new NDList(x);
+            for (int i = 0; i < ConceptsNet.TRUNK_BLOCKS; i++) {
+                out = net.body.getChildren().get(i).getValue().forward(ps, out, false);
+            }
+            return out.singletonOrThrow();
+        }
+        return net.body.forward(ps, new NDList(x), false).singletonOrThrow();
     }
 
     /**
@@ -108,8 +116,14 @@ public final class ConceptsEncoder extends NetworkEncoder {
     }
 
     @Override
-    public int featureDim() {
+    protected int pooledDim() {
         return config.featureDim();
+    }
+
+    @Override
+    protected GridShape gridShape() {
+        int side = config.imageSize() >> config.channels().size();
+        return new GridShape(side, side, config.channels().get(config.channels().size() - 1));
     }
 
     @Override

@@ -18,6 +18,9 @@ import ai.djl.nn.pooling.Pool;
  */
 final class ConceptsNet {
 
+    /** Blocks of {@link #body} before the flatten: four of conv, BatchNorm, ReLU, pooling. */
+    static final int TRUNK_BLOCKS = 16;
+
     /** The trunk, input {@code [N, 3, S, S]} to feature {@code [N, featureDim]}. */
     final SequentialBlock body;
     /** The whole network, body plus the concept logits {@code [N, labels]}. */

@@ -29,16 +29,32 @@ public final class Encoders {
      * @throws CaptionerException if the name is unknown or the weights cannot be found or read
      */
     public static ImageEncoder open(String name, Path weights) {
-        return open(name, weights, new Downloader(Progress.defaultLog()));
+        return open(name, weights, FeatureKind.POOLED);
     }
 
     /**
      * @param name vgg16, mobilenet or concepts
      * @param weights a weights file (a directory for concepts), or null for the published default
+     * @param kind pooled vectors, or grids of annotation vectors (for attention models)
+     * @return the encoder
+     */
+    public static ImageEncoder open(String name, Path weights, FeatureKind kind) {
+        return open(name, weights, kind, new Downloader(Progress.defaultLog()));
+    }
+
+    /**
+     * @param name vgg16, mobilenet or concepts
+     * @param weights a weights file (a directory for concepts), or null for the published default
+     * @param kind pooled vectors or grids
      * @param downloader fetches the published default when it is not cached yet
      * @return the encoder
      */
-    public static ImageEncoder open(String name, Path weights, Downloader downloader) {
+    public static ImageEncoder open(String name, Path weights, FeatureKind kind, Downloader downloader) {
+        NetworkEncoder encoder = network(name, weights, downloader);
+        return kind == FeatureKind.GRID ? encoder.gridded() : encoder;
+    }
+
+    private static NetworkEncoder network(String name, Path weights, Downloader downloader) {
         String n = name.toLowerCase(Locale.ROOT);
         switch (n) {
             case "vgg16": {
@@ -109,7 +125,7 @@ public final class Encoders {
         return file;
     }
 
-    private static ImageEncoder located(NetworkEncoder encoder, Path file) {
+    private static NetworkEncoder located(NetworkEncoder encoder, Path file) {
         encoder.location(file);
         return encoder;
     }

@@ -1,16 +1,27 @@
 package dev.captioner.vision;
 
 /**
- * A pretrained network that turns an image into a fixed-length feature vector. Implementations
- * are safe to call from several threads at once.
+ * A pretrained network that turns an image into a fixed-length feature: one pooled vector, or
+ * (for attention models) a spatial grid of annotation vectors, flattened. Implementations are
+ * safe to call from several threads at once.
  */
 public interface ImageEncoder extends AutoCloseable {
 
     /** @return the encoder's name as used on the command line: vgg16, mobilenet, concepts */
     String name();
 
-    /** @return length of a feature vector */
+    /** @return length of a feature vector; for a grid, the flattened grid ({@code H × W × D}) */
     int featureDim();
+
+    /** @return the grid this encoder gives, or null when it gives one pooled vector per image */
+    default GridShape grid() {
+        return null;
+    }
+
+    /** @return whether it gives pooled vectors or grids */
+    default FeatureKind kind() {
+        return grid() == null ? FeatureKind.POOLED : FeatureKind.GRID;
+    }
 
     /** @return width and height of the network input in pixels */
     int imageSize();

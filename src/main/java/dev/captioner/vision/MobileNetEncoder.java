@@ -120,7 +120,8 @@ public final class MobileNetEncoder extends NetworkEncoder {
             }
             x = swap(x, x.clip(0f, 6f));
         }
-        return swap(x, globalAverage(x));
+        // The last depthwise-separable block's output: the grid (7 x 7 x C at 224 px).
+        return grid() != null ? x : swap(x, globalAverage(x));
     }
 
     private static long ceilDiv(long a, long b) {
@@ -133,8 +134,15 @@ public final class MobileNetEncoder extends NetworkEncoder {
     }
 
     @Override
-    public int featureDim() {
+    protected int pooledDim() {
         return featureDim;
+    }
+
+    @Override
+    protected GridShape gridShape() {
+        // Five stride-2 steps with TensorFlow's "same" padding: ceil(S / 32).
+        int side = (imageSize() + 31) / 32;
+        return new GridShape(side, side, featureDim);
     }
 
     @Override

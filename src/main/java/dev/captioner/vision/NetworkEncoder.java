@@ -17,6 +17,7 @@ abstract class NetworkEncoder implements ImageEncoder {
     private final String sha256;
     private final int imageSize;
     private java.nio.file.Path location;
+    private GridShape grid;
 
     NetworkEncoder(NDManager manager, String sha256, int imageSize) {
         this.manager = manager;
@@ -28,9 +29,32 @@ abstract class NetworkEncoder implements ImageEncoder {
      * Runs the network.
      *
      * @param x {@code [N, 3, S, S]} input; the method may close it
-     * @return {@code [N, featureDim]} features
+     * @return {@code [N, featureDim]} pooled features, or when {@link #grid()} is set the last
+     *     convolutional map {@code [N, D, H, W]}
      */
     protected abstract NDArray forward(NDArray x);
+
+    /** @return the shape of the map {@link #forward} gives in grid mode, at this encoder's input size */
+    protected abstract GridShape gridShape();
+
+    /** Switches this encoder to grid features; returns it. */
+    NetworkEncoder gridded() {
+        this.grid = gridShape();
+        return this;
+    }
+
+    @Override
+    public GridShape grid() {
+        return grid;
+    }
+
+    @Override
+    public int featureDim() {
+        return grid == null ? pooledDim() : grid.size();
+    }
+
+    /** @return the length of the pooled feature */
+    protected abstract int pooledDim();
 
     @Override
     public float[][] encode(float[] batch, int n) {
@@ -40,7 +64,12 @@ abstract class NetworkEncoder implements ImageEncoder {
         }
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(batch, new Shape(n, 3, s, s));
-            float[] flat = forward(x).toFloatArray();
+            NDArray y = forward(x);
+            if (grid != null) {
+                // [N, D, H, W] → [N, H, W, D]: location-major, channels last, as Keras lays it out.
+                y = swap(y, y.transpose(0, 2, 3, 1));
+            }
+            float[] flat = y.toFloatArray();
             int d = featureDim();
             float[][] out = new float[n][d];
             for (int i = 0; i < n; i++) {

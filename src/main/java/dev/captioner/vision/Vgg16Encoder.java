@@ -27,10 +27,12 @@ public final class Vgg16Encoder extends NetworkEncoder {
     private NDArray fc2W;
     private NDArray fc2B;
     private final int featureDim;
+    private final int lastChannels;
 
-    private Vgg16Encoder(NDManager manager, String sha256, int imageSize, int featureDim) {
+    private Vgg16Encoder(NDManager manager, String sha256, int imageSize, int featureDim, int lastChannels) {
         super(manager, sha256, imageSize);
         this.featureDim = featureDim;
+        this.lastChannels = lastChannels;
     }
 
     /**
@@ -69,7 +71,7 @@ public final class Vgg16Encoder extends NetworkEncoder {
             featureDim = layers.get(CONVS + 1).weights().get(0).shape()[1];
         }
         NDManager manager = NDManager.newBaseManager();
-        Vgg16Encoder enc = new Vgg16Encoder(manager, sha256, imageSize, featureDim);
+        Vgg16Encoder enc = new Vgg16Encoder(manager, sha256, imageSize, featureDim, lastChannels);
         try {
             int in = 3;
             for (int i = 0; i < CONVS; i++) {
@@ -118,6 +120,11 @@ public final class Vgg16Encoder extends NetworkEncoder {
         for (int i = 0; i < CONVS; i++) {
             x = swap(x, conv(x, convW[i], convB[i], 1, 1, 1));
             x = swap(x, x.getNDArrayInternal().relu());
+            if (i == CONVS - 1 && grid() != null) {
+                // block5_conv3 after its ReLU, before the last pooling: the annotation grid of
+                // Show, Attend and Tell (14 x 14 x 512 at 224 px).
+                return x;
+            }
             if (POOL_AFTER.contains(i)) {
                 x = swap(x, Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false));
             }
@@ -138,8 +145,13 @@ public final class Vgg16Encoder extends NetworkEncoder {
     }
 
     @Override
-    public int featureDim() {
+    protected int pooledDim() {
         return featureDim;
+    }
+
+    @Override
+    protected GridShape gridShape() {
+        return new GridShape(imageSize() / 16, imageSize() / 16, lastChannels);
     }
 
     @Override

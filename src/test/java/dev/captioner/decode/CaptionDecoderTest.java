@@ -19,6 +19,7 @@ import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionNet;
 import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.ModelConfig;
+import dev.captioner.vision.GridShape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,11 +46,13 @@ class CaptionDecoderTest {
             captions.add(List.of(w));
         }
         Vocabulary vocab = Vocabulary.build(captions, 1);
+        boolean attention = a == Architecture.ATTENTION;
         ModelConfig config = new ModelConfig(a, 6, 8, 0f, vocab.size(), maxLength, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("test", 4, 32, "sha", null), null);
+                new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, attention ? new GridShape(2, 1, 2) : null),
+                null, attention ? new ModelConfig.AttentionInfo(5, 1f) : null);
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager m = NDManager.newBaseManager()) {
-            CaptionNet net = new CaptionNet(config);
+            CaptionNet net = CaptionNet.create(config);
             net.initialize(m);
             for (Pair<String, Parameter> p : net.getParameters()) {
                 NDArray w = p.getValue().getArray();
@@ -304,6 +307,27 @@ class CaptionDecoderTest {
                 // The one word is the most probable first word.
                 assertThat(out.get(0).words()).isEqualTo(stepwiseArgmax(model, new float[] {1, 2, 3, 4}).subList(0, 1));
             }
+        }
+    }
+
+    @Test
+    void anAttentionModelsCaptionsCarryOneMapPerWordThatSumsToOne() throws Exception {
+        try (CaptionModel model = model(Architecture.ATTENTION, 6, 21, 0f)) {
+            for (int beam : new int[] {1, 3}) {
+                List<Caption> out = new CaptionDecoder(model).decode(new float[][] {{1, -2, 0.5f, 3}},
+                        DecodeOptions.beam(beam)).get(0);
+                for (Caption c : out) {
+                    assertThat(c.attention()).hasSameSizeAs(c.words());
+                    for (float[] alpha : c.attention()) {
+                        assertThat(alpha).hasSize(2);
+                        assertThat(alpha[0] + alpha[1]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+                    }
+                }
+            }
+        }
+        try (CaptionModel merge = model(Architecture.MERGE, 6, 21, 0f)) {
+            assertThat(new CaptionDecoder(merge).decode(new float[][] {{1, -2, 0.5f, 3}}, DecodeOptions.beam(2)).get(0))
+                    .allMatch(c -> c.attention() == null);
         }
     }
 

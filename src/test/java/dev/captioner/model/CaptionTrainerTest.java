@@ -249,7 +249,7 @@ class CaptionTrainerTest {
                 List<CaptionExample> dev = CaptionTrainer.examples(d.images(Split.DEV), constantFeatures(d).index(), SMALL,
                         m.vocabulary());
                 double again = CaptionTrainer.evaluate(m.net(), new ai.djl.training.ParameterStore(nd, false), nd,
-                        constantFeatures(d).features(), dev, 64);
+                        constantFeatures(d).rows(), dev, 64);
                 assertThat(again).isCloseTo(best, org.assertj.core.data.Offset.offset(1e-5));
             }
         }

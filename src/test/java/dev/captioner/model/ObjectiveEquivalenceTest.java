@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.captioner.data.Cleaning;
+import dev.captioner.features.FeatureRows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -18,9 +19,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ObjectiveEquivalenceTest {
 
+    /** A tiny model; an attention model reads the features as a 2 x 1 grid of featureDim / 2. */
     static ModelConfig tiny(Architecture a, int vocab, int featureDim) {
+        boolean attention = a == Architecture.ATTENTION;
         return new ModelConfig(a, 8, 12, 0.5f, vocab, 12, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("test", featureDim, 32, "sha", null), null);
+                new ModelConfig.EncoderInfo("test", featureDim, 32, "sha", null,
+                        attention ? new dev.captioner.vision.GridShape(2, 1, featureDim / 2) : null),
+                null, attention ? new ModelConfig.AttentionInfo(5, 1f) : null);
     }
 
     @ParameterizedTest
@@ -45,11 +50,11 @@ class ObjectiveEquivalenceTest {
         }
         Engine.getInstance().setRandomSeed(5);
         try (NDManager m = NDManager.newBaseManager()) {
-            CaptionNet net = new CaptionNet(tiny(architecture, vocab, 6));
+            CaptionNet net = CaptionNet.create(tiny(architecture, vocab, 6));
             net.initialize(m);
             ParameterStore ps = new ParameterStore(m, false);
-            float[] seq = NextWordLoss.logProbs(net, ps, m, batch, features, Objective.SEQUENCE, false).toFloatArray();
-            float[] pairs = NextWordLoss.logProbs(net, ps, m, batch, features, Objective.PAIRS, false).toFloatArray();
+            float[] seq = NextWordLoss.logProbs(net, ps, m, batch, FeatureRows.of(features, 6), Objective.SEQUENCE, false).toFloatArray();
+            float[] pairs = NextWordLoss.logProbs(net, ps, m, batch, FeatureRows.of(features, 6), Objective.PAIRS, false).toFloatArray();
             int predictions = batch.stream().mapToInt(CaptionExample::predictions).sum();
             assertThat(seq).hasSize(predictions * vocab);
             assertThat(pairs).hasSize(seq.length);
@@ -66,7 +71,7 @@ class ObjectiveEquivalenceTest {
                 assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
             }
             // With dropout on, the two paths draw different masks: the test above is not vacuous.
-            float[] drop = NextWordLoss.logProbs(net, ps, m, batch, features, Objective.SEQUENCE, true).toFloatArray();
+            float[] drop = NextWordLoss.logProbs(net, ps, m, batch, FeatureRows.of(features, 6), Objective.SEQUENCE, true).toFloatArray();
             assertThat(drop).isNotEqualTo(seq);
         }
     }

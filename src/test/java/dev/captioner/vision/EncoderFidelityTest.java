@@ -82,6 +82,42 @@ class EncoderFidelityTest {
         assertThat(relativeError(f, json("tiny_vgg16_expected.json").get(top ? "fc2" : "notop"))).isLessThan(TOLERANCE);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"tiny_vgg16_keras1.h5", "tiny_vgg16_keras2_notop.h5"})
+    void vgg16GridIsBlock5Conv3AfterItsReluLocationMajorChannelsLast(String file) throws Exception {
+        RgbImage image = ImageLoader.withDefaults().load(resource("images/rgb_301x199.png", tmp));
+        try (Vgg16Encoder enc = Vgg16Encoder.load(KerasWeights.read(resource("encoders/" + file, tmp)), "sha",
+                TinyVgg16.SIZE)) {
+            enc.gridded();
+            assertThat(enc.grid()).isEqualTo(new GridShape(4, 4, 16));
+            assertThat(enc.kind()).isEqualTo(FeatureKind.GRID);
+            float[] grid = enc.encode(image);
+            assertThat(grid).hasSize(256);
+            assertThat(relativeError(grid, json("tiny_vgg16_expected.json").get("grid"))).isLessThan(TOLERANCE);
+        }
+    }
+
+    @Test
+    void mobileNetGridIsItsLastBlocksMap() throws Exception {
+        RgbImage image = ImageLoader.withDefaults().load(resource("images/rgb_301x199.png", tmp));
+        Path file = tmp.resolve("mobilenet.h5");
+        TinyMobileNet.write(file);
+        try (MobileNetEncoder enc = MobileNetEncoder.load(KerasWeights.read(file), "sha", TinyMobileNet.SIZE)) {
+            enc.gridded();
+            assertThat(enc.grid()).isEqualTo(new GridShape(2, 2, 32));
+            float[] grid = enc.encode(image);
+            assertThat(relativeError(grid, json("tiny_mobilenet_expected.json").get("grid"))).isLessThan(TOLERANCE);
+            // The pooled feature is the grid's mean over its locations.
+            float[] pooled = new float[32];
+            for (int l = 0; l < 4; l++) {
+                for (int c = 0; c < 32; c++) {
+                    pooled[c] += grid[l * 32 + c] / 4;
+                }
+            }
+            assertThat(relativeError(pooled, json("tiny_mobilenet_expected.json").get("feature"))).isLessThan(TOLERANCE);
+        }
+    }
+
     @Test
     void fc1RowsAreReorderedFromChannelsLast() {
         // 2x2 map of 3 channels: TF row (h*2+w)*3+c goes to DJL column c*4 + h*2 + w.
