@@ -132,8 +132,9 @@ public final class Captioner implements AutoCloseable {
         if (chosen == null && info.weights() != null && Files.exists(Path.of(info.weights()))) {
             chosen = Path.of(info.weights());
         }
-        ImageEncoder encoder = Encoders.open(info.name(), chosen);
-        if (!encoder.weightsSha256().equals(info.weightsSha256()) || encoder.featureDim() != info.featureDim()) {
+        ImageEncoder encoder = Encoders.open(info.name(), chosen, info.kind());
+        if (!encoder.weightsSha256().equals(info.weightsSha256()) || encoder.featureDim() != info.featureDim()
+                || !java.util.Objects.equals(encoder.grid(), info.grid())) {
             String where = encoder.weightsLocation() == null ? "the weights found" : String.valueOf(encoder.weightsLocation());
             encoder.close();
             throw new CaptionerException(model.dir() + " was trained on " + info.name() + " features from weights with "

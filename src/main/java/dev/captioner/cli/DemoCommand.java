@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.model.Architecture;
 import dev.captioner.pipeline.Demo;
 import dev.captioner.pipeline.RunPipeline;
 import java.nio.file.Path;
@@ -30,12 +31,17 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A",
+            converter = TrainingOptions.ArchitectureConverter.class,
+            description = "merge, init-inject or attention (default: ${DEFAULT-VALUE}).")
+    Architecture architecture;
+
     @Override
     public Integer call() throws Exception {
         Demo.Settings d = Demo.Settings.defaults(out);
         long start = System.nanoTime();
         Demo.Settings settings = Settings.of(spec, () -> new Demo.Settings(out, images, epochs, d.encoderEpochs(),
-                d.imageSize(), d.encoderSize(), seed));
+                d.imageSize(), d.encoderSize(), seed, architecture));
         RunPipeline.Result r = new Demo(CommandLog.of(spec)).torchThreads(Runtime.getRuntime().availableProcessors())
                 .run(settings);
         Summary.print(spec.commandLine().getOut(), r, 5);

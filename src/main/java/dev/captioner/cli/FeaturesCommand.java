@@ -5,6 +5,7 @@ import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
 import dev.captioner.features.FeatureExtractor;
 import dev.captioner.vision.Encoders;
+import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
 import java.io.PrintWriter;
@@ -52,6 +53,10 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Workers running the network (default: cores).")
     Integer threads;
 
+    @Option(names = "--grid", description = "Store each image's grid of annotation vectors (the last convolutional "
+            + "map: VGG16's block5_conv3, 14x14x512 at 224 px) instead of one pooled vector: what attention models read.")
+    boolean grid;
+
     @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
             description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
     long maxPixels;
@@ -62,11 +67,13 @@ public final class FeaturesCommand implements Callable<Integer> {
         FeatureExtractor.Options options = Settings.of(spec, () -> new FeatureExtractor.Options(batch, workers, maxPixels,
                 FeatureExtractor.Options.threadsPerWorker(workers)));
         PrintWriter out = spec.commandLine().getOut();
-        try (Dataset dataset = data.load(); ImageEncoder enc = Encoders.open(encoder, weights)) {
+        try (Dataset dataset = data.load(); ImageEncoder enc = Encoders.open(encoder, weights,
+                grid ? FeatureKind.GRID : FeatureKind.POOLED)) {
             List<ImageRecord> images = Settings.of(spec, () -> select(dataset, split));
             FeatureExtractor.Result r = new FeatureExtractor(CommandLog.of(spec)).extract(dataset, images, enc, this.out, options);
-            out.printf(Locale.ROOT, "wrote %d features (%s, %d-d) to %s: %d computed, %d reused, %d failed%s%n",
-                    r.features().size(), enc.name(), enc.featureDim(), this.out, r.computed(), r.reused(),
+            out.printf(Locale.ROOT, "wrote %d features (%s, %s) to %s: %d computed, %d reused, %d failed%s%n",
+                    r.features().size(), enc.name(), enc.grid() == null ? enc.featureDim() + "-d" : enc.grid() + " grid",
+                    this.out, r.computed(), r.reused(),
                     r.failures().size(), r.missingFiles() > 0 ? ", " + r.missingFiles() + " without a file" : "");
             if (!r.failures().isEmpty()) {
                 spec.commandLine().getErr().println("error: " + r.failures().size() + " image"

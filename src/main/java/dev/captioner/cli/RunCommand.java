@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.model.Architecture;
 import dev.captioner.pipeline.RunPipeline;
 import dev.captioner.pipeline.RunSettings;
 import java.io.PrintStream;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code captioner run}: the seed's whole pipeline in one command. */
@@ -45,8 +47,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Images per encoder call (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--grid", description = "Grid features (implied by --architecture attention, which needs them).")
+    boolean grid;
+
     @Override
     public Integer call() throws Exception {
+        if (grid && training.architecture != Architecture.ATTENTION) {
+            throw new ParameterException(spec.commandLine(), "--grid features are for --architecture attention");
+        }
         PrintStream log = CommandLog.of(spec);
         RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder, weights, out,
                 training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch));

@@ -45,8 +45,17 @@ public final class TrainingOptions {
     Cleaning cleaning;
 
     @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A", converter = ArchitectureConverter.class,
-            description = "merge (the seed's) or init-inject (default: ${DEFAULT-VALUE}).")
+            description = "merge (the seed's), init-inject, or attention (soft attention over grid features) "
+                    + "(default: ${DEFAULT-VALUE}).")
     Architecture architecture;
+
+    @Option(names = "--attention-dim", defaultValue = "256", paramLabel = "N",
+            description = "Attention layer size, attention models (default: ${DEFAULT-VALUE}).")
+    int attentionDim;
+
+    @Option(names = "--alpha-reg", defaultValue = "1.0", paramLabel = "L",
+            description = "Weight of the doubly stochastic attention regulariser (default: ${DEFAULT-VALUE}).")
+    float alphaReg;
 
     @Option(names = "--objective", defaultValue = "sequence", paramLabel = "O", converter = ObjectiveConverter.class,
             description = "sequence (O(L)) or pairs (the seed's O(L^2) expansion) (default: ${DEFAULT-VALUE}).")
@@ -54,7 +63,7 @@ public final class TrainingOptions {
 
     /** @return architecture, sizes, cleaning and vocabulary threshold */
     ModelSpec modelSpec() {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount);
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, attentionDim, alphaReg);
     }
 
     /**

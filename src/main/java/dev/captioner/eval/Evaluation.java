@@ -49,7 +49,7 @@ public final class Evaluation {
                 List<ImageRecord> batch = images.subList(i, Math.min(images.size(), i + BATCH));
                 float[][] f = new float[batch.size()][];
                 for (int j = 0; j < batch.size(); j++) {
-                    f[j] = features.features()[index.get(batch.get(j).name())];
+                    f[j] = features.rows().row(index.get(batch.get(j).name()));
                 }
                 List<List<Caption>> out = decoder.decode(f, options);
                 for (int j = 0; j < batch.size(); j++) {

@@ -34,7 +34,7 @@ final class FeatureCheckpoint {
     private static final Pattern CHUNK = Pattern.compile("chunk-\\d{6,}\\.bin");
 
     /** What the rows were computed with; a checkpoint is reused only if all of it matches. */
-    record Meta(String encoder, String weightsSha256, int featureDim, int imageSize) {}
+    record Meta(String encoder, String weightsSha256, int featureDim, int imageSize, String grid) {}
 
     private final Path dir;
     private final Meta meta;

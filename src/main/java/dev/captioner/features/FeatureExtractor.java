@@ -136,7 +136,7 @@ public final class FeatureExtractor {
      */
     public Result extract(Dataset dataset, List<ImageRecord> images, ImageEncoder encoder, Path out, Options options) {
         FeatureCheckpoint.Meta meta = new FeatureCheckpoint.Meta(encoder.name(), encoder.weightsSha256(),
-                encoder.featureDim(), encoder.imageSize());
+                encoder.featureDim(), encoder.imageSize(), encoder.grid() == null ? "pooled" : encoder.grid().toString());
         Map<String, float[]> done = new LinkedHashMap<>(previous(out, meta));
         FeatureCheckpoint checkpoint = FeatureCheckpoint.open(out, meta, log);
         done.putAll(checkpoint.rows());
@@ -169,9 +169,9 @@ public final class FeatureExtractor {
                 rows.add(row);
             }
         }
-        FeatureSet set = new FeatureSet(ids, rows.toArray(float[][]::new), encoder.name(), encoder.featureDim(),
-                encoder.weightsSha256(), encoder.imageSize(),
-                encoder.weightsLocation() == null ? null : encoder.weightsLocation().toString());
+        FeatureSet set = new FeatureSet(ids, FeatureRows.of(rows.toArray(float[][]::new), encoder.featureDim()),
+                encoder.name(), encoder.featureDim(), encoder.weightsSha256(), encoder.imageSize(),
+                encoder.weightsLocation() == null ? null : encoder.weightsLocation().toString(), encoder.grid());
         FeatureStore.write(out, set);
         checkpoint.delete();
         return new Result(set, computed, reused, List.copyOf(failures), missing);
@@ -185,10 +185,12 @@ public final class FeatureExtractor {
         }
         try {
             FeatureSet old = FeatureStore.read(out);
+            String oldGrid = old.grid() == null ? "pooled" : old.grid().toString();
             if (old.encoder().equals(meta.encoder()) && old.weightsSha256().equals(meta.weightsSha256())
-                    && old.featureDim() == meta.featureDim() && old.imageSize() == meta.imageSize()) {
+                    && old.featureDim() == meta.featureDim() && old.imageSize() == meta.imageSize()
+                    && oldGrid.equals(meta.grid())) {
                 for (int i = 0; i < old.size(); i++) {
-                    rows.put(old.ids().get(i), old.features()[i]);
+                    rows.put(old.ids().get(i), old.rows().row(i));
                 }
             } else {
                 log.println("features: " + out + " was made with another encoder or weights; recomputing");

@@ -3,6 +3,8 @@ package dev.captioner.features;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Hdf5Files;
+import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.GridShape;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
@@ -17,10 +19,12 @@ import java.util.List;
 
 /**
  * Reads and writes feature files: HDF5 with dataset {@code ids} (strings), dataset
- * {@code features} (float32, {@code [N, D]}) and root attributes {@code encoder},
- * {@code feature_dim}, {@code weights_sha256}, {@code image_size} (and {@code weights_path}, where
- * the weights were, when known); readable by h5py with no
- * custom code. Files are written to a temporary name and renamed, so a file under the final name
+ * {@code features} (float32: {@code [N, D]} pooled vectors, or {@code [N, H·W, D]} grids whose
+ * annotation index runs row-major over height then width) and root attributes {@code encoder},
+ * {@code feature_kind} ({@code pooled} or {@code grid}), {@code feature_dim} ({@code D}),
+ * {@code grid_height} and {@code grid_width} (grids), {@code weights_sha256}, {@code image_size}
+ * (and {@code weights_path}, where the weights were, when known); readable by h5py with no
+ * custom code. A file without {@code feature_kind} holds pooled vectors. Files are written to a temporary name and renamed, so a file under the final name
  * is always complete.
  */
 public final class FeatureStore {
@@ -39,9 +43,15 @@ public final class FeatureStore {
             tmp = AtomicFiles.tempSibling(file);
             try (WritableHdfFile h5 = HdfFile.write(tmp)) {
                 h5.putDataset("ids", set.ids().toArray(String[]::new));
-                h5.putDataset("features", set.size() == 0 ? new float[0][set.featureDim()] : set.features());
+                h5.putDataset("features", data(set));
                 h5.putAttribute("encoder", set.encoder());
-                h5.putAttribute("feature_dim", set.featureDim());
+                h5.putAttribute("feature_kind", set.kind().id());
+                GridShape grid = set.grid();
+                h5.putAttribute("feature_dim", grid == null ? set.featureDim() : grid.depth());
+                if (grid != null) {
+                    h5.putAttribute("grid_height", grid.height());
+                    h5.putAttribute("grid_width", grid.width());
+                }
                 h5.putAttribute("weights_sha256", set.weightsSha256());
                 h5.putAttribute("image_size", set.imageSize());
                 if (set.weightsPath() != null) {
@@ -63,6 +73,23 @@ public final class FeatureStore {
         }
     }
 
+    /** @return the features dataset: {@code [N, D]} pooled, or {@code [N, H·W, D]} for grids */
+    private static Object data(FeatureSet set) {
+        GridShape grid = set.grid();
+        if (grid == null) {
+            return set.size() == 0 ? new float[0][set.featureDim()] : set.features();
+        }
+        float[][][] out = new float[set.size()][grid.locations()][grid.depth()];
+        float[] row = new float[set.featureDim()];
+        for (int i = 0; i < out.length; i++) {
+            set.rows().copy(i, row, 0);
+            for (int l = 0; l < grid.locations(); l++) {
+                System.arraycopy(row, l * grid.depth(), out[i][l], 0, grid.depth());
+            }
+        }
+        return out;
+    }
+
     /**
      * @param file a feature file
      * @return its content
@@ -81,9 +108,12 @@ public final class FeatureStore {
             int dim = number(file, h5.getAttribute("feature_dim"), "feature_dim");
             int size = number(file, h5.getAttribute("image_size"), "image_size");
             int[] shape = features.getDimensions();
-            if (shape.length != 2 || shape[1] != dim) {
+            GridShape grid = grid(file, h5, dim, shape);
+            int rank = grid == null ? 2 : 3;
+            if (shape.length != rank || shape[rank - 1] != dim || (grid != null && shape[1] != grid.locations())) {
                 throw new CaptionerException(file + ": dataset 'features' has shape " + Arrays.toString(shape)
-                        + ", expected [N, " + dim + "] (attribute feature_dim)");
+                        + ", expected " + (grid == null ? "[N, " + dim + "]" : "[N, " + grid.locations() + ", " + dim + "]")
+                        + " (attributes feature_dim" + (grid == null ? "" : ", grid_height, grid_width") + ")");
             }
             if (features.getJavaType() != float.class) {
                 throw new CaptionerException(file + ": dataset 'features' holds " + features.getJavaType().getSimpleName()
@@ -95,10 +125,11 @@ public final class FeatureStore {
                         + "), has shape " + Arrays.toString(idShape) + " of " + ids.getJavaType().getSimpleName());
             }
             String[] names = shape[0] == 0 ? new String[0] : (String[]) ids.getData();
-            float[][] rows = shape[0] == 0 ? new float[0][dim] : (float[][]) features.getData();
+            int rowDim = grid == null ? dim : grid.size();
+            float[][] rows = shape[0] == 0 ? new float[0][rowDim] : flatRows(features, grid);
             Attribute path = h5.getAttribute("weights_path");
-            return new FeatureSet(List.of(names), rows, encoder, dim, sha, size,
-                    path == null ? null : String.valueOf(path.getData()));
+            return new FeatureSet(List.of(names), FeatureRows.of(rows, rowDim), encoder, rowDim, sha, size,
+                    path == null ? null : String.valueOf(path.getData()), grid);
         } catch (CaptionerException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -106,6 +137,36 @@ public final class FeatureStore {
             throw new CaptionerException(file + ": not a readable captioner feature file (truncated or not HDF5?): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The grid a file's attributes describe, or null for pooled features. */
+    private static GridShape grid(Path file, HdfFile h5, int dim, int[] shape) {
+        Attribute kind = h5.getAttribute("feature_kind");
+        boolean isGrid = kind != null ? FeatureKind.GRID.id().equals(String.valueOf(kind.getData())) : shape.length == 3;
+        if (!isGrid) {
+            return null;
+        }
+        int height = number(file, h5.getAttribute("grid_height"), "grid_height");
+        int width = number(file, h5.getAttribute("grid_width"), "grid_width");
+        if (height < 1 || width < 1) {
+            throw new CaptionerException(file + ": attributes grid_height and grid_width must be positive");
+        }
+        return new GridShape(height, width, dim);
+    }
+
+    /** @return each row flattened: a grid's {@code [L][D]} location-major, channels last */
+    private static float[][] flatRows(Dataset features, GridShape grid) {
+        if (grid == null) {
+            return (float[][]) features.getData();
+        }
+        float[][][] data = (float[][][]) features.getData();
+        float[][] rows = new float[data.length][grid.size()];
+        for (int i = 0; i < data.length; i++) {
+            for (int l = 0; l < grid.locations(); l++) {
+                System.arraycopy(data[i][l], 0, rows[i], l * grid.depth(), grid.depth());
+            }
+        }
+        return rows;
     }
 
     private static Dataset dataset(Path file, HdfFile h5, String name) {

@@ -34,8 +34,10 @@ public final class Demo {
      * @param imageSize synthetic image size in pixels
      * @param encoderSize concepts encoder input size
      * @param seed seed of everything
+     * @param architecture the caption model's architecture
      */
-    public record Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed) {
+    public record Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
+            Architecture architecture) {
 
         /** Validates the settings. */
         public Settings {
@@ -44,6 +46,14 @@ public final class Demo {
             }
             // The synthetic data's own limits (images, size), checked before anything is written.
             new SynthConfig(images, imageSize, seed);
+            if (architecture == null) {
+                throw new IllegalArgumentException("an architecture is required");
+            }
+        }
+
+        /** Settings of the merge model (the seed's). */
+        public Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed) {
+            this(out, images, epochs, encoderEpochs, imageSize, encoderSize, seed, Architecture.MERGE);
         }
 
         /** @return the defaults: 2,000 images of 96 px, 12 encoder epochs, 20 caption-model epochs */
@@ -95,7 +105,7 @@ public final class Demo {
             }
             stamps.mark("encoder", encoderKey);
         }
-        ModelSpec model = new ModelSpec(Architecture.MERGE, 256, 256, 0.5f, Cleaning.SEED, 1);
+        ModelSpec model = new ModelSpec(s.architecture(), 256, 256, 0.5f, Cleaning.SEED, 1);
         TrainConfig train = new TrainConfig(s.epochs(), 64, 1e-3f, 5f, 3, Objective.SEQUENCE, s.seed());
         RunSettings run = new RunSettings(data, LoadOptions.defaults().withSeed(s.seed()), "concepts", encoder, s.out(),
                 model, train, 3, 8, 8);

@@ -28,6 +28,7 @@ import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.FileTrees;
 import dev.captioner.vision.Encoders;
+import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
 import java.io.IOException;
@@ -53,6 +54,8 @@ public final class RunPipeline {
     public static final String STATS = "stats.json";
     /** Feature file of the run. */
     public static final String FEATURES = "features.h5";
+    /** Grid feature file of a run with an attention model. */
+    public static final String GRID_FEATURES = "grid_features.h5";
     /** Exploratory plots. */
     public static final String EXPLORE = "explore";
     /** Model directory. */
@@ -173,15 +176,19 @@ public final class RunPipeline {
         }
 
         FeatureSet features() throws IOException {
-            featuresKey = StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(s.weights()));
-            Path featureFile = out.resolve(FEATURES);
+            FeatureKind kind = s.model().architecture().features();
+            // Pooled-vector runs keep the key they always had, so existing feature files stay valid.
+            featuresKey = kind == FeatureKind.POOLED
+                    ? StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(s.weights()))
+                    : StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(s.weights()), kind.id());
+            Path featureFile = out.resolve(kind == FeatureKind.POOLED ? FEATURES : GRID_FEATURES);
             if (!upToDate("features", featuresKey, featureFile)) {
-                stage("features (" + s.encoder() + ")");
+                stage("features (" + s.encoder() + (kind == FeatureKind.GRID ? ", grids" : "") + ")");
                 List<ImageRecord> images = dataset.images().stream().filter(r -> r.split() != null && r.present()).toList();
                 int workers = Runtime.getRuntime().availableProcessors();
                 FeatureExtractor.Options options = new FeatureExtractor.Options(s.featureBatch(), workers,
                         ImageLoader.DEFAULT_MAX_PIXELS, torchThreads > 0 ? FeatureExtractor.Options.threadsPerWorker(workers) : 0);
-                try (ImageEncoder enc = Encoders.open(s.encoder(), s.weights())) {
+                try (ImageEncoder enc = Encoders.open(s.encoder(), s.weights(), kind)) {
                     FeatureExtractor.Result r = new FeatureExtractor(log).extract(dataset, images, enc, featureFile, options);
                     if (!r.failures().isEmpty()) {
                         log.println("run: " + r.failures().size() + " images could not be encoded and are left out");

@@ -83,9 +83,10 @@ public final class Explore {
         written.add(out.resolve(LENGTHS));
 
         if (features != null && features.size() > 0) {
-            double[][] points = Pca.project(features.features(), 2, 25, seed);
+            float[][] vectors = features.pooled();
+            double[][] points = Pca.project(vectors, 2, 25, seed);
             int k = Math.min(clusters, features.size());
-            int[] labels = KMeans.cluster(features.features(), k, 25, seed);
+            int[] labels = KMeans.cluster(vectors, k, 25, seed);
             ClusterChart.write(points, labels, k, out.resolve(PCA));
             written.add(out.resolve(PCA));
             writeClusterExamples(dataset, features, labels, k, seed, out.resolve(CLUSTERS));

@@ -7,6 +7,7 @@ import dev.captioner.util.CaptionerException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.captioner.vision.GridShape;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,5 +100,38 @@ class FeatureStoreTest {
                     .hasMessage(cut + ": truncated HDF5 file (" + length + " of the " + whole.length
                             + " bytes it says it has); copy or download it again");
         }
+    }
+
+    @Test
+    void gridsRoundTripAndAFileWrittenByH5pyReadsLocationMajor() throws Exception {
+        GridShape grid = new GridShape(2, 3, 2);
+        float[][] rows = new float[2][grid.size()];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < grid.size(); j++) {
+                rows[i][j] = i * 100 + j;
+            }
+        }
+        Path file = tmp.resolve("grid.h5");
+        FeatureStore.write(file, new FeatureSet(List.of("a.jpg", "b.jpg"), FeatureRows.of(rows, grid.size()), "vgg16",
+                grid.size(), "abc", 224, null, grid));
+        FeatureSet back = FeatureStore.read(file);
+        assertThat(back.grid()).isEqualTo(grid);
+        assertThat(back.kind()).isEqualTo(dev.captioner.vision.FeatureKind.GRID);
+        assertThat(back.features()).isDeepEqualTo(rows);
+        // Pooled per image: the mean over the six locations of each channel.
+        assertThat(back.pooled()[1]).containsExactly(105f, 106f);
+
+        // fixtures/make_feature_fixture.py: features[i][l][c] = 100 i + 10 l + c, shape [2, 6, 3].
+        Path py = tmp.resolve("py_grid.h5");
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/features/h5py_grid_features.h5")) {
+            Files.write(py, in.readAllBytes());
+        }
+        FeatureSet fromPython = FeatureStore.read(py);
+        assertThat(fromPython.grid()).isEqualTo(new GridShape(2, 3, 3));
+        float[] b = fromPython.rows().row(1);
+        assertThat(b).hasSize(18);
+        // Location l = row * width + column; channel c within it.
+        assertThat(b[4 * 3 + 2]).isEqualTo(100 + 40 + 2);
+        assertThat(b[0]).isEqualTo(100);
     }
 }

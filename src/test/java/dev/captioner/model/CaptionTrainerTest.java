@@ -255,6 +255,39 @@ class CaptionTrainerTest {
         }
     }
 
+    /** The same 8 numbers per image, read as a 2 x 2 grid of 2-dimensional annotations. */
+    private static FeatureSet gridFeatures(Dataset d) {
+        FeatureSet pooled = features(d, 0);
+        return new FeatureSet(pooled.ids(), pooled.rows(), "test", 8, "sha", 32, null,
+                new dev.captioner.vision.GridShape(2, 2, 2));
+    }
+
+    @Test
+    void anAttentionModelTrainsResumesExactlyAndRefusesPooledFeatures() throws Exception {
+        ModelSpec attention = new ModelSpec(Architecture.ATTENTION, 16, 16, 0.3f, Cleaning.SEED, 1, 8, 1f);
+        try (Dataset d = dataset()) {
+            assertThatThrownBy(() -> trainer().train(d, features(d, 0), tmp.resolve("pooled"), attention, epochs(1), false))
+                    .isInstanceOf(CaptionerException.class)
+                    .hasMessageContaining("attention model reads grid features").hasMessageContaining("--grid");
+            assertThatThrownBy(() -> trainer().train(d, gridFeatures(d), tmp.resolve("grid"), SMALL, epochs(1), false))
+                    .hasMessageContaining("merge model reads pooled features");
+            CaptionTrainer.Result straight = trainer().train(d, gridFeatures(d), tmp.resolve("a"), attention, epochs(3),
+                    false);
+            assertThat(straight.history().get(2).trainLoss()).isLessThan(straight.history().get(0).trainLoss());
+            assertThat(straight.config().attention()).isEqualTo(new ModelConfig.AttentionInfo(8, 1f));
+            Path out = tmp.resolve("b");
+            assertThatThrownBy(() -> trainer().afterEpoch((epoch, net) -> {
+                throw new IllegalStateException("power cut");
+            }).train(d, gridFeatures(d), out, attention, epochs(3), false)).hasMessage("power cut");
+            CaptionTrainer.Result resumed = trainer().train(d, gridFeatures(d), out, attention, epochs(3), true);
+            assertThat(devLosses(resumed)).containsExactly(devLosses(straight));
+            try (CaptionModel m = CaptionModel.load(out)) {
+                assertThat(m.config().grid()).isEqualTo(new dev.captioner.vision.GridShape(2, 2, 2));
+                assertThat(m.net()).isInstanceOf(AttentionCaptionNet.class);
+            }
+        }
+    }
+
     @Test
     void validatesSettings() {
         assertThatThrownBy(() -> new TrainConfig(0, 1, 1e-3f, 5, 3, Objective.SEQUENCE, 1)).hasMessageContaining("epochs");
