@@ -10,6 +10,8 @@
   var caption = document.getElementById("caption");
   var alternatives = document.getElementById("alternatives");
   var error = document.getElementById("error");
+  var overlay = document.getElementById("overlay");
+  var help = document.getElementById("attention-help");
   var current = null;
 
   fetch("api/model").then(function (r) { return r.json(); }).then(function (m) {
@@ -28,6 +30,58 @@
     error.hidden = false;
   }
 
+  // A "hot" colour ramp (black, red, yellow, white) like the attention pictures of the CLI.
+  function heat(v) {
+    var t = Math.max(0, Math.min(1, v)) * 2.5;
+    return [255 * Math.min(1, t), 255 * Math.max(0, Math.min(1, t - 1)), 255 * Math.max(0, Math.min(1, t - 2))];
+  }
+
+  function hideAttention() {
+    overlay.hidden = true;
+    delete overlay.dataset.word;
+    Array.prototype.forEach.call(caption.querySelectorAll(".word"), function (w) { w.classList.remove("active"); });
+  }
+
+  // Draws one word's H x W weights into an H x W canvas; the browser's smooth scaling of the
+  // canvas to the image's size is the upsampling, so the map is not blocky.
+  function showAttention(a, index, span) {
+    hideAttention();
+    overlay.width = a.width;
+    overlay.height = a.height;
+    var ctx = overlay.getContext("2d");
+    var img = ctx.createImageData(a.width, a.height);
+    var max = 0;
+    a.weights.forEach(function (row) { row.forEach(function (v) { max = Math.max(max, v); }); });
+    for (var y = 0; y < a.height; y++) {
+      for (var x = 0; x < a.width; x++) {
+        var c = heat(max > 0 ? a.weights[y][x] / max : 0);
+        var i = (y * a.width + x) * 4;
+        img.data[i] = c[0]; img.data[i + 1] = c[1]; img.data[i + 2] = c[2]; img.data[i + 3] = 255;
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    overlay.dataset.word = String(index);
+    overlay.hidden = false;
+    span.classList.add("active");
+  }
+
+  function showWords(attention) {
+    caption.textContent = "";
+    attention.forEach(function (a, i) {
+      if (i > 0) { caption.appendChild(document.createTextNode(" ")); }
+      var span = document.createElement("span");
+      span.className = "word";
+      span.tabIndex = 0;
+      span.textContent = a.word;
+      span.addEventListener("mouseenter", function () { showAttention(a, i, span); });
+      span.addEventListener("focus", function () { showAttention(a, i, span); });
+      span.addEventListener("click", function () { showAttention(a, i, span); });
+      span.addEventListener("mouseleave", hideAttention);
+      caption.appendChild(span);
+    });
+    help.hidden = false;
+  }
+
   function send(f) {
     if (!f) { return; }
     current = f;
@@ -35,6 +89,8 @@
     result.hidden = false;
     caption.textContent = "";
     alternatives.innerHTML = "";
+    hideAttention();
+    help.hidden = true;
     status.textContent = "Captioning…";
     if (preview.src) { URL.revokeObjectURL(preview.src); }
     preview.src = URL.createObjectURL(f);
@@ -52,7 +108,11 @@
           return;
         }
         status.textContent = "Captioned in " + res.body.ms + " ms";
-        caption.textContent = res.body.caption || "(no words)";
+        if (res.body.attention && res.body.attention.length > 0) {
+          showWords(res.body.attention);
+        } else {
+          caption.textContent = res.body.caption || "(no words)";
+        }
         res.body.alternatives.forEach(function (a, i) {
           if (i === 0) { return; }
           var li = document.createElement("li");

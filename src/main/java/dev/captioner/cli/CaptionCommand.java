@@ -1,6 +1,12 @@
 package dev.captioner.cli;
 
 import dev.captioner.Captioner;
+import dev.captioner.decode.Caption;
+import dev.captioner.decode.WordAttention;
+import dev.captioner.model.Architecture;
+import dev.captioner.plot.AttentionPicture;
+import dev.captioner.vision.GridShape;
+import dev.captioner.vision.ImageLoader;
 import dev.captioner.util.CaptionerException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +50,10 @@ public final class CaptionCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON lines (image, caption, score) instead of name<TAB>caption.")
     boolean json;
 
+    @Option(names = "--attention", paramLabel = "DIR",
+            description = "Attention models: write one PNG per image to DIR showing where the model looked for each word.")
+    Path attentionDir;
+
     @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
             description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
     long maxPixels;
@@ -58,12 +69,28 @@ public final class CaptionCommand implements Callable<Integer> {
         int[] failed = {0};
         Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(beam, 0, weights, maxPixels));
         try (Captioner captioner = Captioner.load(model, options)) {
+            GridShape grid = captioner.model().config().grid();
+            boolean attentionModel = captioner.model().config().architecture() == Architecture.ATTENTION;
+            if (attentionDir != null && !attentionModel) {
+                throw new CaptionerException("--attention: " + model + " is a " + captioner.model().config().architecture().id()
+                        + " model; attention pictures need one trained with --architecture attention");
+            }
+            if (attentionDir != null) {
+                Files.createDirectories(attentionDir);
+            }
+            AttentionFiles pictures = attentionDir == null ? null : new AttentionFiles(attentionDir, new ImageLoader(maxPixels), grid);
             captioner.captionEach(images, (p, c) -> {
+                if (pictures != null && !pictures.write(p, c, err)) {
+                    failed[0]++;
+                }
                 if (json) {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("image", p.toString());
                     line.put("caption", c.text());
                     line.put("score", c.score());
+                    if (attentionModel) {
+                        line.put("attention", WordAttention.of(c, grid));
+                    }
                     try {
                         out.println(MetricsOutput.JSON.writeValueAsString(line));
                     } catch (IOException e) {
@@ -84,6 +111,39 @@ public final class CaptionCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** Writes attention pictures, one per image, named after the image and never overwriting each other. */
+    private static final class AttentionFiles {
+        private final Path dir;
+        private final ImageLoader loader;
+        private final GridShape grid;
+        private final Set<String> used = new HashSet<>();
+
+        AttentionFiles(Path dir, ImageLoader loader, GridShape grid) {
+            this.dir = dir;
+            this.loader = loader;
+            this.grid = grid;
+        }
+
+        boolean write(Path image, Caption caption, PrintWriter err) {
+            String name = image.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            String stem = dot > 0 ? name.substring(0, dot) : name;
+            String file = stem + ".png";
+            for (int n = 2; !used.add(file); n++) {
+                file = stem + "-" + n + ".png";
+            }
+            try {
+                // Read again rather than hold every image of a batch: the picture is drawn from a small copy.
+                AttentionPicture.write(loader.load(image).toBufferedImage(), caption, grid, dir.resolve(file));
+                return true;
+            } catch (RuntimeException e) {
+                err.println("error: " + image + ": cannot draw the attention picture: " + e.getMessage());
+                err.flush();
+                return false;
+            }
+        }
     }
 
     /** Folders become the images directly inside them, sorted by name; files stay as given. */

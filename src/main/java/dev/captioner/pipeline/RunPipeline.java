@@ -19,6 +19,7 @@ import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.EpochRecord;
 import dev.captioner.model.ModelConfig;
+import dev.captioner.plot.AttentionExamples;
 import dev.captioner.plot.EvalPlots;
 import dev.captioner.plot.Explore;
 import dev.captioner.plot.HtmlReport;
@@ -65,6 +66,8 @@ public final class RunPipeline {
     /** The report. */
     public static final String REPORT = "report";
 
+    /** How many test images the report shows attention pictures of. */
+    private static final int ATTENTION_EXAMPLES = 4;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
@@ -242,6 +245,9 @@ public final class RunPipeline {
                 save(evalDir.resolve("greedy"), g);
                 save(evalDir.resolve("beam" + s.beam()), b);
                 EvalPlots.write(dataset, g.predictions(), evalDir);
+                FileTrees.delete(evalDir.resolve(AttentionExamples.DIR));
+                AttentionExamples.write(model, dataset, features, g.predictions().stream().limit(ATTENTION_EXAMPLES)
+                        .map(Prediction::image).toList(), evalDir.resolve(AttentionExamples.DIR));
                 stamps.mark("evaluate", evalKey);
                 ran("evaluate");
             }
@@ -268,12 +274,21 @@ public final class RunPipeline {
                 ReportData data = new ReportData("captioner report: " + dataset.format().id() + " with "
                         + model.config().encoder().name(), dataset.location(), dataset.format().id(), stats,
                         model.config(), s.train(), history, List.of(greedy, beam), predictions, beamCaptions,
-                        plots(modelDir, evalDir));
+                        plots(modelDir, evalDir), attentionPictures(evalDir.resolve(AttentionExamples.DIR)));
                 HtmlReport.write(data, dataset, out.resolve(REPORT));
                 stamps.mark("report", reportKey);
                 ran("report");
             }
             return new Result(index, greedy, beam, predictions, beamCaptions, List.copyOf(ran));
+        }
+
+        private List<Path> attentionPictures(Path dir) throws IOException {
+            if (!Files.isDirectory(dir)) {
+                return List.of();
+            }
+            try (var files = Files.list(dir)) {
+                return files.filter(f -> f.getFileName().toString().endsWith(".png")).sorted().toList();
+            }
         }
 
         private Map<String, Path> plots(Path modelDir, Path evalDir) {

@@ -65,6 +65,7 @@ public final class HtmlReport {
                         .append("\"><figcaption>").append(esc(p.getKey())).append("</figcaption></figure>\n");
             }
             h.append("</section>\n");
+            attention(h, data, dir);
             predictions(h, data, dataset, dir);
             h.append("<footer>Made by captioner. Open this file from disk; it needs no network.</footer>\n");
             h.append("</main></body></html>\n");
@@ -74,6 +75,23 @@ public final class HtmlReport {
         } catch (IOException e) {
             throw new CaptionerException(dir + ": cannot write the report: " + e.getMessage(), e);
         }
+    }
+
+    private static void attention(StringBuilder h, ReportData data, Path dir) throws IOException {
+        if (data.attentionPictures().isEmpty()) {
+            return;
+        }
+        h.append("<section id=\"attention\"><h2>Where the model looked</h2>\n<p class=\"note\">Greedy captions of the ")
+                .append("first test images; each word's panel shows its attention weights over the image's ")
+                .append(data.model().grid().height()).append(" × ").append(data.model().grid().width())
+                .append(" grid, upsampled and laid over the image (bright: where the model looked).</p>\n");
+        for (Path p : data.attentionPictures()) {
+            String name = "attention-" + p.getFileName();
+            Files.copy(p, dir.resolve("img").resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            h.append("<figure><img src=\"img/").append(esc(name)).append("\" alt=\"attention of ")
+                    .append(esc(p.getFileName().toString())).append("\"></figure>\n");
+        }
+        h.append("</section>\n");
     }
 
     private static void metrics(StringBuilder h, ReportData data) {

@@ -24,7 +24,9 @@ import java.util.Map;
  * @param predictions greedy predictions of the test images, in split order
  * @param beamCaptions beam-search caption per image (may be empty)
  * @param plots PNG files to show, by heading, in order
+ * @param attentionPictures an attention model's pictures of where it looked (empty for other models)
  */
 public record ReportData(String title, String datasetLocation, String datasetFormat, DatasetStats stats,
         ModelConfig model, TrainConfig train, List<EpochRecord> history, List<Metrics> metrics,
-        List<Prediction> predictions, Map<String, String> beamCaptions, Map<String, Path> plots) {}
+        List<Prediction> predictions, Map<String, String> beamCaptions, Map<String, Path> plots,
+        List<Path> attentionPictures) {}

@@ -1,9 +1,11 @@
 package dev.captioner.serve;
 
 import dev.captioner.decode.Caption;
+import dev.captioner.decode.WordAttention;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Torch;
 import dev.captioner.vision.DecoderBusyException;
+import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.ImageTooLargeException;
 import dev.captioner.vision.PixelBudget;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API and web page. {@code POST /api/caption} takes an image (multipart field
  * {@code image}, or the raw body with an {@code image/*} type) and answers its caption with the
- * beam's alternatives; {@code GET /api/health}; {@code GET /api/model}; the page at {@code /}.
+ * beam's alternatives (and, for an attention model, {@code attention}: per word of the best
+ * caption {@code {word, weights, height, width}}); {@code GET /api/health}; {@code GET /api/model}; the page at {@code /}.
  * Images are decoded and captioned on a bounded pool: when its queue is full the answer is 503.
  * Hostile input costs little: bodies are read only up to the upload limit (chunked ones too),
  * images over the pixel limit are refused from their header, and a {@link PixelBudget} derived
@@ -169,7 +172,7 @@ public final class CaptionServer implements AutoCloseable {
         }
         List<Caption> captions = captionOnPool(ctx, bytes, beam);
         if (captions != null) {
-            ctx.json(answer(captions, start));
+            ctx.json(answer(captions, service.attentionGrid(), start));
         }
     }
 
@@ -290,9 +293,12 @@ public final class CaptionServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> answer(List<Caption> captions, long startNanos) {
+    private static Map<String, Object> answer(List<Caption> captions, GridShape grid, long startNanos) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("caption", captions.get(0).text());
+        if (grid != null && captions.get(0).attention() != null) {
+            out.put("attention", WordAttention.of(captions.get(0), grid));
+        }
         List<Map<String, Object>> alternatives = new ArrayList<>();
         for (Caption c : captions) {
             Map<String, Object> a = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.captioner.serve;
 
 import dev.captioner.decode.Caption;
+import dev.captioner.vision.GridShape;
 import dev.captioner.vision.RgbImage;
 import java.util.List;
 import java.util.Map;
@@ -17,4 +18,9 @@ public interface CaptionService {
 
     /** @return what {@code GET /api/model} answers */
     Map<String, Object> describe();
+
+    /** @return the grid an attention model's weights are over, or null if the model has no attention */
+    default GridShape attentionGrid() {
+        return null;
+    }
 }

@@ -3,7 +3,9 @@ package dev.captioner.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.Captioner;
 import dev.captioner.decode.Caption;
+import dev.captioner.model.Architecture;
 import dev.captioner.model.ModelConfig;
+import dev.captioner.vision.GridShape;
 import dev.captioner.vision.RgbImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,12 +30,21 @@ public final class ModelService implements CaptionService, AutoCloseable {
     }
 
     @Override
+    public GridShape attentionGrid() {
+        ModelConfig c = captioner.model().config();
+        return c.architecture() == Architecture.ATTENTION ? c.grid() : null;
+    }
+
+    @Override
     public Map<String, Object> describe() {
         ModelConfig c = captioner.model().config();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architecture", c.architecture().id());
         m.put("encoder", c.encoder().name());
         m.put("feature_dim", c.encoder().featureDim());
+        if (attentionGrid() != null) {
+            m.put("attention_grid", Map.of("height", c.grid().height(), "width", c.grid().width()));
+        }
         m.put("vocabulary_size", c.vocabularySize());
         m.put("max_length", c.maxLength());
         if (c.data() != null) {

@@ -97,6 +97,12 @@ class EvaluationCommandsTest {
         JsonNode first = new ObjectMapper().readTree(all.get(0));
         assertThat(first.fieldNames()).toIterable().containsExactly("image", "caption", "score");
         assertThat(first.get("score").asDouble()).isLessThanOrEqualTo(0);
+
+        Cli pictures = Cli.run("caption", "--model", p.model().toString(), "--attention", tmp.resolve("att").toString(),
+                images.resolve("shapes_000001.jpg").toString());
+        assertThat(pictures.status()).isEqualTo(1);
+        assertThat(pictures.err().lines()).hasSize(1);
+        assertThat(pictures.err()).contains("is a merge model").contains("--architecture attention");
     }
 
     @Test

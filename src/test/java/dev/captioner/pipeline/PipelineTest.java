@@ -43,8 +43,12 @@ class PipelineTest {
     Path tmp;
 
     static RunSettings settings(Path out, int beam) {
+        return settings(out, beam, Architecture.MERGE);
+    }
+
+    static RunSettings settings(Path out, int beam, Architecture architecture) {
         return new RunSettings(p.data(), LoadOptions.defaults(), "concepts", p.encoder(), out,
-                new ModelSpec(Architecture.MERGE, 16, 16, 0.1f, Cleaning.SEED, 1),
+                new ModelSpec(architecture, 16, 16, 0.1f, Cleaning.SEED, 1),
                 new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), beam, 3, 4);
     }
 
@@ -78,6 +82,29 @@ class PipelineTest {
         assertThat(beam3.stagesRun()).containsExactly("evaluate", "report");
         assertThat(beam3.beam().beam()).isEqualTo(3);
         assertThat(beam3.greedy()).isEqualTo(first.greedy());
+    }
+
+    @Test
+    void anAttentionRunUsesGridFeaturesAndShowsWhereTheModelLooked() throws Exception {
+        Path out = tmp.resolve("attention-run");
+        RunPipeline.Result r = new RunPipeline(new PrintStream(new ByteArrayOutputStream()))
+                .run(settings(out, 2, Architecture.ATTENTION));
+        assertThat(out.resolve(RunPipeline.GRID_FEATURES)).isRegularFile();
+        assertThat(out.resolve(RunPipeline.FEATURES)).doesNotExist();
+        List<Path> pictures;
+        try (var files = java.nio.file.Files.list(out.resolve("eval/attention"))) {
+            pictures = files.sorted().toList();
+        }
+        assertThat(pictures).hasSize(4);
+        assertThat(pictures.get(0).getFileName().toString())
+                .isEqualTo(r.predictions().get(0).image().replaceAll("\\.jpg$", ".png"));
+        for (Path picture : pictures) {
+            assertThat(ImageIO.read(picture.toFile()).getWidth()).as(picture.toString()).isGreaterThan(64);
+        }
+        String html = java.nio.file.Files.readString(r.report());
+        assertThat(html).contains("Where the model looked").contains("img/attention-" + pictures.get(0).getFileName());
+        assertThat(out.resolve("report/img/attention-" + pictures.get(0).getFileName())).isRegularFile();
+        assertThat(java.nio.file.Files.readString(first.report())).doesNotContain("Where the model looked");
     }
 
     @Test

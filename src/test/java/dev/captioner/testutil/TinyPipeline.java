@@ -31,8 +31,13 @@ import java.nio.file.Path;
  */
 public record TinyPipeline(Path data, Path encoder, Path features, Path model) {
 
-    /** Builds everything under {@code dir}. */
+    /** Builds everything under {@code dir}, with a merge model. */
     public static TinyPipeline build(Path dir) throws Exception {
+        return build(dir, Architecture.MERGE);
+    }
+
+    /** Builds everything under {@code dir}, with a model of the given architecture on the features it needs. */
+    public static TinyPipeline build(Path dir, Architecture architecture) throws Exception {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         Path data = dir.resolve("shapes");
         SyntheticShapes.generate(new SynthConfig(48, 32, 11), data);
@@ -41,12 +46,12 @@ public record TinyPipeline(Path data, Path encoder, Path features, Path model) {
         Path model = dir.resolve("model");
         try (Dataset d = DatasetLoader.load(data, LoadOptions.defaults())) {
             new ConceptsTrainer(quiet).train(d, new ConceptsTrainer.Options(32, 12, 2, 16, 2e-3f, 16, 1, Cleaning.SEED), enc);
-            try (ImageEncoder e = Encoders.open("concepts", enc)) {
+            try (ImageEncoder e = Encoders.open("concepts", enc, architecture.features())) {
                 new FeatureExtractor(quiet).extract(d, d.images(), e, features,
                         new FeatureExtractor.Options(4, 1, 1_000_000));
             }
             new CaptionTrainer(quiet).train(d, FeatureStore.read(features), model,
-                    new ModelSpec(Architecture.MERGE, 16, 24, 0.1f, Cleaning.SEED, 1),
+                    new ModelSpec(architecture, 16, 24, 0.1f, Cleaning.SEED, 1),
                     new TrainConfig(4, 16, 1e-2f, 5f, 4, Objective.SEQUENCE, 3), false);
         }
         return new TinyPipeline(data, enc, features, model);

@@ -1,0 +1,64 @@
+package dev.captioner.plot;
+
+import dev.captioner.data.Dataset;
+import dev.captioner.decode.Caption;
+import dev.captioner.decode.CaptionDecoder;
+import dev.captioner.decode.DecodeOptions;
+import dev.captioner.features.FeatureSet;
+import dev.captioner.model.Architecture;
+import dev.captioner.model.CaptionModel;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report's "Where the model looked": attention pictures of a few test images, captioned
+ * greedily from their stored grid features.
+ */
+public final class AttentionExamples {
+
+    /** Folder, under the evaluation folder, that holds the pictures. */
+    public static final String DIR = "attention";
+
+    private AttentionExamples() {}
+
+    /**
+     * @param model a trained model; a model without attention gets no pictures
+     * @param dataset where the images are
+     * @param features the model's grid features
+     * @param images the images to draw, e.g. the first few of the test split
+     * @param dir folder to write into, one PNG per image
+     * @return the files written, in order (empty for a model without attention)
+     */
+    public static List<Path> write(CaptionModel model, Dataset dataset, FeatureSet features, List<String> images, Path dir) {
+        List<Path> written = new ArrayList<>();
+        if (model.config().architecture() != Architecture.ATTENTION || images.isEmpty()) {
+            return written;
+        }
+        Map<String, Integer> index = features.index();
+        float[][] rows = new float[images.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = features.rows().row(index.get(images.get(i)));
+        }
+        List<List<Caption>> captions = new CaptionDecoder(model).decode(rows, DecodeOptions.greedy());
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (int i = 0; i < rows.length; i++) {
+            String name = images.get(i);
+            BufferedImage image = dataset.image(name).map(r -> Thumbnails.load(dataset, r)).orElse(null);
+            if (image == null) {
+                continue;
+            }
+            Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("\\.[A-Za-z]+$", "") + ".png");
+            AttentionPicture.write(image, captions.get(i).get(0), model.config().grid(), file);
+            written.add(file);
+        }
+        return written;
+    }
+}
