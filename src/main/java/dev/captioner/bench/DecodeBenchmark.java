@@ -9,6 +9,8 @@ import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.util.Torch;
+import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.RandomWeights;
@@ -26,8 +28,9 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * Decoding speed of a Flickr8k-sized model with random weights (V = 7,579, 4,096-d features, max
- * length 34): captions per second from cached features for greedy and beam search, batched; and
+ * Decoding speed of a Flickr8k-sized model with random weights (V = 7,579, 4,096-d features, or
+ * 14 × 14 × 512 grids for the attention model, max length 34): captions per second from cached
+ * features for greedy and beam search, batched; and
  * the latency of captioning one JPEG from scratch (decode, resize, VGG16, greedy search).
  * Random weights rarely choose the end marker, so captions run to the length limit: this is the
  * worst case; trained models stop earlier.
@@ -65,6 +68,19 @@ public final class DecodeBenchmark {
      * @return the model directory
      */
     public static Path randomModel(Path dir, long seed) throws IOException {
+        return randomModel(dir, seed, Architecture.MERGE);
+    }
+
+    /**
+     * Writes a random Flickr8k-sized model of an architecture: attention models read VGG16's
+     * 14 × 14 × 512 {@code block5_conv3} grids.
+     *
+     * @param dir where
+     * @param seed initialisation seed
+     * @param architecture which model
+     * @return the model directory
+     */
+    public static Path randomModel(Path dir, long seed, Architecture architecture) throws IOException {
         List<List<String>> captions = new ArrayList<>();
         List<String> words = new ArrayList<>(List.of(Cleaning.START, Cleaning.END));
         for (int i = 0; i < 7576; i++) {
@@ -72,8 +88,10 @@ public final class DecodeBenchmark {
         }
         captions.add(words);
         Vocabulary vocab = Vocabulary.build(captions, 1);
-        ModelConfig config = new ModelConfig(Architecture.MERGE, 256, 256, 0.5f, vocab.size(), 34, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("vgg16", 4096, 224, "random", null), null);
+        GridShape grid = architecture.features() == FeatureKind.GRID ? TrainBenchmark.FLICKR8K_GRID : null;
+        ModelConfig config = new ModelConfig(architecture, 256, 256, 0.5f, vocab.size(), 34, Cleaning.SEED, 1,
+                new ModelConfig.EncoderInfo("vgg16", grid == null ? 4096 : grid.size(), 224, "random", null, grid), null,
+                grid == null ? null : new ModelConfig.AttentionInfo(256, 1f));
         Engine.getInstance().setRandomSeed((int) seed);
         Files.createDirectories(dir);
         return CaptionModel.writeUntrained(dir, config, vocab);

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.captioner.data.Cleaning;
 import dev.captioner.features.FeatureRows;
+import dev.captioner.features.FeatureSet;
+import dev.captioner.features.FeatureStore;
 import dev.captioner.model.AdamOptimizer;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionBatches;
@@ -14,15 +16,21 @@ import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.model.Objective;
 import dev.captioner.util.Torch;
+import dev.captioner.vision.GridShape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
  * Training throughput on Flickr8k-shaped random data (by default 6,000 images × 5 captions, mean
- * length 12 and longest 34 tokens with markers, vocabulary 7,579, 4,096-d features): next-word
- * predictions per second ("tokens/s", the seed's prefix pairs per second) for each objective,
- * and the seconds a full epoch takes.
+ * length 12 and longest 34 tokens with markers, vocabulary 7,579, 4,096-d features, or for the
+ * attention model 14 × 14 × 512 grids): next-word predictions per second ("tokens/s", the seed's
+ * prefix pairs per second) for each objective, the seconds a full epoch takes, and the memory
+ * used. Grids are written to a scratch feature file and read from it on demand, as training on a
+ * real grid store does.
  */
 public final class TrainBenchmark {
 
@@ -44,7 +52,15 @@ public final class TrainBenchmark {
         public static Shape flickr8k() {
             return new Shape(6000, 5, 7579, 4096, 12, 34, 64);
         }
+
+        /** @return Flickr8k's shape with VGG16 {@code block5_conv3} grids, 196 × 512 */
+        public static Shape flickr8kGrid() {
+            return new Shape(6000, 5, 7579, FLICKR8K_GRID.size(), 12, 34, 64);
+        }
     }
+
+    /** VGG16's {@code block5_conv3} grid at 224 px. */
+    public static final GridShape FLICKR8K_GRID = new GridShape(14, 14, 512);
 
     /**
      * A measurement.
@@ -58,6 +74,19 @@ public final class TrainBenchmark {
      */
     public record Result(String objective, int batches, long tokens, double seconds, double tokensPerSecond,
             double epochSeconds) {}
+
+    /**
+     * A measurement with the memory it took.
+     *
+     * @param architecture the model trained
+     * @param result speed
+     * @param peakHeapMib the most heap in use at once during the run
+     * @param peakRssMib the process's peak resident memory, heap and native (PyTorch's tensors)
+     *     together; the page cache holding the feature file is not in it ({@code -1} without
+     *     Linux's {@code /proc})
+     * @param featureFileMib the scratch feature file's size (0 when the features were in memory)
+     */
+    public record Measured(String architecture, Result result, long peakHeapMib, long peakRssMib, long featureFileMib) {}
 
     private TrainBenchmark() {}
 
@@ -77,6 +106,72 @@ public final class TrainBenchmark {
                 row[j] = (float) Math.max(0, r.nextGaussian());
             }
         }
+        ModelConfig config = new ModelConfig(Architecture.MERGE, 256, 256, 0.5f, shape.vocabulary(), shape.maxLength(),
+                Cleaning.SEED, 1, new ModelConfig.EncoderInfo("random", shape.featureDim(), 224, "random", null), null);
+        return train(shape, config, rows, objective, maxBatches, seed, r);
+    }
+
+    /**
+     * The attention model on grids stored in a scratch feature file under {@code scratch} (deleted
+     * afterwards) and read on demand, with the memory it took.
+     *
+     * @param shape the synthetic data; {@code featureDim} must be {@link #FLICKR8K_GRID}'s size or
+     *     another square grid of 512-d annotations
+     * @param maxBatches batches to time (0 for a whole epoch)
+     * @param seed data and initialisation seed
+     * @param scratch a folder for the feature file
+     * @return the measurement
+     */
+    public static Measured attention(Shape shape, int maxBatches, long seed, Path scratch) throws IOException {
+        int side = (int) Math.round(Math.sqrt(shape.featureDim() / 512.0));
+        GridShape grid = new GridShape(side, side, 512);
+        if (grid.size() != shape.featureDim()) {
+            throw new IllegalArgumentException("feature_dim " + shape.featureDim() + " is not a square grid of 512-d vectors");
+        }
+        Path file = Files.createTempFile(Files.createDirectories(scratch), "bench-grid", ".h5");
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < shape.images(); i++) {
+                ids.add("image" + i);
+            }
+            // Each row drawn from its own seed, so the file is written without holding it all.
+            FeatureRows generated = new FeatureRows() {
+                @Override
+                public int size() {
+                    return shape.images();
+                }
+
+                @Override
+                public int dim() {
+                    return grid.size();
+                }
+
+                @Override
+                public void copy(int row, float[] dst, int offset) {
+                    Random g = new Random(seed * 1_000_003L + row);
+                    for (int j = 0; j < grid.size(); j++) {
+                        // ReLU outputs: about half zeros, the rest positive.
+                        float v = g.nextFloat() * 2 - 1;
+                        dst[offset + j] = Math.max(0, v);
+                    }
+                }
+            };
+            FeatureStore.write(file, new FeatureSet(ids, generated, "random", grid.size(), "random", 224, null, grid));
+            FeatureSet stored = FeatureStore.read(file);
+            ModelConfig config = new ModelConfig(Architecture.ATTENTION, 256, 256, 0.5f, shape.vocabulary(),
+                    shape.maxLength(), Cleaning.SEED, 1,
+                    new ModelConfig.EncoderInfo("random", grid.size(), 224, "random", null, grid), null,
+                    new ModelConfig.AttentionInfo(256, 1f));
+            Memory.resetPeaks();
+            Result result = train(shape, config, stored.rows(), Objective.SEQUENCE, maxBatches, seed, new Random(seed));
+            return new Measured("attention", result, Memory.peakHeapMib(), Memory.peakRssMib(), Files.size(file) >> 20);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static Result train(Shape shape, ModelConfig config, FeatureRows rows, Objective objective, int maxBatches,
+            long seed, Random r) {
         List<CaptionExample> examples = new ArrayList<>();
         long totalTokens = 0;
         for (int i = 0; i < shape.images(); i++) {
@@ -94,8 +189,6 @@ public final class TrainBenchmark {
                 totalTokens += len - 1;
             }
         }
-        ModelConfig config = new ModelConfig(Architecture.MERGE, 256, 256, 0.5f, shape.vocabulary(), shape.maxLength(),
-                Cleaning.SEED, 1, new ModelConfig.EncoderInfo("random", shape.featureDim(), 224, "random", null), null);
         Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -118,6 +211,50 @@ public final class TrainBenchmark {
                 double rate = tokens / seconds;
                 return new Result(objective.id(), n, tokens, seconds, rate, n == batches.size() ? seconds : totalTokens / rate);
             }
+        }
+    }
+
+    /**
+     * The useful arithmetic per predicted word of the attention model: forward multiply-adds of
+     * one step (attention, gate, LSTM cell, output layer) plus the caption's once-only annotation
+     * projection and initial state shared over its words, times two for FLOPs and three for the
+     * backward pass. Padding steps are not counted, so this is what any implementation must do.
+     *
+     * @param shape sizes
+     * @param grid the annotations
+     * @return FLOPs per next-word prediction
+     */
+    public static double attentionFlopsPerToken(Shape shape, GridShape grid) {
+        double e = 256;
+        double u = 256;
+        double a = 256;
+        double l = grid.locations();
+        double d = grid.depth();
+        double step = u * a + l * a + l * d + u * d + (e + d + u) * 4 * u + u * shape.vocabulary();
+        double perCaption = l * d * a + 2 * d * u;
+        return 6 * (step + perCaption / (shape.meanLength() - 1));
+    }
+
+    /**
+     * The machine's practical limit for this work: single-precision matrix products of 1,024 ×
+     * 1,024 through the same PyTorch library, on all cores.
+     *
+     * @return GFLOP/s
+     */
+    public static double matmulGflops() {
+        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
+        int n = 1024;
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray x = m.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(n, n));
+            ai.djl.ndarray.NDArray y = m.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(n, n));
+            x.matMul(y).close();
+            int reps = 20;
+            long start = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                x.matMul(y).close();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return 2.0 * n * n * n * reps / seconds / 1e9;
         }
     }
 }

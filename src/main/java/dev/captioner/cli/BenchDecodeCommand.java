@@ -3,6 +3,7 @@ package dev.captioner.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.bench.DecodeBenchmark;
+import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code captioner bench decode}: captions/s and single-image latency. */
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = "Captions per second (greedy, beam 3) from cached features and single-image latency from a JPEG, "
-                + "on a Flickr8k-sized model with random weights.")
+                + "on Flickr8k-sized merge and attention (14 x 14 x 512 grids) models with random weights.")
 public final class BenchDecodeCommand implements Callable<Integer> {
 
     @Spec
@@ -43,6 +44,11 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             out.put("greedy", DecodeBenchmark.throughput(model, 1, images, batch));
             out.put("beam3", DecodeBenchmark.throughput(model, 3, images, batch));
             out.put("single_image_latency", DecodeBenchmark.latency(model, runs));
+        }
+        try (CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve("attention"), 1,
+                Architecture.ATTENTION))) {
+            out.put("attention_greedy", DecodeBenchmark.throughput(model, 1, images, batch));
+            out.put("attention_beam3", DecodeBenchmark.throughput(model, 3, images, batch));
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

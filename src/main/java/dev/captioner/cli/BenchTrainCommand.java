@@ -1,10 +1,15 @@
 package dev.captioner.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.bench.PeerScript;
 import dev.captioner.bench.TrainBenchmark;
+import dev.captioner.model.Architecture;
 import dev.captioner.model.Objective;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,38 +17,79 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code captioner bench train}: training tokens/s for both objectives on Flickr8k-shaped data. */
+/** {@code captioner bench train}: training tokens/s on Flickr8k-shaped data, with its PyTorch peer for attention. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Training speed (next-word predictions per second) of the sequence and pairs objectives on "
-                + "Flickr8k-shaped random data (30,000 captions, V = 7,579, 4,096-d features).")
+        description = {"Training speed (next-word predictions per second) on Flickr8k-shaped random data (30,000 "
+                + "captions, V = 7,579): the merge model's sequence and pairs objectives on 4,096-d features, or "
+                + "with --architecture attention the attention model on 14 x 14 x 512 grids read on demand from a "
+                + "scratch feature file, with its memory, compared in the same run with the same decoder in PyTorch "
+                + "(bench/pytorch_attention.py, if /usr/bin/python3 has torch)."})
 public final class BenchTrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--batches", defaultValue = "0", paramLabel = "N",
-            description = "Sequence batches to time (default: ${DEFAULT-VALUE} = one whole epoch).")
-    int sequenceBatches;
+    @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A",
+            converter = TrainingOptions.ArchitectureConverter.class,
+            description = "merge (both objectives) or attention (default: ${DEFAULT-VALUE}).")
+    Architecture architecture;
+
+    @Option(names = "--batches", paramLabel = "N",
+            description = "Batches to time; 0 is one whole epoch (default: 0 for merge, 30 for attention).")
+    Integer batches;
 
     @Option(names = "--pairs-batches", defaultValue = "30", paramLabel = "N",
             description = "Pairs batches to time; its epoch time is extrapolated (default: ${DEFAULT-VALUE}).")
     int pairsBatches;
+
+    @Option(names = "--scratch", paramLabel = "DIR",
+            description = "Folder for the attention benchmark's 2.4 GB feature file (default: the system's temporary folder).")
+    Path scratch;
+
+    @Option(names = "--peer", defaultValue = "bench/pytorch_attention.py", paramLabel = "FILE",
+            description = "The PyTorch reference script (default: ${DEFAULT-VALUE}); skipped if it or torch is missing.")
+    Path peer;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        TrainBenchmark.Shape shape = TrainBenchmark.Shape.flickr8k();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", Runtime.getRuntime().availableProcessors());
         out.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-        out.put("shape", shape);
-        TrainBenchmark.Result sequence = TrainBenchmark.run(shape, Objective.SEQUENCE, sequenceBatches, seed);
-        TrainBenchmark.Result pairs = TrainBenchmark.run(shape, Objective.PAIRS, pairsBatches, seed);
-        out.put("sequence", sequence);
-        out.put("pairs", pairs);
-        out.put("speedup", sequence.tokensPerSecond() / pairs.tokensPerSecond());
+        if (architecture == Architecture.ATTENTION) {
+            TrainBenchmark.Shape shape = TrainBenchmark.Shape.flickr8kGrid();
+            int n = batches == null ? 30 : batches;
+            out.put("shape", shape);
+            out.put("grid", TrainBenchmark.FLICKR8K_GRID.toString());
+            TrainBenchmark.Measured m = TrainBenchmark.attention(shape, n, seed,
+                    scratch == null ? Path.of(System.getProperty("java.io.tmpdir")) : scratch);
+            out.put("captioner", m);
+            out.put("flops_per_token", TrainBenchmark.attentionFlopsPerToken(shape, TrainBenchmark.FLICKR8K_GRID));
+            double gflops = TrainBenchmark.matmulGflops();
+            out.put("matmul_gflops", gflops);
+            out.put("fraction_of_matmul", m.result().tokensPerSecond()
+                    * TrainBenchmark.attentionFlopsPerToken(shape, TrainBenchmark.FLICKR8K_GRID) / (gflops * 1e9));
+            JsonNode reference = PeerScript.run(peer, List.of("--threads", String.valueOf(Runtime.getRuntime()
+                    .availableProcessors()), "--batches", String.valueOf(n == 0 ? 0 : n), "--seed", String.valueOf(seed)),
+                    spec.commandLine().getErr());
+            if (reference != null) {
+                out.put("pytorch", reference);
+                out.put("speedup_over_pytorch", m.result().tokensPerSecond() / reference.get("tokens_per_second").asDouble());
+            }
+        } else if (architecture == Architecture.MERGE) {
+            TrainBenchmark.Shape shape = TrainBenchmark.Shape.flickr8k();
+            out.put("shape", shape);
+            TrainBenchmark.Result sequence = TrainBenchmark.run(shape, Objective.SEQUENCE, batches == null ? 0 : batches, seed);
+            TrainBenchmark.Result pairs = TrainBenchmark.run(shape, Objective.PAIRS, pairsBatches, seed);
+            out.put("sequence", sequence);
+            out.put("pairs", pairs);
+            out.put("speedup", sequence.tokensPerSecond() / pairs.tokensPerSecond());
+        } else {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--architecture: bench train measures merge or attention");
+        }
         spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(out));
         return 0;

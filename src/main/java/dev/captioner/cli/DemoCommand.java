@@ -31,7 +31,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A",
+    @Option(names = "--architecture", defaultValue = "attention", paramLabel = "A",
             converter = TrainingOptions.ArchitectureConverter.class,
             description = "merge, init-inject or attention (default: ${DEFAULT-VALUE}).")
     Architecture architecture;

@@ -38,7 +38,7 @@ final class FeatureCheckpoint {
 
     private final Path dir;
     private final Meta meta;
-    private final Map<String, float[]> rows = new LinkedHashMap<>();
+    private final Map<String, RowRef> rows = new LinkedHashMap<>();
     private int nextChunk;
 
     private FeatureCheckpoint(Path dir, Meta meta) {
@@ -102,9 +102,12 @@ final class FeatureCheckpoint {
         }
     }
 
-    /** Reads a whole chunk; nothing of a chunk that fails half-way is kept. */
-    private Map<String, float[]> readChunk(Path chunk) throws IOException {
-        Map<String, float[]> read = new LinkedHashMap<>();
+    /**
+     * Checks a whole chunk's layout and notes where its rows are (they are read again when the
+     * feature file is written); nothing of a chunk that fails half-way is kept.
+     */
+    private Map<String, RowRef> readChunk(Path chunk) throws IOException {
+        Map<String, RowRef> read = new LinkedHashMap<>();
         try (InputStream raw = Files.newInputStream(chunk);
                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
             if (in.readInt() != MAGIC) {
@@ -115,46 +118,85 @@ final class FeatureCheckpoint {
             if (dim != meta.featureDim() || count < 0 || (long) count * dim * 4 > Files.size(chunk)) {
                 throw new IOException("header says " + count + " rows of " + dim + " values");
             }
+            long at = 12;
+            long[] offsets = new long[count];
+            List<String> ids = new java.util.ArrayList<>();
             for (int i = 0; i < count; i++) {
-                String id = in.readUTF();
-                float[] row = new float[dim];
-                for (int j = 0; j < dim; j++) {
-                    row[j] = in.readFloat();
-                }
-                read.put(id, row);
+                int idLength = in.readUnsignedShort();
+                ids.add(new String(in.readNBytes(idLength), java.nio.charset.StandardCharsets.UTF_8));
+                at += 2 + idLength;
+                offsets[i] = at;
+                in.skipNBytes((long) dim * Float.BYTES);
+                at += (long) dim * Float.BYTES;
             }
             if (in.read() != -1) {
                 throw new IOException("data after the last row");
+            }
+            ChunkRows chunkRows = new ChunkRows(chunk, offsets, dim);
+            for (int i = 0; i < count; i++) {
+                read.put(ids.get(i), new RowRef(chunkRows, i));
             }
         }
         return read;
     }
 
-    /** @return rows finished so far, by image name */
-    synchronized Map<String, float[]> rows() {
+    /** @return where the rows finished so far are, by image name */
+    synchronized Map<String, RowRef> rows() {
         return new LinkedHashMap<>(rows);
     }
 
-    /** Saves a batch of finished rows as the next chunk. */
+    /** Saves a batch of finished rows as the next chunk; the rows are then read from it, not kept. */
     synchronized void append(Map<String, float[]> batch) {
         if (batch.isEmpty()) {
             return;
         }
         Path chunk = dir.resolve(String.format("chunk-%06d.bin", nextChunk++));
+        long[] offsets = new long[batch.size()];
         AtomicFiles.write(chunk, raw -> {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw));
             out.writeInt(MAGIC);
             out.writeInt(batch.size());
             out.writeInt(meta.featureDim());
+            int i = 0;
             for (Map.Entry<String, float[]> e : batch.entrySet()) {
                 out.writeUTF(e.getKey());
+                offsets[i++] = out.size();
                 for (float v : e.getValue()) {
                     out.writeFloat(v);
                 }
             }
             out.flush();
         });
-        rows.putAll(batch);
+        ChunkRows chunkRows = new ChunkRows(chunk, offsets, meta.featureDim());
+        int i = 0;
+        for (String id : batch.keySet()) {
+            rows.put(id, new RowRef(chunkRows, i++));
+        }
+    }
+
+    /** The rows of one chunk file, read when asked for (big-endian, as {@link DataOutputStream} wrote them). */
+    private record ChunkRows(Path file, long[] offsets, int dim) implements FeatureRows {
+
+        @Override
+        public int size() {
+            return offsets.length;
+        }
+
+        @Override
+        public void copy(int row, float[] dst, int offset) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(dim * Float.BYTES);
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(file)) {
+                while (buffer.hasRemaining()) {
+                    if (c.read(buffer, offsets[row] + buffer.position()) < 0) {
+                        throw new IOException("the chunk ends inside row " + row);
+                    }
+                }
+            } catch (IOException e) {
+                throw new CaptionerException(file + ": cannot read checkpoint row " + row + ": " + e.getMessage(), e);
+            }
+            buffer.flip();
+            buffer.asFloatBuffer().get(dst, offset, dim);
+        }
     }
 
     /** Removes the checkpoint once the feature file is complete. */

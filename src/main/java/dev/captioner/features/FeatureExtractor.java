@@ -110,7 +110,8 @@ public final class FeatureExtractor {
 
     private record Prepared(String id, float[] input) {}
 
-    private static final Prepared END = new Prepared(null, null);
+    /** A batch's decoded images; the empty batch tells a worker to stop. */
+    private static final List<Prepared> END = List.of();
     private final PrintStream log;
     private final int checkpointRows;
 
@@ -137,19 +138,30 @@ public final class FeatureExtractor {
     public Result extract(Dataset dataset, List<ImageRecord> images, ImageEncoder encoder, Path out, Options options) {
         FeatureCheckpoint.Meta meta = new FeatureCheckpoint.Meta(encoder.name(), encoder.weightsSha256(),
                 encoder.featureDim(), encoder.imageSize(), encoder.grid() == null ? "pooled" : encoder.grid().toString());
-        Map<String, float[]> done = new LinkedHashMap<>(previous(out, meta));
+        Map<String, RowRef> done = new LinkedHashMap<>(previous(out, meta));
         FeatureCheckpoint checkpoint = FeatureCheckpoint.open(out, meta, log);
         done.putAll(checkpoint.rows());
         int reused = 0;
         int missing = 0;
-        List<ImageRecord> todo = new ArrayList<>();
-        for (ImageRecord r : images) {
+        // Batches are fixed slices of the image list, whatever was done before and whichever
+        // worker takes them: a network's numerics depend on the batch an image is in, so an
+        // interrupted and resumed run (which checkpoints whole batches) makes the same rows.
+        List<List<ImageRecord>> todo = new ArrayList<>();
+        int todoImages = 0;
+        int lastSlice = -1;
+        for (int i = 0; i < images.size(); i++) {
+            ImageRecord r = images.get(i);
             if (done.containsKey(r.name())) {
                 reused++;
             } else if (!r.present()) {
                 missing++;
             } else {
-                todo.add(r);
+                if (i / options.batch() != lastSlice) {
+                    todo.add(new ArrayList<>());
+                    lastSlice = i / options.batch();
+                }
+                todo.get(todo.size() - 1).add(r);
+                todoImages++;
             }
         }
         if (missing > 0) {
@@ -157,29 +169,31 @@ public final class FeatureExtractor {
                     + " named by the captions have no file; skipped");
         }
         List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
-        int computed = todo.isEmpty() ? 0 : run(dataset, todo, encoder, checkpoint, options, failures);
+        int computed = todo.isEmpty() ? 0 : run(dataset, todo, todoImages, encoder, checkpoint, options, failures);
         done.putAll(checkpoint.rows());
 
         List<String> ids = new ArrayList<>();
-        List<float[]> rows = new ArrayList<>();
+        List<RowRef> rows = new ArrayList<>();
         for (ImageRecord r : images) {
-            float[] row = done.get(r.name());
+            RowRef row = done.get(r.name());
             if (row != null) {
                 ids.add(r.name());
                 rows.add(row);
             }
         }
-        FeatureSet set = new FeatureSet(ids, FeatureRows.of(rows.toArray(float[][]::new), encoder.featureDim()),
+        // Rows stream from the earlier file and the checkpoint chunks into the new file; then the
+        // result is read back from it, so no step holds every row in the heap.
+        FeatureSet set = new FeatureSet(ids, RowRef.concat(rows, encoder.featureDim()),
                 encoder.name(), encoder.featureDim(), encoder.weightsSha256(), encoder.imageSize(),
                 encoder.weightsLocation() == null ? null : encoder.weightsLocation().toString(), encoder.grid());
         FeatureStore.write(out, set);
         checkpoint.delete();
-        return new Result(set, computed, reused, List.copyOf(failures), missing);
+        return new Result(FeatureStore.read(out), computed, reused, List.copyOf(failures), missing);
     }
 
     /** Rows of an earlier output file made with the same encoder and weights. */
-    private Map<String, float[]> previous(Path out, FeatureCheckpoint.Meta meta) {
-        Map<String, float[]> rows = new LinkedHashMap<>();
+    private Map<String, RowRef> previous(Path out, FeatureCheckpoint.Meta meta) {
+        Map<String, RowRef> rows = new LinkedHashMap<>();
         if (!Files.isRegularFile(out)) {
             return rows;
         }
@@ -190,7 +204,7 @@ public final class FeatureExtractor {
                     && old.featureDim() == meta.featureDim() && old.imageSize() == meta.imageSize()
                     && oldGrid.equals(meta.grid())) {
                 for (int i = 0; i < old.size(); i++) {
-                    rows.put(old.ids().get(i), old.rows().row(i));
+                    rows.put(old.ids().get(i), new RowRef(old.rows(), i));
                 }
             } else {
                 log.println("features: " + out + " was made with another encoder or weights; recomputing");
@@ -201,8 +215,8 @@ public final class FeatureExtractor {
         return rows;
     }
 
-    private int run(Dataset dataset, List<ImageRecord> todo, ImageEncoder encoder, FeatureCheckpoint checkpoint,
-            Options options, List<Failure> failures) {
+    private int run(Dataset dataset, List<List<ImageRecord>> todo, int todoImages, ImageEncoder encoder,
+            FeatureCheckpoint checkpoint, Options options, List<Failure> failures) {
         int workers = Math.min(options.threads(), todo.size());
         if (options.torchThreads() > 0) {
             Torch.intraOpThreads(options.torchThreads());
@@ -210,7 +224,7 @@ public final class FeatureExtractor {
         // Decoders wait for room rather than fail: large images simply take turns.
         ImageLoader loader = new ImageLoader(options.maxPixels(), ImageLoader.DEFAULT_MAX_BYTES,
                 PixelBudget.ofHeap(0.5, null));
-        try (Progress progress = Progress.start(log, "features", todo.size(), "images");
+        try (Progress progress = Progress.start(log, "features", todoImages, "images");
                 Extraction run = new Extraction(dataset, todo, encoder, checkpoint, options, loader, failures, progress,
                         workers)) {
             run.startDecoders();
@@ -232,14 +246,14 @@ public final class FeatureExtractor {
     }
 
     /**
-     * One extraction: decoder threads read, decode and prepare images into a bounded queue;
-     * workers take batches off it, run the network and collect rows, which are checkpointed
+     * One extraction: decoder threads read, decode and prepare whole batches into a bounded
+     * queue; workers take batches off it, run the network and collect rows, which are checkpointed
      * every {@link #checkpointRows} rows and, whatever happens, when the run closes, so that no
      * finished row is lost when a worker fails.
      */
     private final class Extraction implements AutoCloseable {
         private final Dataset dataset;
-        private final List<ImageRecord> todo;
+        private final List<List<ImageRecord>> todo;
         private final ImageEncoder encoder;
         private final FeatureCheckpoint checkpoint;
         private final Options options;
@@ -248,7 +262,7 @@ public final class FeatureExtractor {
         private final Progress progress;
         private final int decoders;
         private final int workers;
-        private final BlockingQueue<Prepared> queue;
+        private final BlockingQueue<List<Prepared>> queue;
         private final ExecutorService decodePool;
         private final ExecutorService workerPool;
         private final List<Future<?>> decoding = new ArrayList<>();
@@ -259,7 +273,7 @@ public final class FeatureExtractor {
         /** Set when a worker fails, so that decoders stop waiting for room in the queue. */
         private final AtomicBoolean abort = new AtomicBoolean();
 
-        Extraction(Dataset dataset, List<ImageRecord> todo, ImageEncoder encoder, FeatureCheckpoint checkpoint,
+        Extraction(Dataset dataset, List<List<ImageRecord>> todo, ImageEncoder encoder, FeatureCheckpoint checkpoint,
                 Options options, ImageLoader loader, List<Failure> failures, Progress progress, int workers) {
             this.dataset = dataset;
             this.todo = todo;
@@ -271,7 +285,7 @@ public final class FeatureExtractor {
             this.progress = progress;
             this.decoders = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
             this.workers = workers;
-            this.queue = new ArrayBlockingQueue<>(Math.max(8, 2 * options.batch() * workers));
+            this.queue = new ArrayBlockingQueue<>(Math.max(2, 2 * workers));
             this.decodePool = Executors.newFixedThreadPool(decoders, daemon("decode"));
             this.workerPool = Executors.newFixedThreadPool(workers, daemon("encode"));
         }
@@ -284,18 +298,21 @@ public final class FeatureExtractor {
 
         private Object decodeAll() throws InterruptedException {
             for (int i = next.getAndIncrement(); i < todo.size(); i = next.getAndIncrement()) {
-                ImageRecord r = todo.get(i);
-                Prepared p;
-                try {
-                    p = new Prepared(r.name(), prepare(r));
-                } catch (IOException | RuntimeException e) {
-                    String reason = e instanceof CaptionerException ? e.getMessage() : dataset.describe(r) + ": " + e;
-                    failures.add(new Failure(r.name(), reason));
-                    log.println("features: skipped " + reason);
-                    progress.step();
+                List<Prepared> batch = new ArrayList<>();
+                for (ImageRecord r : todo.get(i)) {
+                    try {
+                        batch.add(new Prepared(r.name(), prepare(r)));
+                    } catch (IOException | RuntimeException e) {
+                        String reason = e instanceof CaptionerException ? e.getMessage() : dataset.describe(r) + ": " + e;
+                        failures.add(new Failure(r.name(), reason));
+                        log.println("features: skipped " + reason);
+                        progress.step();
+                    }
+                }
+                if (batch.isEmpty()) {
                     continue;
                 }
-                while (!queue.offer(p, 100, TimeUnit.MILLISECONDS)) {
+                while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
                     if (abort.get()) {
                         return null;
                     }
@@ -325,37 +342,20 @@ public final class FeatureExtractor {
 
         /** One worker: takes batches off the queue until it meets {@link #END} or the run aborts. */
         private Object work() throws InterruptedException {
-            List<Prepared> batch = new ArrayList<>(options.batch());
             while (true) {
-                Prepared first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                List<Prepared> batch = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (batch == null) {
                     if (abort.get()) {
                         return null;
                     }
                     continue;
                 }
-                if (first == END) {
+                if (batch.isEmpty()) {
                     return null;
                 }
-                batch.clear();
-                batch.add(first);
-                queue.drainTo(batch, options.batch() - 1);
-                int ends = 0;
-                while (batch.remove(END)) {
-                    ends++;
-                }
-                // The end marks belong one to each worker: keep one, hand back the others.
-                for (int i = 1; i < ends; i++) {
-                    queue.put(END);
-                }
-                if (!batch.isEmpty()) {
-                    encode(batch);
-                    computed.addAndGet(batch.size());
-                    progress.stepBy(batch.size());
-                }
-                if (ends > 0) {
-                    return null;
-                }
+                encode(batch);
+                computed.addAndGet(batch.size());
+                progress.stepBy(batch.size());
             }
         }
 

@@ -10,6 +10,8 @@ import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.exceptions.HdfException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,8 +26,9 @@ import java.util.List;
  * {@code feature_kind} ({@code pooled} or {@code grid}), {@code feature_dim} ({@code D}),
  * {@code grid_height} and {@code grid_width} (grids), {@code weights_sha256}, {@code image_size}
  * (and {@code weights_path}, where the weights were, when known); readable by h5py with no
- * custom code. A file without {@code feature_kind} holds pooled vectors. Files are written to a temporary name and renamed, so a file under the final name
- * is always complete.
+ * custom code. A file without {@code feature_kind} holds pooled vectors. Rows are written one at a
+ * time and large stores read on demand, so neither needs the whole store in the heap. Files are
+ * written to a temporary name and renamed, so a file under the final name is always complete.
  */
 public final class FeatureStore {
 
@@ -43,7 +46,9 @@ public final class FeatureStore {
             tmp = AtomicFiles.tempSibling(file);
             try (WritableHdfFile h5 = HdfFile.write(tmp)) {
                 h5.putDataset("ids", set.ids().toArray(String[]::new));
-                h5.putDataset("features", data(set));
+                GridShape shape = set.grid();
+                int[] rowShape = shape == null ? new int[] {set.featureDim()} : new int[] {shape.locations(), shape.depth()};
+                h5.putDataset("features", new StreamedRowsDataset(set.rows(), rowShape, "features", h5));
                 h5.putAttribute("encoder", set.encoder());
                 h5.putAttribute("feature_kind", set.kind().id());
                 GridShape grid = set.grid();
@@ -73,29 +78,34 @@ public final class FeatureStore {
         }
     }
 
-    /** @return the features dataset: {@code [N, D]} pooled, or {@code [N, H·W, D]} for grids */
-    private static Object data(FeatureSet set) {
-        GridShape grid = set.grid();
-        if (grid == null) {
-            return set.size() == 0 ? new float[0][set.featureDim()] : set.features();
-        }
-        float[][][] out = new float[set.size()][grid.locations()][grid.depth()];
-        float[] row = new float[set.featureDim()];
-        for (int i = 0; i < out.length; i++) {
-            set.rows().copy(i, row, 0);
-            for (int l = 0; l < grid.locations(); l++) {
-                System.arraycopy(row, l * grid.depth(), out[i][l], 0, grid.depth());
-            }
-        }
-        return out;
-    }
-
     /**
+     * Reads a feature file; a features dataset larger than {@link #inMemoryLimit()} is read row
+     * by row from the file when asked for, not into the heap.
+     *
      * @param file a feature file
      * @return its content
      * @throws CaptionerException naming the file and what is missing if it is not one
      */
     public static FeatureSet read(Path file) {
+        return read(file, inMemoryLimit());
+    }
+
+    /**
+     * @return the largest features dataset read into the heap: an eighth of the maximum heap, at
+     *     most 512 MB (Flickr8k's pooled VGG16 vectors, 133 MB, fit; its grids, 3.2 GB, do not)
+     */
+    public static long inMemoryLimit() {
+        return Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    /**
+     * @param file a feature file
+     * @param inMemoryBytes the largest features dataset read into the heap; a larger one that is
+     *     stored contiguously (as captioner and h5py write it without compression) is read on demand
+     * @return its content
+     * @throws CaptionerException naming the file and what is missing if it is not one
+     */
+    public static FeatureSet read(Path file, long inMemoryBytes) {
         if (!Files.isRegularFile(file)) {
             throw new CaptionerException(file + ": no such feature file");
         }
@@ -126,9 +136,17 @@ public final class FeatureStore {
             }
             String[] names = shape[0] == 0 ? new String[0] : (String[]) ids.getData();
             int rowDim = grid == null ? dim : grid.size();
-            float[][] rows = shape[0] == 0 ? new float[0][rowDim] : flatRows(features, grid);
+            FeatureRows rows;
+            if (shape[0] > 0 && (long) shape[0] * rowDim * Float.BYTES > inMemoryBytes
+                    && features instanceof ContiguousDataset contiguous
+                    && features.getDataType() instanceof FloatingPoint fp) {
+                rows = new FileFeatureRows(file, h5.getUserBlockSize() + contiguous.getDataAddress(), shape[0], rowDim,
+                        fp.getByteOrder());
+            } else {
+                rows = FeatureRows.of(shape[0] == 0 ? new float[0][rowDim] : flatRows(features, grid), rowDim);
+            }
             Attribute path = h5.getAttribute("weights_path");
-            return new FeatureSet(List.of(names), FeatureRows.of(rows, rowDim), encoder, rowDim, sha, size,
+            return new FeatureSet(List.of(names), rows, encoder, rowDim, sha, size,
                     path == null ? null : String.valueOf(path.getData()), grid);
         } catch (CaptionerException e) {
             throw e;

@@ -57,9 +57,12 @@ class DemoCommandTest {
             assertThat(p.get("references").size()).isEqualTo(5);
             assertThat(p.get("caption").asText()).doesNotContain("startseq").doesNotContain("endseq");
         }
-        assertThat(FeatureStore.read(out.resolve("features.h5")).size()).isEqualTo(40);
+        // The default architecture is attention, on grid features, and the report shows where it looked.
+        assertThat(FeatureStore.read(out.resolve("grid_features.h5")).size()).isEqualTo(40);
+        assertThat(out.resolve("features.h5")).doesNotExist();
+        assertThat(Files.readString(out.resolve("report/index.html"))).contains("Where the model looked");
         assertThat(json.readTree(out.resolve("model/history.json").toFile())).hasSize(2);
-        for (String must : List.of("data/Flickr8k_text/Flickr8k.token.txt", "encoder/concepts.json", "features.h5",
+        for (String must : List.of("data/Flickr8k_text/Flickr8k.token.txt", "encoder/concepts.json", "grid_features.h5",
                 "stats.json", "explore/samples.png", "explore/pca_clusters.png", "model/config.json", "model/loss.png",
                 "eval/greedy/metrics.json", "eval/beam3/predictions.jsonl", "eval/best_worst.png", "report/index.html",
                 "report/img/loss.png")) {
@@ -67,6 +70,7 @@ class DemoCommandTest {
         }
         try (CaptionModel m = CaptionModel.load(out.resolve("model"))) {
             assertThat(m.config().encoder().name()).isEqualTo("concepts");
+            assertThat(m.config().architecture().id()).isEqualTo("attention");
         }
         // Running the demo again finds everything up to date.
         Cli again = Cli.run("demo", "--out", out.toString(), "--images", "40", "--epochs", "2", "--seed", "3");

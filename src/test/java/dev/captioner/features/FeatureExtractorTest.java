@@ -26,7 +26,7 @@ class FeatureExtractorTest {
     Path tmp;
 
     /** A stand-in network: the feature is the mean of each channel; counts the images it sees. */
-    static final class MeanEncoder implements ImageEncoder {
+    static class MeanEncoder implements ImageEncoder {
         final AtomicInteger images = new AtomicInteger();
         final int failAfter;
 
@@ -120,6 +120,46 @@ class FeatureExtractorTest {
             FeatureExtractor.Result again = new FeatureExtractor(quiet()).extract(d, d.images(), third, out, TWO);
             assertThat(third.images.get()).isZero();
             assertThat(again.reused()).isEqualTo(20);
+        }
+    }
+
+    /** Like a real network, its numbers depend on the batch: here, plainly, on its size and the position in it. */
+    static final class BatchSensitiveEncoder extends MeanEncoder {
+        BatchSensitiveEncoder(int failAfter) {
+            super(failAfter);
+        }
+
+        @Override
+        public float[][] encode(float[] batch, int n) {
+            float[][] out = super.encode(batch, n);
+            for (int i = 0; i < n; i++) {
+                out[i][0] += n * 1e-3f + i * 1e-4f;
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void batchesAreFixedSlicesSoRerunsAndResumedRunsMakeTheSameRows() throws Exception {
+        try (Dataset d = synth(22)) {
+            FeatureExtractor.Options four = new FeatureExtractor.Options(4, 2, 1_000_000);
+            Path first = tmp.resolve("first.h5");
+            new FeatureExtractor(quiet()).extract(d, d.images(), new BatchSensitiveEncoder(Integer.MAX_VALUE), first, four);
+            float[][] expected = FeatureStore.read(first).features();
+            // Image i is in slice i / 4 at position i % 4; the last slice holds two images.
+            assertThat(expected[21][0] - expected[20][0]).isNotEqualTo(0);
+            for (int run = 0; run < 3; run++) {
+                Path again = tmp.resolve("again" + run + ".h5");
+                new FeatureExtractor(quiet()).extract(d, d.images(), new BatchSensitiveEncoder(Integer.MAX_VALUE), again, four);
+                assertThat(FeatureStore.read(again).features()).isDeepEqualTo(expected);
+            }
+            Path resumed = tmp.resolve("resumed.h5");
+            assertThatThrownBy(() -> new FeatureExtractor(quiet(), 4).extract(d, d.images(), new BatchSensitiveEncoder(9),
+                    resumed, four)).hasMessageContaining("simulated crash");
+            FeatureExtractor.Result r = new FeatureExtractor(quiet(), 4).extract(d, d.images(),
+                    new BatchSensitiveEncoder(Integer.MAX_VALUE), resumed, four);
+            assertThat(r.reused()).isPositive();
+            assertThat(FeatureStore.read(resumed).features()).isDeepEqualTo(expected);
         }
     }
 
