@@ -50,13 +50,17 @@
     overlay.height = a.height;
     var ctx = overlay.getContext("2d");
     var img = ctx.createImageData(a.width, a.height);
-    var max = 0;
-    a.weights.forEach(function (row) { row.forEach(function (v) { max = Math.max(max, v); }); });
+    // Scaled from the smallest weight to the largest; dark where the model did not look, a
+    // light warm tint where it did (the CLI's pictures look the same).
+    var max = -Infinity, min = Infinity;
+    a.weights.forEach(function (row) { row.forEach(function (v) { max = Math.max(max, v); min = Math.min(min, v); }); });
     for (var y = 0; y < a.height; y++) {
       for (var x = 0; x < a.width; x++) {
-        var c = heat(max > 0 ? a.weights[y][x] / max : 0);
+        var w = max > min ? (a.weights[y][x] - min) / (max - min) : 0;
+        var c = heat(w);
         var i = (y * a.width + x) * 4;
-        img.data[i] = c[0]; img.data[i + 1] = c[1]; img.data[i + 2] = c[2]; img.data[i + 3] = 255;
+        img.data[i] = c[0]; img.data[i + 1] = c[1]; img.data[i + 2] = c[2];
+        img.data[i + 3] = Math.round(255 * (0.8 - 0.55 * w));
       }
     }
     ctx.putImageData(img, 0, 0);

@@ -20,8 +20,10 @@ import javax.imageio.ImageIO;
  */
 public final class AttentionPicture {
 
-    /** Longest side of a panel, in pixels. */
+    /** Longest side of a panel, in pixels: larger images are scaled down to it. */
     static final int PANEL = 224;
+    /** Smaller images are scaled up to this, so a word's map stays readable. */
+    static final int MIN_PANEL = 160;
     private static final int COLUMNS = 5;
     private static final int PAD = 10;
     private static final int LABEL = 26;
@@ -33,7 +35,7 @@ public final class AttentionPicture {
     /**
      * Draws the picture.
      *
-     * @param image the captioned image (any size; panels are scaled down to {@value #PANEL} px)
+     * @param image the captioned image (any size; panels are {@value #MIN_PANEL} to {@value #PANEL} px)
      * @param caption a caption with attention weights
      * @param grid the grid the weights are over
      * @return the drawing
@@ -43,7 +45,8 @@ public final class AttentionPicture {
         if (caption.attention() == null) {
             throw new IllegalArgumentException("the caption has no attention weights: the model is not an attention model");
         }
-        double scale = Math.min(1.0, (double) PANEL / Math.max(image.getWidth(), image.getHeight()));
+        int side = Math.max(image.getWidth(), image.getHeight());
+        double scale = side > PANEL ? (double) PANEL / side : side < MIN_PANEL ? (double) MIN_PANEL / side : 1;
         int pw = Math.max(1, (int) Math.round(image.getWidth() * scale));
         int ph = Math.max(1, (int) Math.round(image.getHeight() * scale));
         BufferedImage base = scaled(image, pw, ph);
@@ -103,8 +106,9 @@ public final class AttentionPicture {
 
     /**
      * Lays one word's weights over the image: bilinear upsampling from the cell centres (so the
-     * map is smooth, not blocky), scaled so the largest weight is full heat, blended half and half
-     * with the image as matplotlib's {@code imshow(alpha, alpha=0.5)} does in the paper's figures.
+     * map is smooth, not blocky), scaled from the smallest weight to the largest as matplotlib's
+     * {@code imshow} scales a map; the image is dimmed where the model did not look (a spotlight,
+     * as in the paper's figures) and tinted with the heat colour where it did.
      *
      * @param image the panel-sized image
      * @param alpha {@code H × W} weights, row-major
@@ -122,10 +126,12 @@ public final class AttentionPicture {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int rgb = image.getRGB(x, y);
-                int c = heatColour(heat[y][x]);
-                int r = (((rgb >> 16) & 0xFF) + ((c >> 16) & 0xFF)) / 2;
-                int gg = (((rgb >> 8) & 0xFF) + ((c >> 8) & 0xFF)) / 2;
-                int b = ((rgb & 0xFF) + (c & 0xFF)) / 2;
+                float v = heat[y][x];
+                int c = heatColour(v);
+                float light = 0.2f + 0.8f * v;
+                int r = Math.round(0.7f * light * ((rgb >> 16) & 0xFF) + 0.3f * ((c >> 16) & 0xFF));
+                int gg = Math.round(0.7f * light * ((rgb >> 8) & 0xFF) + 0.3f * ((c >> 8) & 0xFF));
+                int b = Math.round(0.7f * light * (rgb & 0xFF) + 0.3f * (c & 0xFF));
                 out.setRGB(x, y, r << 16 | gg << 8 | b);
             }
         }
@@ -134,16 +140,19 @@ public final class AttentionPicture {
 
     /**
      * Bilinear interpolation of a grid to {@code width × height}, each grid cell's value sitting
-     * at the cell's centre, normalised so the maximum is 1.
+     * at the cell's centre, scaled so the smallest weight is 0 and the largest 1 (all 0 if they
+     * are equal).
      *
      * @return {@code [height][width]} values in [0, 1]
      */
     static float[][] upsample(float[] alpha, int gh, int gw, int width, int height) {
-        float max = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        float min = Float.POSITIVE_INFINITY;
         for (float a : alpha) {
             max = Math.max(max, a);
+            min = Math.min(min, a);
         }
-        float norm = max > 0 ? 1 / max : 0;
+        float norm = max > min ? 1 / (max - min) : 0;
         float[][] out = new float[height][width];
         for (int y = 0; y < height; y++) {
             double gy = Math.min(gh - 1, Math.max(0, (y + 0.5) * gh / height - 0.5));
@@ -157,7 +166,7 @@ public final class AttentionPicture {
                 double fx = gx - x0;
                 double top = alpha[y0 * gw + x0] * (1 - fx) + alpha[y0 * gw + x1] * fx;
                 double bottom = alpha[y1 * gw + x0] * (1 - fx) + alpha[y1 * gw + x1] * fx;
-                out[y][x] = (float) ((top * (1 - fy) + bottom * fy) * norm);
+                out[y][x] = (float) ((top * (1 - fy) + bottom * fy - min) * norm);
             }
         }
         return out;
