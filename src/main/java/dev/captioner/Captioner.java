@@ -180,6 +180,29 @@ public final class Captioner implements AutoCloseable {
     }
 
     /**
+     * @param image decoded pixels
+     * @return the encoder's input for it: resized and preprocessed, {@code 3 × size × size}
+     *     floats, what {@link #alternativesOfInputs} takes
+     */
+    public float[] prepare(RgbImage image) {
+        return ImageInputs.of(image, encoder);
+    }
+
+    /**
+     * Captions prepared images in one encoder call and one decoder call.
+     *
+     * @param inputs images from {@link #prepare}
+     * @param beam beam width
+     * @return for each, the beam's captions, best first
+     */
+    public List<List<Caption>> alternativesOfInputs(List<float[]> inputs, int beam) {
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
+        return decoder.decode(encoder.encode(inputs), new DecodeOptions(beam, 0, decodeOptions.lengthPenalty()));
+    }
+
+    /**
      * Captions many files, encoding and decoding in batches.
      *
      * @param images image files

@@ -51,11 +51,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + "also bounds the pixels decoded at once.")
     long maxPixels;
 
+    @Option(names = "--max-batch", defaultValue = "8", paramLabel = "N",
+            description = "Concurrent requests captioned in one network call (default: ${DEFAULT-VALUE}; 1 turns "
+                    + "batching off: each worker then runs its own request).")
+    int maxBatch;
+
+    @Option(names = "--batch-wait-ms", defaultValue = "5", paramLabel = "T",
+            description = "Longest a request waits for others to join its batch (default: ${DEFAULT-VALUE}).")
+    int batchWaitMs;
+
     @Override
     public Integer call() throws Exception {
         int n = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
+        // Batched, one runner uses every core; unbatched, the workers share them.
         ServeConfig config = Settings.of(spec, () -> new ServeConfig(host, port, (long) (maxUploadMb * 1024 * 1024), n,
-                queue, beam, 10, maxPixels, ServeConfig.threadsPerWorker(n)));
+                queue, beam, 10, maxPixels, ServeConfig.threadsPerWorker(maxBatch > 1 ? 1 : n), maxBatch, batchWaitMs));
         Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights, maxPixels));
         ModelService service = new ModelService(Captioner.load(model, options));
         CaptionServer server;

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -33,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
@@ -63,6 +65,10 @@ public final class CaptionServer implements AutoCloseable {
     private final CaptionService service;
     private final ServeConfig config;
     private final ImageLoader loader;
+    /** Caption requests read or being decoded, not yet handed to the batcher. */
+    private final AtomicInteger arriving = new AtomicInteger();
+    /** Batches concurrent requests, or null when batching is off or the service cannot batch. */
+    private final MicroBatcher batcher;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Server jetty;
     private volatile boolean draining;
@@ -78,6 +84,12 @@ public final class CaptionServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // With batching, the pool only decodes and prepares; one runner feeds the network batches
+        // on all the PyTorch threads.
+        this.batcher = config.maxBatch() > 1 && service instanceof BatchCaptionService batching
+                ? new MicroBatcher(batching, arriving::get, config.maxBatch(), Duration.ofMillis(config.batchWaitMs()), 1,
+                        config.queue() + config.workers() * config.maxBatch() + 1)
+                : null;
         int upload = (int) Math.min(Integer.MAX_VALUE, config.maxUploadBytes());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -162,6 +174,23 @@ public final class CaptionServer implements AutoCloseable {
             error(ctx, 503, "the server is shutting down");
             return;
         }
+        // Counted as arriving until its prepared image reaches the batcher (or it fails), so a
+        // waiting batch knows whether company is coming.
+        AtomicBoolean counted = new AtomicBoolean(true);
+        arriving.incrementAndGet();
+        Runnable arrived = () -> {
+            if (counted.compareAndSet(true, false)) {
+                arriving.decrementAndGet();
+            }
+        };
+        try {
+            caption(ctx, start, arrived);
+        } finally {
+            arrived.run();
+        }
+    }
+
+    private void caption(Context ctx, long start, Runnable arrived) throws InterruptedException {
         int beam = beam(ctx);
         if (beam < 0) {
             return;
@@ -170,7 +199,7 @@ public final class CaptionServer implements AutoCloseable {
         if (bytes == null) {
             return;
         }
-        List<Caption> captions = captionOnPool(ctx, bytes, beam);
+        List<Caption> captions = captionOnPool(ctx, bytes, beam, arrived);
         if (captions != null) {
             ctx.json(answer(captions, service.attentionGrid(), start));
         }
@@ -261,13 +290,21 @@ public final class CaptionServer implements AutoCloseable {
     }
 
     /** @return the captions, or null after answering with an error */
-    private List<Caption> captionOnPool(Context ctx, byte[] bytes, int beam) throws InterruptedException {
-        Future<List<Caption>> job;
+    private List<Caption> captionOnPool(Context ctx, byte[] bytes, int beam, Runnable arrived)
+            throws InterruptedException {
+        // The pool decodes; without batching it also captions, with batching it hands the small
+        // prepared input to the batcher and is free for the next upload at once.
+        Future<CompletableFuture<List<Caption>>> job;
         try {
             job = pool.submit(() -> {
                 Torch.noGrad();
                 RgbImage image = loader.decode(bytes, "upload");
-                return service.caption(image, beam);
+                if (batcher == null) {
+                    return CompletableFuture.completedFuture(service.caption(image, beam));
+                }
+                float[] input = ((BatchCaptionService) service).prepare(image);
+                arrived.run();
+                return batcher.submit(input, beam);
             });
         } catch (RejectedExecutionException e) {
             ctx.header("Retry-After", "1");
@@ -275,10 +312,13 @@ public final class CaptionServer implements AutoCloseable {
             return null;
         }
         try {
-            return job.get();
+            return job.get().get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof DecoderBusyException) {
+            if (cause instanceof RejectedExecutionException) {
+                ctx.header("Retry-After", "1");
+                error(ctx, 503, "busy: too many requests waiting; try again shortly");
+            } else if (cause instanceof DecoderBusyException) {
                 ctx.header("Retry-After", "2");
                 error(ctx, 503, "busy: " + message(cause));
             } else if (cause instanceof ImageTooLargeException) {
@@ -350,6 +390,9 @@ public final class CaptionServer implements AutoCloseable {
                 pool.shutdownNow();
                 Thread.currentThread().interrupt();
             }
+            if (batcher != null) {
+                batcher.close();
+            }
             stopped.countDown();
         }
     }
@@ -359,12 +402,20 @@ public final class CaptionServer implements AutoCloseable {
         stopped.await();
     }
 
+    /** @return mean requests per network call so far, or 0 without batching */
+    public double meanBatch() {
+        return batcher == null ? 0 : batcher.meanBatch();
+    }
+
     @Override
     public void close() {
         try {
             app.stop();
         } finally {
             pool.shutdownNow();
+            if (batcher != null) {
+                batcher.close();
+            }
             stopped.countDown();
         }
     }

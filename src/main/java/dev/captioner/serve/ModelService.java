@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The real service: a {@link Captioner} on a model directory. */
-public final class ModelService implements CaptionService, AutoCloseable {
+public final class ModelService implements BatchCaptionService, AutoCloseable {
 
     private final Captioner captioner;
 
@@ -27,6 +27,16 @@ public final class ModelService implements CaptionService, AutoCloseable {
     @Override
     public List<Caption> caption(RgbImage image, int beam) {
         return captioner.alternatives(image, beam);
+    }
+
+    @Override
+    public float[] prepare(RgbImage image) {
+        return captioner.prepare(image);
+    }
+
+    @Override
+    public List<List<Caption>> caption(List<float[]> inputs, int beam) {
+        return captioner.alternativesOfInputs(inputs, beam);
     }
 
     @Override

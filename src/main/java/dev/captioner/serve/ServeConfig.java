@@ -13,9 +13,17 @@ package dev.captioner.serve;
  * @param maxPixels largest image accepted, in pixels
  * @param torchThreads PyTorch intra-op threads (a process-wide setting), or 0 to leave the
  *     engine's setting as the application made it
+ * @param maxBatch most concurrent requests captioned in one network call; 1 turns batching off
+ *     (each worker then runs its own request)
+ * @param batchWaitMs longest a request waits for others to join its batch
  */
 public record ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
-        long maxPixels, int torchThreads) {
+        long maxPixels, int torchThreads, int maxBatch, int batchWaitMs) {
+
+    /** Default batch: up to 8 requests, waiting at most 5 ms for company. */
+    public static final int DEFAULT_MAX_BATCH = 8;
+    /** Default wait for a batch to fill, in milliseconds. */
+    public static final int DEFAULT_BATCH_WAIT_MS = 5;
 
     /** Default limit on an uploaded image's pixels: 40 megapixels, more than a 7000 × 5600 photo. */
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
@@ -40,21 +48,45 @@ public record ServeConfig(String host, int port, long maxUploadBytes, int worker
         if (torchThreads < 0) {
             throw new IllegalArgumentException("torch threads must be 0 (leave as is) or positive, was " + torchThreads);
         }
+        if (maxBatch < 1 || maxBatch > 256) {
+            throw new IllegalArgumentException("max batch must be between 1 and 256, was " + maxBatch);
+        }
+        if (batchWaitMs < 0 || batchWaitMs > 1000) {
+            throw new IllegalArgumentException("batch wait must be between 0 and 1000 ms, was " + batchWaitMs);
+        }
     }
 
-    /** Settings that leave PyTorch's thread count alone. */
+    /** Settings without batching. */
+    public ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
+            long maxPixels, int torchThreads) {
+        this(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, torchThreads, 1, 0);
+    }
+
+    /** Settings without batching that leave PyTorch's thread count alone. */
     public ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
             long maxPixels) {
         this(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, 0);
     }
 
     /**
+     * @param max most requests per network call (1: off)
+     * @param waitMs longest wait for a batch to fill
+     * @return a copy with that batching
+     */
+    public ServeConfig withBatching(int max, int waitMs) {
+        return new ServeConfig(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, torchThreads, max,
+                waitMs);
+    }
+
+    /**
      * @return loopback, port 8080, 10 MiB uploads, one worker per core, 64 waiting requests, greedy,
-     *     beams up to 10, 40-megapixel images, PyTorch's thread count left alone
+     *     beams up to 10, 40-megapixel images, PyTorch's thread count left alone, batches of up to
+     *     8 requests waiting at most 5 ms
      */
     public static ServeConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServeConfig("127.0.0.1", 8080, 10L << 20, cores, 64, 1, 10, DEFAULT_MAX_PIXELS, 0);
+        return new ServeConfig("127.0.0.1", 8080, 10L << 20, cores, 64, 1, 10, DEFAULT_MAX_PIXELS, 0, DEFAULT_MAX_BATCH,
+                DEFAULT_BATCH_WAIT_MS);
     }
 
     /**

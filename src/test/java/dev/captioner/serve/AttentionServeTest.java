@@ -44,7 +44,8 @@ class AttentionServeTest {
     static void start() throws Exception {
         p = TinyPipeline.build(shared, Architecture.ATTENTION);
         service = new ModelService(Captioner.load(p.model()));
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 10 << 20, 2, 64, 1, 10, 100_000_000L));
+        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 10 << 20, 2, 64, 1, 10, 100_000_000L)
+                .withBatching(ServeConfig.DEFAULT_MAX_BATCH, ServeConfig.DEFAULT_BATCH_WAIT_MS));
     }
 
     @AfterAll

@@ -49,7 +49,8 @@ class HostileInputFuzzTest {
     static void start() throws Exception {
         p = TinyPipeline.build(shared);
         service = new ModelService(Captioner.load(p.model()));
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 64, 1, 10, 2_000_000L));
+        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 64, 1, 10, 2_000_000L)
+                .withBatching(ServeConfig.DEFAULT_MAX_BATCH, ServeConfig.DEFAULT_BATCH_WAIT_MS));
         mutants = mutants();
     }
 

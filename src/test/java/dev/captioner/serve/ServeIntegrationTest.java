@@ -38,7 +38,9 @@ class ServeIntegrationTest {
     static void start() throws Exception {
         p = TinyPipeline.build(shared);
         service = new ModelService(Captioner.load(p.model()));
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 10 << 20, 2, 64, 1, 10, 100_000_000L));
+        // The real model behind dynamic batching, as `captioner serve` runs it by default.
+        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 10 << 20, 2, 64, 1, 10, 100_000_000L)
+                .withBatching(ServeConfig.DEFAULT_MAX_BATCH, ServeConfig.DEFAULT_BATCH_WAIT_MS));
     }
 
     @AfterAll
