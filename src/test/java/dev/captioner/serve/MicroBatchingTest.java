@@ -75,6 +75,11 @@ class MicroBatchingTest {
         }
     }
 
+    private void start(RecordingService service, int maxBatch, int waitMs) {
+        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 64, 1, 10, 1_000_000L)
+                .withBatching(maxBatch, waitMs));
+    }
+
     private List<String> sendConcurrently(int n, int beamEvery) throws Exception {
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -96,8 +101,7 @@ class MicroBatchingTest {
     @Test
     void concurrentRequestsShareNetworkCallsAndEachGetsItsOwnCaption() throws Exception {
         RecordingService service = new RecordingService();
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 64, 1, 10, 1_000_000L)
-                .withBatching(8, 200));
+        start(service, 8, 200);
         List<String> captions = sendConcurrently(12, 0);
         for (int i = 0; i < 12; i++) {
             assertThat(captions.get(i)).isEqualTo("image " + (10 + i) + " by 7");
@@ -112,8 +116,7 @@ class MicroBatchingTest {
     @Test
     void differentBeamWidthsAreBatchedApart() throws Exception {
         RecordingService service = new RecordingService();
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 64, 1, 10, 1_000_000L)
-                .withBatching(8, 200));
+        start(service, 8, 200);
         List<String> captions = sendConcurrently(9, 3);
         for (int i = 0; i < 9; i++) {
             assertThat(captions.get(i)).isEqualTo("image " + (10 + i) + " by 7");
@@ -129,8 +132,7 @@ class MicroBatchingTest {
     @Test
     void aLoneRequestIsNotHeldForCompanyThatIsNotComing() throws Exception {
         RecordingService service = new RecordingService();
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 64, 1, 10, 1_000_000L)
-                .withBatching(8, 1000));
+        start(service, 8, 1000);
         for (int i = 0; i < 3; i++) {
             long start = System.nanoTime();
             assertThat(sendConcurrently(1, 0)).containsExactly("image 10 by 7");
@@ -143,8 +145,7 @@ class MicroBatchingTest {
     @Test
     void maxBatchOneTurnsBatchingOff() throws Exception {
         RecordingService service = new RecordingService();
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 64, 1, 10, 1_000_000L)
-                .withBatching(1, 200));
+        start(service, 1, 200);
         sendConcurrently(6, 0);
         assertThat(service.single.get()).isEqualTo(6);
         assertThat(service.batches).allSatisfy(b -> assertThat(b).hasSize(1));
