@@ -151,6 +151,35 @@ public final class DecodeBenchmark {
         return new Latency(runs, median(total), Arrays.stream(total).min().orElse(0), median(enc));
     }
 
+    /**
+     * Forward arithmetic of one caption decoded to {@code steps} words with beam {@code beam}:
+     * every step runs the LSTM (or attention and LSTM cell), head and output layer for each beam
+     * row; the image's projection runs once. Times two for FLOPs.
+     *
+     * @param config the model's sizes
+     * @param beam beam width
+     * @param steps words generated
+     * @return FLOPs per caption
+     */
+    public static double flopsPerCaption(ModelConfig config, int beam, int steps) {
+        double e = config.embed();
+        double u = config.units();
+        double v = config.vocabularySize();
+        double step;
+        double once;
+        if (config.grid() != null && config.attention() != null) {
+            double l = config.grid().locations();
+            double d = config.grid().depth();
+            double a = config.attention().dim();
+            step = u * a + l * a + l * d + u * d + (e + d + u) * 4 * u + u * v;
+            once = l * d * a + 2 * d * u;
+        } else {
+            step = (e + u) * 4 * u + u * u + u * v;
+            once = (double) config.featureDim() * u;
+        }
+        return 2 * (steps * beam * step + once);
+    }
+
     private static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);

@@ -236,25 +236,18 @@ public final class TrainBenchmark {
     }
 
     /**
-     * The machine's practical limit for this work: single-precision matrix products of 1,024 ×
-     * 1,024 through the same PyTorch library, on all cores.
+     * The useful arithmetic per predicted word of the merge model (sequence objective): the
+     * embedding-fed LSTM step, the merge head and the output layer, plus the caption's once-only
+     * image projection shared over its words; times two for FLOPs and three for the backward pass.
      *
-     * @return GFLOP/s
+     * @param shape sizes
+     * @return FLOPs per next-word prediction
      */
-    public static double matmulGflops() {
-        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
-        int n = 1024;
-        try (NDManager m = NDManager.newBaseManager()) {
-            ai.djl.ndarray.NDArray x = m.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(n, n));
-            ai.djl.ndarray.NDArray y = m.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(n, n));
-            x.matMul(y).close();
-            int reps = 20;
-            long start = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-                x.matMul(y).close();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return 2.0 * n * n * n * reps / seconds / 1e9;
-        }
+    public static double mergeFlopsPerToken(Shape shape) {
+        double e = 256;
+        double u = 256;
+        double step = (e + u) * 4 * u + u * u + u * shape.vocabulary();
+        double perCaption = (double) shape.featureDim() * u;
+        return 6 * (step + perCaption / (shape.meanLength() - 1));
     }
 }

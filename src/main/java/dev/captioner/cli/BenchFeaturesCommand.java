@@ -1,11 +1,17 @@
 package dev.captioner.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.bench.FeatureBenchmark;
+import dev.captioner.bench.PeerScript;
+import dev.captioner.bench.Roofline;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.RandomWeights;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +41,10 @@ public final class BenchFeaturesCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "32", paramLabel = "N", description = "Images to time (default: ${DEFAULT-VALUE}).")
     int images;
 
+    @Option(names = "--peer", defaultValue = "bench/pytorch_vgg16.py", paramLabel = "FILE",
+            description = "The PyTorch reference script (default: ${DEFAULT-VALUE}); skipped if it or torch is missing.")
+    Path peer;
+
     @Override
     public Integer call() throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -42,9 +52,35 @@ public final class BenchFeaturesCommand implements Callable<Integer> {
         out.put("cores", cores);
         try (ImageEncoder vgg = RandomWeights.vgg16(1); ImageEncoder mobilenet = RandomWeights.mobilenet(1.0, 1)) {
             ImageEncoder chosen = encoder.equalsIgnoreCase("mobilenet") ? mobilenet : vgg;
-            out.put("requested", FeatureBenchmark.run(chosen, batch, threads, images));
-            out.put("vgg16_default", FeatureBenchmark.run(vgg, 1, cores, images));
-            out.put("mobilenet_default", FeatureBenchmark.run(mobilenet, 1, cores, Math.max(images, 64)));
+            FeatureBenchmark.Result requested = FeatureBenchmark.run(chosen, batch, threads, images);
+            FeatureBenchmark.Result vggDefault = FeatureBenchmark.run(vgg, 1, cores, images);
+            FeatureBenchmark.Result mobileNetDefault = FeatureBenchmark.run(mobilenet, 1, cores, Math.max(images, 64));
+            out.put("requested", requested);
+            out.put("requested_roofline", Roofline.of(chosen == vgg ? Roofline.vgg16Flops() : Roofline.mobileNetFlops(1.0),
+                    requested.imagesPerSecond()));
+            out.put("vgg16_default", vggDefault);
+            out.put("vgg16_default_roofline", Roofline.of(Roofline.vgg16Flops(), vggDefault.imagesPerSecond()));
+            out.put("mobilenet_default", mobileNetDefault);
+            out.put("mobilenet_default_roofline", Roofline.of(Roofline.mobileNetFlops(1.0),
+                    mobileNetDefault.imagesPerSecond()));
+            // The peer in the same run: torchvision's VGG16 in PyTorch, its best of three configurations.
+            List<JsonNode> peers = new ArrayList<>();
+            for (List<String> args : List.of(List.of("--batch", "1"), List.of("--batch", "16"),
+                    List.of("--batch", "8", "--channels-last"))) {
+                List<String> all = new ArrayList<>(args);
+                all.addAll(List.of("--threads", String.valueOf(cores), "--images", String.valueOf(Math.max(16, images))));
+                JsonNode r = PeerScript.run(peer, all, spec.commandLine().getErr());
+                if (r == null) {
+                    break;
+                }
+                peers.add(r);
+            }
+            if (!peers.isEmpty()) {
+                out.put("pytorch_vgg16", peers);
+                double best = peers.stream().mapToDouble(p -> p.get("imagesPerSecond").asDouble()).max().orElse(1);
+                out.put("vgg16_speedup_over_pytorch_best", Math.max(vggDefault.imagesPerSecond(),
+                        chosen == vgg ? requested.imagesPerSecond() : 0) / best);
+            }
         }
         spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(out));

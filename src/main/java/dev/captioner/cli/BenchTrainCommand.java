@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.bench.PeerScript;
+import dev.captioner.bench.Roofline;
 import dev.captioner.bench.TrainBenchmark;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.Objective;
@@ -66,11 +67,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             TrainBenchmark.Measured m = TrainBenchmark.attention(shape, n, seed,
                     scratch == null ? Path.of(System.getProperty("java.io.tmpdir")) : scratch);
             out.put("captioner", m);
-            out.put("flops_per_token", TrainBenchmark.attentionFlopsPerToken(shape, TrainBenchmark.FLICKR8K_GRID));
-            double gflops = TrainBenchmark.matmulGflops();
-            out.put("matmul_gflops", gflops);
-            out.put("fraction_of_matmul", m.result().tokensPerSecond()
-                    * TrainBenchmark.attentionFlopsPerToken(shape, TrainBenchmark.FLICKR8K_GRID) / (gflops * 1e9));
+            out.put("roofline", Roofline.of(TrainBenchmark.attentionFlopsPerToken(shape, TrainBenchmark.FLICKR8K_GRID),
+                    m.result().tokensPerSecond()));
             JsonNode reference = PeerScript.run(peer, List.of("--threads", String.valueOf(Runtime.getRuntime()
                     .availableProcessors()), "--batches", String.valueOf(n == 0 ? 0 : n), "--seed", String.valueOf(seed)),
                     spec.commandLine().getErr());
@@ -84,6 +82,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             TrainBenchmark.Result sequence = TrainBenchmark.run(shape, Objective.SEQUENCE, batches == null ? 0 : batches, seed);
             TrainBenchmark.Result pairs = TrainBenchmark.run(shape, Objective.PAIRS, pairsBatches, seed);
             out.put("sequence", sequence);
+            out.put("sequence_roofline", Roofline.of(TrainBenchmark.mergeFlopsPerToken(shape), sequence.tokensPerSecond()));
             out.put("pairs", pairs);
             out.put("speedup", sequence.tokensPerSecond() / pairs.tokensPerSecond());
         } else {
