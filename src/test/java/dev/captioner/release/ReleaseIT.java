@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captioner.testutil.Maven;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +109,7 @@ class ReleaseIT {
                 continue;
             }
             Path dir = target.resolve("platforms").resolve(platform);
-            List<String> command = new ArrayList<>(List.of(maven(), "-B", "-q", "-DskipTests", "-Dplatform=" + platform,
+            List<String> command = new ArrayList<>(List.of(Maven.command(), "-B", "-q", "-DskipTests", "-Dplatform=" + platform,
                     "-Dcaptioner.buildDir=" + dir, "-Dmaven.repo.local=" + System.getProperty("maven.repo.local"),
                     "package"));
             Path log = target.resolve("platforms").resolve(platform + ".log");
@@ -125,14 +126,6 @@ class ReleaseIT {
             holdsOnlyItsPlatform(jar, platform);
             System.out.printf(Locale.ROOT, "platform jar %s: %.1f MB%n", platform, Files.size(jar) / 1e6);
         }
-    }
-
-    private static String maven() {
-        String home = System.getProperty("maven.home");
-        if (home != null && Files.isExecutable(Path.of(home, "bin", "mvn"))) {
-            return Path.of(home, "bin", "mvn").toString();
-        }
-        return "mvn";
     }
 
     @Test
@@ -190,7 +183,7 @@ class ReleaseIT {
     }
 
     private static int mvn(Path dir, Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(maven(), "-B", "-o",
+        List<String> command = new ArrayList<>(List.of(Maven.command(), "-B", "-o",
                 "-Dmaven.repo.local=" + System.getProperty("maven.repo.local")));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)

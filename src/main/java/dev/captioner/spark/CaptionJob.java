@@ -1,0 +1,110 @@
+package dev.captioner.spark;
+
+import dev.captioner.Captioner;
+import dev.captioner.decode.Caption;
+import dev.captioner.vision.ImageLoader;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Captions image files on a cluster: one row per file with {@code path}, {@code caption},
+ * {@code score}, {@code alternatives} (the beam's captions and scores) and {@code error} (null,
+ * or the one-line reason a file could not be captioned: a bad file is a row, never a failed
+ * task). Each executor loads the model once; each partition is captioned in batches.
+ */
+public final class CaptionJob {
+
+    /** The output's columns. */
+    public static final StructType SCHEMA = new StructType()
+            .add("path", DataTypes.StringType, false)
+            .add("caption", DataTypes.StringType, true)
+            .add("score", DataTypes.DoubleType, true)
+            .add("alternatives", DataTypes.createArrayType(new StructType()
+                    .add("caption", DataTypes.StringType, false)
+                    .add("score", DataTypes.DoubleType, false)), true)
+            .add("error", DataTypes.StringType, true);
+
+    /**
+     * What to caption and how.
+     *
+     * @param images folder or file URI
+     * @param glob file-name filter or null
+     * @param model model location (see {@link ModelLocation})
+     * @param weights encoder weights location, or null
+     * @param beam beam width
+     * @param batch images per network call
+     * @param partitions partitions, or 0 for Spark's split
+     * @param maxPixels largest image accepted
+     */
+    public record Settings(String images, String glob, String model, String weights, int beam, int batch, int partitions,
+            long maxPixels) implements Serializable {}
+
+    private CaptionJob() {}
+
+    /**
+     * @param spark the session
+     * @param s settings
+     * @return the captions (lazy: write or collect them)
+     */
+    public static Dataset<Row> run(SparkSession spark, Settings s) {
+        Settings shipped = new Settings(s.images(), s.glob(), ModelLocation.prepare(spark, s.model(), "model"),
+                s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.beam(), s.batch(),
+                s.partitions(), s.maxPixels());
+        List<Row> empty = new ArrayList<>();
+        for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
+            empty.add(RowFactory.create(path, null, null, null, path + ": empty file"));
+        }
+        return ImageFiles.read(spark, s.images(), s.glob(), s.partitions())
+                .mapPartitions(new Partition(shipped), Encoders.row(SCHEMA))
+                .union(spark.createDataFrame(empty, SCHEMA));
+    }
+
+    /** Captions one partition's files, a batch at a time. */
+    private static final class Partition implements MapPartitionsFunction<Row, Row> {
+        private static final long serialVersionUID = 1L;
+        private final Settings s;
+
+        Partition(Settings s) {
+            this.s = s;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> files) {
+            Captioner captioner = ExecutorModels.captioner(s.model(), s.weights(), s.maxPixels());
+            ImageLoader loader = new ImageLoader(s.maxPixels());
+            return new Batches<>(files, s.batch(), batch -> caption(captioner, loader, batch));
+        }
+
+        private List<Row> caption(Captioner captioner, ImageLoader loader, List<Row> files) {
+            PreparedBatch batch = PreparedBatch.of(files, loader, captioner::prepare);
+            Row[] out = new Row[files.size()];
+            for (int i = 0; i < out.length; i++) {
+                if (batch.errors()[i] != null) {
+                    out[i] = RowFactory.create(batch.paths().get(i), null, null, null, batch.errors()[i]);
+                }
+            }
+            List<List<Caption>> captions = captioner.alternativesOfInputs(batch.inputs(), s.beam());
+            for (int j = 0; j < captions.size(); j++) {
+                int i = batch.readable().get(j);
+                List<Caption> beam = captions.get(j);
+                Row[] alternatives = new Row[beam.size()];
+                for (int k = 0; k < beam.size(); k++) {
+                    alternatives[k] = RowFactory.create(beam.get(k).text(), beam.get(k).score());
+                }
+                out[i] = RowFactory.create(batch.paths().get(i), beam.get(0).text(), beam.get(0).score(), alternatives,
+                        null);
+            }
+            return List.of(out);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.captioner.spark;
+
+import dev.captioner.Captioner;
+import dev.captioner.util.Torch;
+import dev.captioner.vision.Encoders;
+import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.ImageEncoder;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkEnv;
+
+/**
+ * The models of one executor JVM: loaded once, on first use by any task, and shared by every
+ * task after it (a model is safe to use from many threads). PyTorch's thread count is set to
+ * {@code spark.task.cpus}, the cores each task was given.
+ */
+final class ExecutorModels {
+
+    private static final Map<String, Captioner> CAPTIONERS = new ConcurrentHashMap<>();
+    private static final Map<String, ImageEncoder> ENCODERS = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private ExecutorModels() {}
+
+    /**
+     * @param model where the model directory is (see {@link ModelLocation})
+     * @param weights where the encoder's weights are, or null to find them as the model recorded
+     * @param maxPixels largest image accepted
+     * @return this JVM's captioner for that model
+     */
+    static Captioner captioner(String model, String weights, long maxPixels) {
+        return CAPTIONERS.computeIfAbsent(model + "\n" + weights + "\n" + maxPixels, k -> {
+            threads();
+            LOADS.incrementAndGet();
+            Path w = weights == null ? null : ModelLocation.resolve(weights);
+            return Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels));
+        });
+    }
+
+    /**
+     * @param name encoder name
+     * @param weights where its weights are, or null for the published file in the cache
+     * @param kind pooled vectors or grids
+     * @return this JVM's encoder
+     */
+    static ImageEncoder encoder(String name, String weights, FeatureKind kind) {
+        return ENCODERS.computeIfAbsent(name + "\n" + weights + "\n" + kind, k -> {
+            threads();
+            LOADS.incrementAndGet();
+            return Encoders.open(name, weights == null ? null : ModelLocation.resolve(weights), kind);
+        });
+    }
+
+    /** Closes and forgets every model (benchmarks compare cold runs in one JVM). */
+    static synchronized void clear() {
+        CAPTIONERS.values().forEach(Captioner::close);
+        CAPTIONERS.clear();
+        ENCODERS.values().forEach(ImageEncoder::close);
+        ENCODERS.clear();
+    }
+
+    /** @return models loaded by this JVM so far (once per model, however many tasks ran) */
+    static int loads() {
+        return LOADS.get();
+    }
+
+    private static void threads() {
+        SparkEnv env = SparkEnv.get();
+        int cpus = env == null ? 1 : env.conf().getInt("spark.task.cpus", 1);
+        Torch.intraOpThreads(Math.max(1, cpus));
+    }
+}

@@ -1,0 +1,89 @@
+package dev.captioner.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.Captioner;
+import dev.captioner.util.CaptionerException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench}: the same local images captioned by the plain {@link Captioner} (what
+ * {@code captioner caption} runs) and by the Spark job at {@code local[1]} and {@code local[2]},
+ * in one JVM: images/s, Spark's overhead against the plain run, and the scaling from one core to
+ * two. Each run starts cold (the model is loaded inside the timing).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Images/s of the plain captioner and of the Spark job at local[1] and local[2] on the same images.")
+final class SparkBench implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "A local folder of images.")
+    Path images;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    Path model;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per network call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(images)) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new CaptionerException(images + ": no files to caption");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("images", files.size());
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        long start = System.nanoTime();
+        try (Captioner c = Captioner.load(model)) {
+            c.captionAll(files);
+        }
+        double plain = (System.nanoTime() - start) / 1e9;
+        out.put("plain_seconds", plain);
+        out.put("plain_images_per_second", files.size() / plain);
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        for (String master : List.of("local[1]", "local[2]")) {
+            SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+            if (active != null) {
+                active.stop();
+            }
+            ExecutorModels.clear();
+            SparkSession spark = SparkSession.builder().master(master).appName("captioner-bench")
+                    .config("spark.ui.enabled", "false").getOrCreate();
+            try {
+                int partitions = master.equals("local[1]") ? 1 : 2;
+                long t0 = System.nanoTime();
+                long n = CaptionJob.run(spark, new CaptionJob.Settings(images.toUri().toString(), null,
+                        model.toAbsolutePath().toString(), null, 1, batch, partitions, 100_000_000L))
+                        .where("error IS NULL").count();
+                double s = (System.nanoTime() - t0) / 1e9;
+                seconds.put(master, s);
+                out.put(master, Map.of("seconds", s, "images_per_second", files.size() / s, "captioned", n));
+            } finally {
+                spark.stop();
+            }
+        }
+        out.put("overhead_local2_vs_plain", seconds.get("local[2]") / plain - 1);
+        out.put("scaling_local1_to_local2", seconds.get("local[1]") / seconds.get("local[2]"));
+        spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(out));
+        return 0;
+    }
+}

@@ -1,0 +1,243 @@
+package dev.captioner.spark;
+
+import dev.captioner.util.CaptionerException;
+import dev.captioner.util.CommandLineErrors;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * captioner as a Spark application: the same jar as the command line, handed to
+ * {@code spark-submit --class dev.captioner.spark.SparkCaptioner captioner.jar caption|features|import ...}.
+ * Same conventions as {@code captioner}: {@code --help}, exit status 1 with a one-line error for
+ * bad input, 2 for a wrong command line, stack traces only with {@code --debug}.
+ */
+@Command(name = "SparkCaptioner", mixinStandardHelpOptions = true,
+        description = "captioner on Apache Spark: caption or featurise images wherever Spark reads them.",
+        subcommands = {SparkCaptioner.Caption.class, SparkCaptioner.Features.class, SparkCaptioner.Import.class,
+            SparkBench.class})
+public final class SparkCaptioner implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
+    boolean debug;
+
+    /** Runs a subcommand and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * Runs without exiting; what tests call. Uses the active Spark session if there is one.
+     *
+     * @param out standard output
+     * @param err standard error
+     * @param args command-line arguments
+     * @return the exit status
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = CommandLineErrors.install(new CommandLine(new SparkCaptioner()));
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
+    }
+
+    /** The session spark-submit configured (or the one a test made). */
+    static SparkSession session() {
+        return SparkSession.builder().appName("captioner").getOrCreate();
+    }
+
+    /** Options that say where output goes. */
+    static final class Output {
+        @Option(names = "--out", required = true, paramLabel = "URI", description = "Output folder.")
+        String out;
+
+        @Option(names = "--format", defaultValue = "parquet", paramLabel = "F",
+                description = "parquet or json (JSON lines) (default: ${DEFAULT-VALUE}).")
+        String format;
+
+        @Option(names = "--overwrite", description = "Replace an existing output (refused otherwise).")
+        boolean overwrite;
+
+        /** Refuses an existing output before any work is done, unless {@code --overwrite}. */
+        void check(SparkSession spark) {
+            if (overwrite) {
+                return;
+            }
+            try {
+                org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out);
+                if (p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+                    throw new CaptionerException(out + ": the output already exists; pass --overwrite to replace it");
+                }
+            } catch (java.io.IOException e) {
+                throw new CaptionerException(out + ": cannot check the output: " + e.getMessage(), e);
+            }
+        }
+
+        /** Writes the rows and says how many files there were and how many failed. */
+        void write(SparkSession spark, Dataset<Row> rows, CommandSpec spec, String verb) {
+            String f = format.toLowerCase(Locale.ROOT);
+            if (!f.equals("parquet") && !f.equals("json")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--format must be parquet or json, was " + format);
+            }
+            // JSON lines keep their null fields, so every line has every column (error: null).
+            rows.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).format(f)
+                    .option("ignoreNullFields", "false").save(out);
+            Dataset<Row> written = spark.read().format(f).load(out);
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "%s %d files (%d with errors, listed in the output's 'error' column)%n", verb, written.count(),
+                    written.where("error IS NOT NULL").count());
+        }
+    }
+
+    /** Options shared by the jobs that read images. */
+    static final class Images {
+        @Option(names = "--images", required = true, paramLabel = "URI",
+                description = "Folder (read recursively) or file, on any file system Spark reaches.")
+        String images;
+
+        @Option(names = "--glob", paramLabel = "PATTERN", description = "File-name filter, e.g. '*.jpg' (default: every file).")
+        String glob;
+
+        @Option(names = "--batch", defaultValue = "16", paramLabel = "N",
+                description = "Images per network call (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+                description = "Spread the files over N partitions (default: Spark's split).")
+        int partitions;
+
+        @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
+                description = "Images with more pixels are error rows (default: ${DEFAULT-VALUE}).")
+        long maxPixels;
+
+        void check(CommandSpec spec) {
+            if (batch < 1 || batch > 1024 || partitions < 0 || maxPixels < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--batch must be 1 to 1024, --partitions and --max-pixels not negative");
+            }
+        }
+    }
+
+    /** {@code caption}: one row per image file. */
+    @Command(name = "caption", mixinStandardHelpOptions = true,
+            description = "Caption image files: rows (path, caption, score, alternatives, error).")
+    static final class Caption implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @CommandLine.Mixin
+        Images images = new Images();
+
+        @CommandLine.Mixin
+        Output output = new Output();
+
+        @Option(names = "--model", required = true, paramLabel = "DIR",
+                description = "Model directory: a path on every node, a name shipped with --archives, or a URI.")
+        String model;
+
+        @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (default: found as the model recorded).")
+        String weights;
+
+        @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Beam width (default: ${DEFAULT-VALUE}).")
+        int beam;
+
+        @Override
+        public Integer call() {
+            images.check(spec);
+            if (beam < 1 || beam > 20) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--beam must be 1 to 20, was " + beam);
+            }
+            SparkSession spark = session();
+            output.check(spark);
+            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Settings(images.images, images.glob, model, weights,
+                    beam, images.batch, images.partitions, images.maxPixels));
+            output.write(spark, rows, spec, "captioned");
+            return 0;
+        }
+    }
+
+    /** {@code features}: one feature row per image file. */
+    @Command(name = "features", mixinStandardHelpOptions = true,
+            description = "Image features as Parquet rows (name, path, features, error, encoder, ...); 'import' makes "
+                    + "the HDF5 store that 'captioner train' reads.")
+    static final class Features implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @CommandLine.Mixin
+        Images images = new Images();
+
+        @CommandLine.Mixin
+        Output output = new Output();
+
+        @Option(names = "--encoder", defaultValue = "vgg16", paramLabel = "NAME",
+                description = "vgg16, mobilenet or concepts (default: ${DEFAULT-VALUE}).")
+        String encoder;
+
+        @Option(names = "--weights", paramLabel = "FILE",
+                description = "Weights: a path on every node, a shipped name, or a URI (default: the published file, "
+                        + "in each executor's cache).")
+        String weights;
+
+        @Option(names = "--grid", description = "Grids of annotation vectors (for attention models) instead of pooled vectors.")
+        boolean grid;
+
+        @Override
+        public Integer call() {
+            images.check(spec);
+            SparkSession spark = session();
+            output.check(spark);
+            Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Settings(images.images, images.glob, encoder, weights,
+                    grid, images.batch, images.partitions, images.maxPixels));
+            output.write(spark, rows, spec, "featurised");
+            return 0;
+        }
+    }
+
+    /** {@code import}: Parquet feature rows into the HDF5 feature store. */
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Stream the rows 'features' wrote into the HDF5 feature store 'captioner train' reads.")
+    static final class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--parquet", required = true, paramLabel = "URI", description = "The table 'features' wrote.")
+        String parquet;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "HDF5 file to write (on the driver).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            ImportJob.Result r = ImportJob.run(session(), parquet, out);
+            spec.commandLine().getOut().printf(Locale.ROOT, "imported %d feature rows into %s (%d rows with errors left out)%n",
+                    r.rows(), out, r.skipped());
+            return 0;
+        }
+    }
+}

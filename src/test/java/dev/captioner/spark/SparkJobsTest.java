@@ -1,0 +1,157 @@
+package dev.captioner.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.captioner.Captioner;
+import dev.captioner.decode.Caption;
+import dev.captioner.features.FeatureSet;
+import dev.captioner.features.FeatureStore;
+import dev.captioner.testutil.TinyPipeline;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Spark application on a local[2] session: captions, features and import, bad files as rows. */
+class SparkJobsTest {
+
+    @TempDir
+    static Path shared;
+
+    static TinyPipeline p;
+    static SparkSession spark;
+    static Path images;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        p = TinyPipeline.build(shared);
+        spark = SparkSession.builder().master("local[2]").appName("captioner-test")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        // Twelve good images in two folders, and three bad files.
+        images = shared.resolve("images");
+        Files.createDirectories(images.resolve("more"));
+        List<Path> all;
+        try (Stream<Path> s = Files.list(p.data().resolve("Flicker8k_Dataset"))) {
+            all = s.sorted().limit(12).toList();
+        }
+        for (int i = 0; i < all.size(); i++) {
+            Files.copy(all.get(i), (i < 6 ? images : images.resolve("more")).resolve(all.get(i).getFileName()));
+        }
+        Files.write(images.resolve("empty.jpg"), new byte[0]);
+        Files.writeString(images.resolve("notes.jpg"), "not pixels at all");
+        byte[] whole = Files.readAllBytes(all.get(0));
+        Files.write(images.resolve("more/truncated.jpg"), java.util.Arrays.copyOf(whole, whole.length / 3));
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static int run(StringWriter out, StringWriter err, String... args) {
+        return SparkCaptioner.run(new PrintWriter(out), new PrintWriter(err), args);
+    }
+
+    @Test
+    void captionsEqualThePlainCaptionersAndBadFilesAreRows() throws Exception {
+        Path out = tmp.resolve("captions");
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int loadsBefore = ExecutorModels.loads();
+        int status = run(o, e, "caption", "--images", images.toString(), "--model", p.model().toString(), "--out",
+                out.toString(), "--beam", "2", "--batch", "4", "--partitions", "3");
+        assertThat(status).as(e.toString()).isZero();
+        assertThat(o.toString()).contains("captioned 15 files (3 with errors");
+        // One model for the whole executor JVM (local mode: one), however many tasks ran.
+        assertThat(ExecutorModels.loads() - loadsBefore).isLessThanOrEqualTo(1);
+
+        Map<String, Row> byName = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
+            byName.put(ImageFiles.name(r.getAs("path")), r);
+        }
+        assertThat(byName).hasSize(15);
+        assertThat((String) byName.get("empty.jpg").getAs("error")).contains("empty.jpg");
+        assertThat((String) byName.get("notes.jpg").getAs("error")).contains("notes.jpg").contains("not an image");
+        assertThat((String) byName.get("truncated.jpg").getAs("error")).contains("truncated.jpg");
+        assertThat((Object) byName.get("notes.jpg").getAs("caption")).isNull();
+
+        // The same captions as `captioner caption` (the plain Captioner, beam 2) on the same files.
+        Captioner.Options options = Captioner.Options.defaults().withBeam(2);
+        try (Captioner c = Captioner.load(p.model(), options); Stream<Path> files = Files.walk(images)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().startsWith("shapes"))
+                    .toList()) {
+                Caption expected = c.caption(f);
+                Row row = byName.get(f.getFileName().toString());
+                assertThat((String) row.getAs("caption")).as(f.toString()).isEqualTo(expected.text());
+                assertThat((Object) row.getAs("error")).isNull();
+                assertThat(row.getList(row.fieldIndex("alternatives"))).hasSize(2);
+            }
+        }
+
+        // An existing output is refused unless --overwrite; JSON lines on request.
+        StringWriter again = new StringWriter();
+        assertThat(run(new StringWriter(), again, "caption", "--images", images.toString(), "--model",
+                p.model().toString(), "--out", out.toString())).isEqualTo(1);
+        assertThat(again.toString()).startsWith("error: " + out + ": the output already exists");
+        assertThat(again.toString().lines()).hasSize(1);
+        StringWriter jsonErr = new StringWriter();
+        assertThat(run(new StringWriter(), jsonErr, "caption", "--images", images.toString(), "--model",
+                p.model().toString(), "--out", out.toString(), "--overwrite", "--format", "json", "--glob", "shapes*"))
+                .as(jsonErr.toString()).isZero();
+        assertThat(spark.read().json(out.toString()).count()).isEqualTo(12);
+    }
+
+    @Test
+    void aMissingModelIsAnErrorBeforeAnyImageIsRead() {
+        StringWriter e = new StringWriter();
+        int status = run(new StringWriter(), e, "caption", "--images", tmp.resolve("no-images").toString(), "--model",
+                tmp.resolve("no-model").toString(), "--out", tmp.resolve("o").toString());
+        assertThat(status).isEqualTo(1);
+        assertThat(e.toString()).startsWith("error: " + tmp.resolve("no-model") + ": no such model on the driver");
+        assertThat(run(new StringWriter(), new StringWriter(), "caption", "--images", "x", "--model", "y", "--out", "z",
+                "--beam", "0")).isEqualTo(2);
+    }
+
+    @Test
+    void featuresImportIntoTheStoreTrainReads() throws Exception {
+        Path table = tmp.resolve("features");
+        StringWriter e = new StringWriter();
+        assertThat(run(new StringWriter(), e, "features", "--images", images.toString(), "--encoder", "concepts",
+                "--weights", p.encoder().toString(), "--grid", "--out", table.toString(), "--partitions", "2"))
+                .as(e.toString()).isZero();
+        Path h5 = tmp.resolve("imported.h5");
+        StringWriter o = new StringWriter();
+        assertThat(run(o, e, "import", "--parquet", table.toString(), "--out", h5.toString())).as(e.toString()).isZero();
+        assertThat(o.toString()).contains("imported 12 feature rows").contains("3 rows with errors left out");
+        FeatureSet set = FeatureStore.read(h5);
+        assertThat(set.size()).isEqualTo(12);
+        assertThat(set.grid()).isNotNull();
+        assertThat(set.encoder()).isEqualTo("concepts");
+        // Each row equals what the encoder computes for that file on its own (within batching's float noise).
+        try (var enc = dev.captioner.vision.Encoders.open("concepts", p.encoder(), dev.captioner.vision.FeatureKind.GRID);
+                Stream<Path> files = Files.walk(images)) {
+            Map<String, Integer> index = set.index();
+            for (Path f : files.filter(x -> x.getFileName().toString().startsWith("shapes")).toList()) {
+                float[] expected = enc.encode(new dev.captioner.vision.ImageLoader(100_000_000L).load(f));
+                float[] got = set.rows().row(index.get(f.getFileName().toString()));
+                assertThat(got).hasSize(expected.length);
+                for (int i = 0; i < got.length; i++) {
+                    assertThat(got[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
+                }
+            }
+        }
+    }
+}
