@@ -1,6 +1,7 @@
 package dev.captioner.cli;
 
 import dev.captioner.util.CommandLineErrors;
+import dev.captioner.util.NativeAllocator;
 import dev.captioner.util.Progress;
 import dev.captioner.util.WriterOutputStream;
 import java.io.PrintStream;
@@ -24,6 +25,7 @@ public final class Main {
      */
     public static void main(String[] args) {
         boolean terminal = System.console() != null && !Boolean.getBoolean("captioner.plainProgress");
+        NativeAllocator.tune();
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), terminal, args));
     }
 

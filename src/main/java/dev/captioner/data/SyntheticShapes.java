@@ -6,11 +6,16 @@ import dev.captioner.util.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The built-in "shapes" dataset: JPEG scenes of one to three coloured shapes with five
@@ -39,16 +44,39 @@ public final class SyntheticShapes {
         } catch (IOException e) {
             throw new CaptionerException(out + ": cannot create folder: " + e.getMessage(), e);
         }
+        // Each image depends only on (seed, index), so images are drawn and written in parallel
+        // (the fsync of every file overlaps the next drawing) and the dataset's bytes stay the same.
         Map<String, List<String>> captions = new LinkedHashMap<>();
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (Progress progress = Progress.start("synth", config.images(), "images")) {
+            List<Future<List<String>>> drawn = new ArrayList<>();
             for (int i = 0; i < config.images(); i++) {
-                String name = String.format(Locale.ROOT, "shapes_%06d.jpg", i + 1);
-                Random random = new Random(mix(config.seed(), i));
-                ShapeScenes.Scene scene = ShapeScenes.draw(random);
-                AtomicFiles.write(images.resolve(name), ShapeRenderer.jpeg(ShapeRenderer.render(scene, config.size(), random)));
-                captions.put(name, ShapeCaptions.of(scene, random));
-                progress.step();
+                int index = i;
+                drawn.add(pool.submit(() -> {
+                    Random random = new Random(mix(config.seed(), index));
+                    ShapeScenes.Scene scene = ShapeScenes.draw(random);
+                    AtomicFiles.write(images.resolve(name(index)),
+                            ShapeRenderer.jpeg(ShapeRenderer.render(scene, config.size(), random)));
+                    List<String> caps = ShapeCaptions.of(scene, random);
+                    progress.step();
+                    return caps;
+                }));
             }
+            for (int i = 0; i < drawn.size(); i++) {
+                captions.put(name(i), drawn.get(i).get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptionerException(out + ": interrupted while writing images", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new CaptionerException(out + ": " + cause.getMessage(), cause);
+        } finally {
+            pool.shutdownNow();
         }
         Map<String, Split> splits = RandomSplit.assign(captions.keySet(), config.seed());
         for (Split s : Split.values()) {
@@ -65,6 +93,10 @@ public final class SyntheticShapes {
         });
         AtomicFiles.writeString(text.resolve("Flickr8k.token.txt"), token.toString());
         return captions.size();
+    }
+
+    private static String name(int index) {
+        return String.format(Locale.ROOT, "shapes_%06d.jpg", index + 1);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.captioner.spark;
 
 import dev.captioner.Captioner;
+import dev.captioner.util.NativeAllocator;
 import dev.captioner.util.Torch;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
@@ -10,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The models of one executor JVM: loaded once, on first use by any task, and shared by every
@@ -21,6 +24,7 @@ final class ExecutorModels {
     private static final Map<String, Captioner> CAPTIONERS = new ConcurrentHashMap<>();
     private static final Map<String, ImageEncoder> ENCODERS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
 
     private ExecutorModels() {}
 
@@ -35,7 +39,9 @@ final class ExecutorModels {
             threads();
             LOADS.incrementAndGet();
             Path w = weights == null ? null : ModelLocation.resolve(weights);
-            return Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels));
+            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels));
+            loaded("model " + model);
+            return captioner;
         });
     }
 
@@ -49,7 +55,9 @@ final class ExecutorModels {
         return ENCODERS.computeIfAbsent(name + "\n" + weights + "\n" + kind, k -> {
             threads();
             LOADS.incrementAndGet();
-            return Encoders.open(name, weights == null ? null : ModelLocation.resolve(weights), kind);
+            ImageEncoder encoder = Encoders.open(name, weights == null ? null : ModelLocation.resolve(weights), kind);
+            loaded("encoder " + name);
+            return encoder;
         });
     }
 
@@ -66,7 +74,13 @@ final class ExecutorModels {
         return LOADS.get();
     }
 
+    /** One line in the executor's log per load, so a cluster's logs show it happens once per JVM. */
+    private static void loaded(String what) {
+        LOG.info("captioner: loaded {} in JVM {} (load {} of this JVM)", what, ProcessHandle.current().pid(), LOADS.get());
+    }
+
     private static void threads() {
+        NativeAllocator.tune(); // executors never run SparkCaptioner.main
         SparkEnv env = SparkEnv.get();
         int cpus = env == null ? 1 : env.conf().getInt("spark.task.cpus", 1);
         Torch.intraOpThreads(Math.max(1, cpus));

@@ -2,6 +2,7 @@ package dev.captioner.spark;
 
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.CommandLineErrors;
+import dev.captioner.util.NativeAllocator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,6 +38,7 @@ public final class SparkCaptioner implements Callable<Integer> {
 
     /** Runs a subcommand and exits with its status. */
     public static void main(String[] args) {
+        NativeAllocator.tune();
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 

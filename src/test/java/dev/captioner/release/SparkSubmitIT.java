@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.captioner.testutil.Maven;
 import dev.captioner.testutil.TinyPipeline;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -20,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CLI jar as a Spark application, launched as a cluster launches it: Spark's own
  * {@code org.apache.spark.deploy.SparkSubmit} in a separate JVM, with Spark's class path (and
- * nothing of ours) and the CLI jar as the application jar, {@code --master local[2]}.
+ * nothing of ours) and the CLI jar as the application jar: with {@code --master local[2]}, and
+ * with executors in JVMs of their own ({@code local-cluster}).
  */
 class SparkSubmitIT {
 
@@ -29,8 +36,13 @@ class SparkSubmitIT {
     @TempDir
     Path tmp;
 
+    private static String classpath;
+
     /** Spark's runtime class path, resolved by Maven from src/it/spark-runtime (spark-sql alone). */
-    private String sparkRuntimeClasspath() throws Exception {
+    private static synchronized String sparkRuntimeClasspath() throws Exception {
+        if (classpath != null) {
+            return classpath;
+        }
         Path target = CLI_JAR.getParent();
         Path file = target.resolve("spark-runtime-classpath.txt");
         List<String> command = List.of(Maven.command(), "-B", "-q", "-f",
@@ -42,7 +54,7 @@ class SparkSubmitIT {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("maven for Spark's class path").isTrue();
         assertThat(p.exitValue()).as("Spark's class path; see " + log).isZero();
-        String classpath = Files.readString(file).strip();
+        classpath = Files.readString(file).strip();
         assertThat(classpath).contains("spark-core_2.13").contains("log4j-slf4j2-impl").doesNotContain("djl");
         return classpath;
     }
@@ -50,6 +62,70 @@ class SparkSubmitIT {
     @Test
     void sparkSubmitRunsTheCliJarsSparkCaptioner() throws Exception {
         TinyPipeline p = TinyPipeline.build(tmp.resolve("pipeline"));
+        Path images = images(p);
+        Path out = tmp.resolve("captions");
+
+        String output = sparkSubmit(List.of("--master", "local[2]"), Map.of(), "caption", "--images", images.toString(),
+                "--model", p.model().toString(), "--out", out.toString(), "--beam", "2");
+        assertThat(output).contains("captioned 9 files (1 with errors");
+        assertCaptioned(out);
+    }
+
+    /**
+     * Executors in JVMs of their own, as on a standalone cluster: {@code local-cluster[2,1,1024]}
+     * runs a master and two workers inside spark-submit's JVM, and each worker starts its
+     * executor as a new {@code java} process from {@code SPARK_HOME/jars}. Each executor loads the
+     * model once, however many tasks it runs.
+     */
+    @Test
+    void localClusterExecutorsLoadTheModelOncePerJvm() throws Exception {
+        TinyPipeline p = TinyPipeline.build(tmp.resolve("pipeline"));
+        Path images = images(p);
+        Path out = tmp.resolve("captions");
+        Path home = sparkHome();
+
+        String output = sparkSubmit(List.of("--master", "local-cluster[2,1,1024]", "--conf", "spark.executor.memory=1g"),
+                Map.of("SPARK_HOME", home.toString(), "SPARK_SCALA_VERSION", "2.13"), "caption", "--images",
+                images.toString(), "--model", p.model().toString(), "--out", out.toString(), "--partitions", "6");
+        assertThat(output).contains("captioned 9 files (1 with errors");
+        assertCaptioned(out);
+
+        // Each executor's stderr: work/app-ID/EXECUTOR/stderr under the workers' SPARK_HOME. While
+        // the application stops, the master keeps replacing the executors the stopping workers
+        // kill, so there are more logs than the two executors that ran the job; those run nothing.
+        List<Path> logs;
+        try (Stream<Path> s = Files.walk(home.resolve("work"))) {
+            logs = s.filter(f -> f.getFileName().toString().equals("stderr")).toList();
+        }
+        assertThat(logs).as("executor logs").isNotEmpty();
+        long submitPid = Long.parseLong(Files.readString(tmp.resolve("spark-submit.pid")).strip());
+        Set<String> pids = new HashSet<>();
+        int tasks = 0;
+        int loads = 0;
+        int working = 0;
+        for (Path log : logs) {
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("captioner: loaded model \\S+ in JVM (\\d+)").matcher(text);
+            int here = 0;
+            while (m.find()) {
+                here++;
+                pids.add(m.group(1));
+            }
+            int ran = Pattern.compile("Running task").split(text, -1).length - 1;
+            assertThat(here).as(log + " loads the model at most once").isLessThanOrEqualTo(1);
+            assertThat(here).as(log + " loads the model if it ran tasks").isEqualTo(ran > 0 ? 1 : 0);
+            tasks += ran;
+            loads += here;
+            working += ran > 0 ? 1 : 0;
+        }
+        assertThat(working).as("executors that ran tasks").isBetween(1, 2);
+        assertThat(tasks).as("tasks (6 caption partitions, then the error count)").isGreaterThan(working);
+        assertThat(loads).as("loads: one per executor that ran tasks, each in its own JVM").isEqualTo(working)
+                .isEqualTo(pids.size());
+        assertThat(pids).as("executors are JVMs of their own").doesNotContain(Long.toString(submitPid));
+    }
+
+    private Path images(TinyPipeline p) throws Exception {
         Path images = tmp.resolve("images");
         Files.createDirectories(images);
         try (Stream<Path> s = Files.list(p.data().resolve("Flicker8k_Dataset"))) {
@@ -58,24 +134,46 @@ class SparkSubmitIT {
             }
         }
         Files.writeString(images.resolve("broken.jpg"), "no pixels");
-        Path out = tmp.resolve("captions");
+        return images;
+    }
 
-        String sparkClasspath = sparkRuntimeClasspath();
+    /**
+     * A Spark home as a distribution lays it out, as far as a worker needs one to start
+     * executors: {@code jars/} (links to Spark's runtime class path) and an empty {@code conf/}.
+     */
+    private Path sparkHome() throws Exception {
+        Path home = tmp.resolve("spark-home");
+        Files.createDirectories(home.resolve("jars"));
+        Files.createDirectories(home.resolve("conf"));
+        for (String entry : sparkRuntimeClasspath().split(File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            Files.createSymbolicLink(home.resolve("jars").resolve(jar.getFileName()), jar);
+        }
+        return home;
+    }
+
+    /** Runs SparkSubmit in a JVM of its own and returns what it printed; fails unless it exits 0. */
+    private String sparkSubmit(List<String> sparkOptions, Map<String, String> env, String... appArgs) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(System.getProperty("captioner.sparkOpens").trim().split("\\s+")));
-        command.addAll(List.of("-Xmx1g", "-cp", sparkClasspath, "org.apache.spark.deploy.SparkSubmit",
-                "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-                "--class", "dev.captioner.spark.SparkCaptioner", CLI_JAR.toString(),
-                "caption", "--images", images.toString(), "--model", p.model().toString(), "--out", out.toString(),
-                "--beam", "2"));
+        command.addAll(List.of("-Xmx1g", "-cp", sparkRuntimeClasspath(), "org.apache.spark.deploy.SparkSubmit"));
+        command.addAll(sparkOptions);
+        command.addAll(List.of("--conf", "spark.ui.enabled=false", "--class", "dev.captioner.spark.SparkCaptioner",
+                CLI_JAR.toString()));
+        command.addAll(Arrays.asList(appArgs));
         Path log = tmp.resolve("spark-submit.log");
-        Process proc = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertThat(proc.waitFor(240, TimeUnit.SECONDS)).as("spark-submit finished").isTrue();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process proc = builder.start();
+        Files.writeString(tmp.resolve("spark-submit.pid"), Long.toString(proc.pid()));
+        assertThat(proc.waitFor(300, TimeUnit.SECONDS)).as("spark-submit finished").isTrue();
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(proc.exitValue()).as(output).isZero();
-        assertThat(output).contains("captioned 9 files (1 with errors");
+        return output;
+    }
 
+    private static void assertCaptioned(Path out) {
         SparkSession spark = SparkSession.builder().master("local[1]").appName("read")
                 .config("spark.ui.enabled", "false").getOrCreate();
         try {
