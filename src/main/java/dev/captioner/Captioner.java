@@ -189,7 +189,7 @@ public final class Captioner implements AutoCloseable {
     }
 
     /**
-     * Captions prepared images in one encoder call and one decoder call.
+     * Captions prepared images in one decoder call, encoded in the encoder's efficient batches.
      *
      * @param inputs images from {@link #prepare}
      * @param beam beam width
@@ -199,7 +199,7 @@ public final class Captioner implements AutoCloseable {
         if (inputs.isEmpty()) {
             return List.of();
         }
-        return decoder.decode(encoder.encode(inputs), new DecodeOptions(beam, 0, decodeOptions.lengthPenalty()));
+        return decoder.decode(encoder.encodeInEfficientBatches(inputs), new DecodeOptions(beam, 0, decodeOptions.lengthPenalty()));
     }
 
     /**
@@ -244,7 +244,7 @@ public final class Captioner implements AutoCloseable {
             if (ok.isEmpty()) {
                 continue;
             }
-            List<List<Caption>> captions = decoder.decode(encoder.encode(inputs), decodeOptions);
+            List<List<Caption>> captions = decoder.decode(encoder.encodeInEfficientBatches(inputs), decodeOptions);
             for (int j = 0; j < ok.size(); j++) {
                 onCaption.accept(ok.get(j), captions.get(j).get(0));
             }

@@ -81,6 +81,21 @@ public final class DecodeBenchmark {
      * @return the model directory
      */
     public static Path randomModel(Path dir, long seed, Architecture architecture) throws IOException {
+        return randomModel(dir, seed, architecture, "random");
+    }
+
+    /**
+     * As {@link #randomModel(Path, long, Architecture)}, for the VGG16 weights file with that
+     * SHA-256 (captioning checks that the weights it is given are the model's).
+     *
+     * @param dir where
+     * @param seed initialisation seed
+     * @param architecture which model
+     * @param weightsSha256 the SHA-256 the model records for its encoder's weights
+     * @return the model directory
+     */
+    public static Path randomModel(Path dir, long seed, Architecture architecture, String weightsSha256)
+            throws IOException {
         List<List<String>> captions = new ArrayList<>();
         List<String> words = new ArrayList<>(List.of(Cleaning.START, Cleaning.END));
         for (int i = 0; i < 7576; i++) {
@@ -90,7 +105,7 @@ public final class DecodeBenchmark {
         Vocabulary vocab = Vocabulary.build(captions, 1);
         GridShape grid = architecture.features() == FeatureKind.GRID ? TrainBenchmark.FLICKR8K_GRID : null;
         ModelConfig config = new ModelConfig(architecture, 256, 256, 0.5f, vocab.size(), 34, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("vgg16", grid == null ? 4096 : grid.size(), 224, "random", null, grid), null,
+                new ModelConfig.EncoderInfo("vgg16", grid == null ? 4096 : grid.size(), 224, weightsSha256, null, grid), null,
                 grid == null ? null : new ModelConfig.AttentionInfo(256, 1f));
         Engine.getInstance().setRandomSeed((int) seed);
         Files.createDirectories(dir);

@@ -1,5 +1,9 @@
 package dev.captioner.vision;
 
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -54,6 +58,79 @@ public final class RandomWeights {
             c = out;
         }
         return MobileNetEncoder.load(KerasWeights.of("random MobileNet", layers), "random", 224);
+    }
+
+    /**
+     * Writes a VGG16 with the top and random weights (as {@link #vgg16}) as a Keras 2 HDF5 file,
+     * 0.55 GB, which anything that takes a weights file reads like the published one: for
+     * benchmarks of whole jobs at the default encoder's cost without the download.
+     *
+     * @param file where to write
+     * @param seed random seed
+     */
+    public static void writeVgg16(Path file, long seed) {
+        String[] names = {"block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1",
+            "block3_conv2", "block3_conv3", "block4_conv1", "block4_conv2", "block4_conv3", "block5_conv1",
+            "block5_conv2", "block5_conv3"};
+        Random r = new Random(seed);
+        List<String> layerNames = new ArrayList<>();
+        try (WritableHdfFile h5 = HdfFile.write(file)) {
+            int c = 3;
+            int pools = 0;
+            for (int i = 0; i < names.length; i++) {
+                int w = VGG_WIDTHS[i];
+                layerNames.add(names[i]);
+                putLayer(h5, names[i], kernel(r, new int[] {3, 3, c, w}, 9 * c), w);
+                c = w;
+                if (i == 1 || i == 3 || i == 6 || i == 9 || i == 12) {
+                    String pool = "block" + ++pools + "_pool";
+                    layerNames.add(pool);
+                    h5.putGroup(pool);
+                }
+            }
+            layerNames.add("flatten");
+            h5.putGroup("flatten");
+            int[][] dense = {{7 * 7 * 512, 4096}, {4096, 4096}, {4096, 8}};
+            String[] denseNames = {"fc1", "fc2", "predictions"};
+            for (int j = 0; j < dense.length; j++) {
+                layerNames.add(denseNames[j]);
+                putLayer(h5, denseNames[j], kernel(r, dense[j], dense[j][0]), dense[j][1]);
+            }
+            h5.putAttribute("keras_version", "2.0.4");
+            h5.putAttribute("backend", "tensorflow");
+            h5.putAttribute("layer_names", layerNames.toArray(String[]::new));
+        }
+    }
+
+    /** One Keras 2 layer group: {@code name/name/kernel:0} and {@code name/name/bias:0} (zeros). */
+    private static void putLayer(WritableHdfFile h5, String name, KerasWeights.Weight kernel, int units) {
+        WritableGroup g = h5.putGroup(name);
+        g.putAttribute("weight_names", new String[] {name + "/kernel:0", name + "/bias:0"});
+        WritableGroup inner = g.putGroup(name);
+        int[] shape = kernel.shape();
+        float[] flat = kernel.data();
+        Object data;
+        if (shape.length == 2) {
+            float[][] k = new float[shape[0]][shape[1]]; // [in, out]
+            for (int i = 0; i < shape[0]; i++) {
+                System.arraycopy(flat, i * shape[1], k[i], 0, shape[1]);
+            }
+            data = k;
+        } else {
+            float[][][][] k = new float[shape[0]][shape[1]][shape[2]][shape[3]]; // [kh, kw, in, out]
+            int at = 0;
+            for (float[][][] a : k) {
+                for (float[][] b : a) {
+                    for (float[] row : b) {
+                        System.arraycopy(flat, at, row, 0, row.length);
+                        at += row.length;
+                    }
+                }
+            }
+            data = k;
+        }
+        inner.putDataset("kernel:0", data);
+        inner.putDataset("bias:0", new float[units]);
     }
 
     private static KerasWeights.Layer layer(String name, KerasWeights.Weight kernel, KerasWeights.Weight bias) {

@@ -144,6 +144,12 @@ public final class Vgg16Encoder extends NetworkEncoder {
         return "vgg16";
     }
 
+    /** One image per call: see {@link ImageEncoder#efficientBatch()}. */
+    @Override
+    public int efficientBatch() {
+        return 1;
+    }
+
     @Override
     protected int pooledDim() {
         return featureDim;
