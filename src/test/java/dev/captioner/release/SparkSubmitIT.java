@@ -13,11 +13,15 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -123,6 +127,78 @@ class SparkSubmitIT {
         assertThat(loads).as("loads: one per executor that ran tasks, each in its own JVM").isEqualTo(working)
                 .isEqualTo(pids.size());
         assertThat(pids).as("executors are JVMs of their own").doesNotContain(Long.toString(submitPid));
+    }
+
+    /**
+     * Spark puts its own jars first, so a class both have is Spark's on a cluster. The CLI jar may
+     * share only libraries whose Spark copy is a compatible version (same major version, minor at
+     * least ours; annotations-only jars aside); the libraries Spark has in older versions are
+     * relocated in the CLI jar and must not be shared at all.
+     */
+    @Test
+    void cliJarSharesWithSparkOnlyLibrariesSparkHasInACompatibleVersion() throws Exception {
+        Set<String> ours = classes(CLI_JAR);
+        Map<String, String> sharedVersions = new TreeMap<>(); // Spark's artifactId -> Spark's version
+        for (String entry : sparkRuntimeClasspath().split(File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            if (!Files.isRegularFile(jar) || !jar.toString().endsWith(".jar")) {
+                continue;
+            }
+            Set<String> theirs = classes(jar);
+            theirs.retainAll(ours);
+            if (!theirs.isEmpty()) {
+                sharedVersions.put(jar.getParent().getParent().getFileName().toString(),
+                        jar.getParent().getFileName().toString());
+            }
+        }
+        assertThat(sharedVersions.keySet()).as("libraries the CLI jar shares with Spark 4.1's runtime")
+                .isSubsetOf("jackson-databind", "jackson-core", "jackson-annotations", "commons-compress", "commons-io",
+                        "commons-codec", "jakarta.servlet-api", "slf4j-api", "error_prone_annotations")
+                .doesNotContain("gson", "commons-lang3", "lz4-java", "compress-lzf")
+                .contains("jackson-databind", "slf4j-api");
+        Map<String, String> oursVersions = bundledVersions(CLI_JAR);
+        sharedVersions.forEach((artifact, sparkVersion) -> {
+            String mine = oursVersions.get(artifact);
+            if (mine == null || artifact.equals("error_prone_annotations")) {
+                return; // a differently named copy of the same API, or annotations without run-time code
+            }
+            String[] a = sparkVersion.split("\\.");
+            String[] b = mine.split("\\.");
+            assertThat(a[0]).as(artifact + " major version, Spark's " + sparkVersion + " and ours " + mine).isEqualTo(b[0]);
+            assertThat(Integer.parseInt(a[1])).as(artifact + " minor version, Spark's " + sparkVersion + " and ours " + mine)
+                    .isGreaterThanOrEqualTo(Integer.parseInt(b[1]));
+        });
+        assertThat(ours).as("relocated").contains("dev/captioner/shaded/gson/Gson.class")
+                .doesNotContain("com/google/gson/Gson.class");
+    }
+
+    /** @return the class files in a jar (not module descriptors or versioned copies) */
+    private static Set<String> classes(Path jar) throws Exception {
+        Set<String> out = new HashSet<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            zip.stream().map(ZipEntry::getName)
+                    .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/") && !n.endsWith("module-info.class"))
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    /** @return artifactId to version of every library whose pom.properties the jar carries */
+    private static Map<String, String> bundledVersions(Path jar) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry e : zip.stream().filter(e -> e.getName().startsWith("META-INF/maven/")
+                    && e.getName().endsWith("/pom.properties")).toList()) {
+                Properties p = new Properties();
+                try (var in = zip.getInputStream(e)) {
+                    p.load(in);
+                }
+                if (p.getProperty("artifactId") != null && p.getProperty("version") != null) {
+                    out.put(p.getProperty("artifactId"), p.getProperty("version"));
+                }
+            }
+        }
+        return out;
     }
 
     private Path images(TinyPipeline p) throws Exception {

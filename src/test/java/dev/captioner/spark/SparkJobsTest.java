@@ -86,7 +86,7 @@ class SparkJobsTest {
         assertThat((String) byName.get("empty.jpg").getAs("error")).contains("empty.jpg");
         assertThat((String) byName.get("notes.jpg").getAs("error")).contains("notes.jpg").contains("not an image");
         assertThat((String) byName.get("truncated.jpg").getAs("error")).contains("truncated.jpg");
-        assertThat((Object) byName.get("notes.jpg").getAs("caption")).isNull();
+        assertThat(byName.get("notes.jpg").<Object>getAs("caption")).isNull();
 
         // The same captions as `captioner caption` (the plain Captioner, beam 2) on the same files.
         Captioner.Options options = Captioner.Options.defaults().withBeam(2);
@@ -96,7 +96,7 @@ class SparkJobsTest {
                 Caption expected = c.caption(f);
                 Row row = byName.get(f.getFileName().toString());
                 assertThat((String) row.getAs("caption")).as(f.toString()).isEqualTo(expected.text());
-                assertThat((Object) row.getAs("error")).isNull();
+                assertThat(row.<Object>getAs("error")).isNull();
                 assertThat(row.getList(row.fieldIndex("alternatives"))).hasSize(2);
             }
         }
