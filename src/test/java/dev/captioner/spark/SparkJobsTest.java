@@ -66,6 +66,50 @@ class SparkJobsTest {
     }
 
     @Test
+    void aModelGivenAsAUriIsShippedToTheExecutors() throws Exception {
+        spark.sparkContext().hadoopConfiguration().set("fs." + ShipTestFileSystem.SCHEME + ".impl",
+                ShipTestFileSystem.class.getName());
+        Path model = tmp.resolve("uri-model");
+        copyTree(p.model(), model);
+        Path out = tmp.resolve("captions-uri");
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int status = run(o, e, "caption", "--images", images.toString(), "--model",
+                ShipTestFileSystem.SCHEME + "://" + model, "--out", out.toString(), "--partitions", "2");
+        assertThat(status).as(e.toString()).isZero();
+        assertThat(o.toString()).contains("captioned 15 files (3 with errors");
+        // The executors read Spark's fetched copy, not the original.
+        Path fetched = Path.of(org.apache.spark.SparkFiles.getRootDirectory()).resolve("uri-model");
+        assertThat(fetched.resolve("config.json")).isRegularFile();
+        assertThat(fetched).isNotEqualTo(model);
+        Map<String, String> captions = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).where("error IS NULL").collectAsList()) {
+            captions.put(ImageFiles.name(r.getAs("path")), r.getAs("caption"));
+        }
+        try (Captioner c = Captioner.load(p.model())) {
+            for (Map.Entry<String, String> entry : captions.entrySet()) {
+                Path f = Files.exists(images.resolve(entry.getKey())) ? images.resolve(entry.getKey())
+                        : images.resolve("more").resolve(entry.getKey());
+                assertThat(entry.getValue()).as(entry.getKey()).isEqualTo(c.caption(f).text());
+            }
+        }
+        assertThat(captions).hasSize(12);
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path f : s.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
+
+    @Test
     void captionsEqualThePlainCaptionersAndBadFilesAreRows() throws Exception {
         Path out = tmp.resolve("captions");
         StringWriter o = new StringWriter();
