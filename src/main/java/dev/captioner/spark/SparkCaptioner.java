@@ -126,7 +126,9 @@ public final class SparkCaptioner implements Callable<Integer> {
         String glob;
 
         @Option(names = "--batch", defaultValue = "16", paramLabel = "N",
-                description = "Images per network call (default: ${DEFAULT-VALUE}).")
+                description = "Images per batch of a partition (default: ${DEFAULT-VALUE}); 'features' runs the network "
+                        + "on each batch at once, 'caption' the caption search (it encodes with VGG16 one image at a "
+                        + "time, faster on CPUs).")
         int batch;
 
         @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
