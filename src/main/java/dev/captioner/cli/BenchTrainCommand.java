@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.bench.PeerScript;
 import dev.captioner.bench.Roofline;
+import dev.captioner.bench.StepParts;
 import dev.captioner.bench.TrainBenchmark;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.Objective;
@@ -21,7 +22,9 @@ import picocli.CommandLine.Spec;
 /** {@code captioner bench train}: training tokens/s on Flickr8k-shaped data, with its PyTorch peer for attention. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Training speed (next-word predictions per second) on Flickr8k-shaped random data (30,000 "
-                + "captions, V = 7,579): the merge model's sequence and pairs objectives on 4,096-d features, or "
+                + "captions, V = 7,579): the merge model's sequence and pairs objectives on 4,096-d features, "
+                + "with the bound its step's unavoidable parts (output layer, LSTM, log-softmax, Adam) set when "
+                + "timed alone, or "
                 + "with --architecture attention the attention model on 14 x 14 x 512 grids read on demand from a "
                 + "scratch feature file, with its memory, compared in the same run with the same decoder in PyTorch "
                 + "(bench/pytorch_attention.py, if /usr/bin/python3 has torch)."})
@@ -83,6 +86,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
             TrainBenchmark.Result pairs = TrainBenchmark.run(shape, Objective.PAIRS, pairsBatches, seed);
             out.put("sequence", sequence);
             out.put("sequence_roofline", Roofline.of(TrainBenchmark.mergeFlopsPerToken(shape), sequence.tokensPerSecond()));
+            StepParts parts = StepParts.measure(shape, seed, 10);
+            out.put("sequence_step_parts", parts);
+            out.put("sequence_fraction_of_step_bound", sequence.tokensPerSecond() / parts.boundTokensPerSecond());
             out.put("pairs", pairs);
             out.put("speedup", sequence.tokensPerSecond() / pairs.tokensPerSecond());
         } else {
