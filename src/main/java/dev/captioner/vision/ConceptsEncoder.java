@@ -93,7 +93,7 @@ public final class ConceptsEncoder extends NetworkEncoder {
     public float[][] concepts(float[] batch, int n) {
         int s = imageSize();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(batch, new Shape(n, 3, s, s));
+            NDArray x = ChannelsLast.of(scope.create(batch, new Shape(n, 3, s, s)));
             NDArray logits = net.full.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
             float[] flat = logits.getNDArrayInternal().sigmoid().toFloatArray();
             int k = config.labels().size();

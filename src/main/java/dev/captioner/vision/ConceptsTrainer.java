@@ -191,12 +191,12 @@ public final class ConceptsTrainer {
         }
     }
 
-    /** @return {@code [B, 3, S, S]} network input of a batch of examples (already resized) */
+    /** @return {@code [B, 3, S, S]} network input of a batch of examples (already resized), channels last */
     private static NDArray inputs(NDManager m, List<Example> batch, ConceptsConfig config) {
         int s = config.imageSize();
         List<float[]> x = batch.stream().map(e -> ImageInputs.of(new RgbImage(s, s, e.rgb()), s, Preprocessing.UNIT))
                 .toList();
-        return m.create(ImageInputs.batch(x), new Shape(batch.size(), 3, s, s));
+        return ChannelsLast.of(m.create(ImageInputs.batch(x), new Shape(batch.size(), 3, s, s)));
     }
 
     private double epoch(Trainer trainer, List<Example> data, ConceptsConfig config, Random random, int epoch) {

@@ -63,7 +63,7 @@ abstract class NetworkEncoder implements ImageEncoder {
             throw new IllegalArgumentException("batch of " + n + " needs " + n * 3 * s * s + " values, got " + batch.length);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(batch, new Shape(n, 3, s, s));
+            NDArray x = ChannelsLast.of(scope.create(batch, new Shape(n, 3, s, s)));
             NDArray y = forward(x);
             if (grid != null) {
                 // [N, D, H, W] → [N, H, W, D]: location-major, channels last, as Keras lays it out.
