@@ -18,6 +18,7 @@ import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionNet;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.util.Torch;
+import java.util.function.Supplier;
 
 /**
  * A bound on the merge model's training rate: the parts of a training step that no implementation
@@ -81,9 +82,9 @@ public record StepParts(int predictionsPerStep, double outputForwardMs, double o
             NDArray weight = manager.randomUniform(-0.05f, 0.05f, new Shape(v, units));
             NDArray bias = manager.zeros(new Shape(v));
             NDArray gradient = manager.randomUniform(-1e-4f, 1e-4f, new Shape(m, v));
-            double forward = time(manager, reps, s -> hidden.getNDArrayInternal().linear(hidden, weight, bias),
+            double forward = time(manager, reps, () -> hidden.getNDArrayInternal().linear(hidden, weight, bias),
                     hidden, weight, bias);
-            double backward = time(manager, reps, s -> new NDList(gradient.matMul(weight),
+            double backward = time(manager, reps, () -> new NDList(gradient.matMul(weight),
                     gradient.transpose().matMul(hidden), gradient.sum(new int[] {0})), gradient, weight, hidden);
 
             LSTM lstm = LSTM.builder().setStateSize(units).setNumLayers(1).optBatchFirst(true).optReturnState(true)
@@ -131,24 +132,19 @@ public record StepParts(int predictionsPerStep, double outputForwardMs, double o
         }
     }
 
-    /** A computation on arrays the timing loop frees after each call. */
-    private interface Op {
-        Object apply(NDManager step);
-    }
-
-    private static double time(NDManager manager, int reps, Op op, NDArray... inputs) {
+    private static double time(NDManager manager, int reps, Supplier<?> op, NDArray... inputs) {
         return best(reps, () -> {
             try (NDManager s = manager.newSubManager()) {
                 // Results land in their inputs' manager: lend the inputs to this step's.
                 for (NDArray a : inputs) {
                     a.tempAttach(s);
                 }
-                op.apply(s);
+                op.get();
             }
         });
     }
 
-    private static double timeWithBackward(NDManager manager, int reps, java.util.function.Supplier<NDArray> loss,
+    private static double timeWithBackward(NDManager manager, int reps, Supplier<NDArray> loss,
             NDArray... inputs) {
         return best(reps, () -> {
             try (NDManager s = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -52,8 +52,8 @@ public final class NativeAllocator {
     private NativeAllocator() {}
 
     /**
-     * Sets glibc's mmap and trim thresholds and its top pad for this process, once; later calls return the first
-     * call's outcome.
+     * Sets glibc's mmap and trim thresholds and its top pad for this process, once; later calls
+     * return the first call's outcome.
      *
      * @return what was done, for logs: {@code "tuned"}, or why not
      */
