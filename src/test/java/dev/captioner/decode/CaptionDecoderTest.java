@@ -206,7 +206,9 @@ class CaptionDecoderTest {
             for (int i = 0; i < features.length; i++) {
                 List<Caption> one = d.decode(new float[][] {features[i]}, DecodeOptions.beam(3)).get(0);
                 assertThat(batch.get(i).get(0).words()).isEqualTo(one.get(0).words());
-                assertThat(batch.get(i).get(0).score()).isCloseTo(one.get(0).score(), offset(1e-5));
+                // float32 sums over ~20 steps: a batch's other products round differently (seen 8e-7 relative).
+                double expected = one.get(0).score();
+                assertThat(batch.get(i).get(0).score()).isCloseTo(expected, offset(1e-5 * Math.max(1, Math.abs(expected))));
             }
         }
     }

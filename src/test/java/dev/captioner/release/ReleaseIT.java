@@ -157,33 +157,42 @@ class ReleaseIT {
         int start = pom.indexOf("<plugin>\n        <!-- The list of every bundled library");
         String plugin = pom.substring(start, pom.indexOf("</plugin>", start) + "</plugin>".length())
                 .replace("${project.build.directory}", dir.toString());
+        // The fakes live in a file repository of their own (POM and jar at their Maven paths), so the
+        // nested offline build needs no plugin beyond the license plugin the outer build ran: an
+        // install:install-file here needed maven-install-plugin's dependencies, which a fresh
+        // machine's repository does not have.
+        Path repo = dir.resolve("repo");
         for (String license : List.of("<licenses><license><name>GNU General Public License v3.0 only</name></license></licenses>",
                 "")) {
             String id = license.isEmpty() ? "no-license" : "gpl-only";
-            Path fake = dir.resolve(id + ".pom");
-            Files.writeString(fake, "<project xmlns=\"http://maven.apache.org/POM/4.0.0\"><modelVersion>4.0.0</modelVersion>"
-                    + "<groupId>dev.captioner.test</groupId><artifactId>" + id + "-fake</artifactId><version>1</version>"
-                    + license + "</project>");
-            Path jar = dir.resolve(id + ".jar");
-            try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            String artifact = id + "-fake";
+            Path folder = Files.createDirectories(repo.resolve("dev/captioner/test").resolve(artifact).resolve("1"));
+            Files.writeString(folder.resolve(artifact + "-1.pom"), "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">"
+                    + "<modelVersion>4.0.0</modelVersion><groupId>dev.captioner.test</groupId><artifactId>" + artifact
+                    + "</artifactId><version>1</version>" + license + "</project>");
+            try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(
+                    Files.newOutputStream(folder.resolve(artifact + "-1.jar")))) {
                 z.putNextEntry(new ZipEntry("fake.txt"));
                 z.write(id.getBytes(StandardCharsets.UTF_8));
             }
-            assertThat(mvn(dir, dir.resolve(id + "-install.log"), "install:install-file", "-Dfile=" + jar,
-                    "-DpomFile=" + fake)).isZero();
             Files.writeString(dir.resolve("pom.xml"), "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">"
                     + "<modelVersion>4.0.0</modelVersion><groupId>x</groupId><artifactId>check</artifactId><version>1</version>"
-                    + "<dependencies><dependency><groupId>dev.captioner.test</groupId><artifactId>" + id + "-fake</artifactId>"
+                    + "<repositories><repository><id>fakes</id><url>" + repo.toUri() + "</url></repository></repositories>"
+                    + "<dependencies><dependency><groupId>dev.captioner.test</groupId><artifactId>" + artifact + "</artifactId>"
                     + "<version>1</version></dependency></dependencies>"
                     + "<build><plugins>" + plugin + "</plugins></build></project>");
             Path log = dir.resolve(id + ".log");
             assertThat(mvn(dir, log, "generate-resources")).as("a build with a " + id + " dependency").isNotZero();
-            assertThat(Files.readString(log)).containsAnyOf("forbidden licenses", "no license");
+            // It failed for the license, not because something could not be resolved offline.
+            assertThat(Files.readString(log)).containsAnyOf("forbidden licenses", "no license")
+                    .doesNotContain("Could not resolve").doesNotContain("offline mode");
         }
     }
 
     private static int mvn(Path dir, Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Maven.command(), "-B", "-o",
+        // Offline, but file: repositories are still read (Maven's resolver blocks every protocol
+        // offline unless told otherwise).
+        List<String> command = new ArrayList<>(List.of(Maven.command(), "-B", "-o", "-Daether.offline.protocols=file",
                 "-Dmaven.repo.local=" + System.getProperty("maven.repo.local")));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
