@@ -4,7 +4,6 @@ import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
 import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.CaptionModel;
-import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.vision.Encoders;
@@ -125,7 +124,7 @@ public final class Captioner implements AutoCloseable {
     static ImageEncoder openEncoder(CaptionModel model, Path override) {
         ModelConfig.EncoderInfo info = model.config().encoder();
         Path chosen = override;
-        Path bundled = model.dir().resolve(CaptionTrainer.ENCODER_DIR);
+        Path bundled = model.files().encoderDir();
         if (chosen == null && Files.isDirectory(bundled)) {
             chosen = bundled;
         }

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Java examples in README.md, compiled and run as a user would, and the API they show. */
+/**
+ * The Java examples of the documentation (docs/java-api.md, which the README links to), compiled
+ * and run as a user would, and the API they show.
+ */
 class ReadmeExamplesTest {
 
     @TempDir
@@ -42,7 +45,7 @@ class ReadmeExamplesTest {
     }
 
     private static List<String> javaBlocks() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/java-api.md"));
         Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
         List<String> blocks = new ArrayList<>();
         while (m.find()) {
@@ -54,9 +57,9 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void everyJavaExampleInTheReadmeCompilesAndCaptionsAnImage() throws Exception {
+    void everyDocumentedJavaExampleCompilesAndCaptionsAnImage() throws Exception {
         List<String> blocks = javaBlocks();
-        assertThat(blocks).as("Java examples in README.md").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(blocks).as("Java examples in docs/java-api.md").hasSizeGreaterThanOrEqualTo(2);
         Path image = p.data().resolve("Flicker8k_Dataset/shapes_000005.jpg");
         for (String code : blocks) {
             String name = code.replaceAll("(?s).*public class (\\w+).*", "$1");
@@ -84,9 +87,9 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void theExampleProjectRunsExactlyTheReadmesExamples() throws Exception {
+    void theExampleProjectRunsExactlyTheDocumentedExamples() throws Exception {
         // examples/java-api is built and run against the installed artifact by the build
-        // (maven-invoker-plugin); it must show what the README shows.
+        // (maven-invoker-plugin); it must show what the documentation shows.
         for (String code : javaBlocks()) {
             String name = code.replaceAll("(?s).*public class (\\w+).*", "$1");
             assertThat(Path.of("examples/java-api/src/main/java", name + ".java")).as(name).hasContent(code);

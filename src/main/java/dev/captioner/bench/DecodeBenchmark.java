@@ -7,13 +7,16 @@ import dev.captioner.decode.CaptionDecoder;
 import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
+import dev.captioner.model.CaptionNet;
 import dev.captioner.model.ModelConfig;
-import dev.captioner.util.Torch;
+import dev.captioner.model.ModelSpec;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.RandomWeights;
+import dev.captioner.vision.Vgg16Encoder;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -104,9 +107,9 @@ public final class DecodeBenchmark {
         captions.add(words);
         Vocabulary vocab = Vocabulary.build(captions, 1);
         GridShape grid = architecture.features() == FeatureKind.GRID ? TrainBenchmark.FLICKR8K_GRID : null;
-        ModelConfig config = new ModelConfig(architecture, 256, 256, 0.5f, vocab.size(), 34, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("vgg16", grid == null ? 4096 : grid.size(), 224, weightsSha256, null, grid), null,
-                grid == null ? null : new ModelConfig.AttentionInfo(256, 1f));
+        ModelConfig config = ModelConfig.of(ModelSpec.defaults().withArchitecture(architecture), vocab.size(), 34,
+                new ModelConfig.EncoderInfo(Vgg16Encoder.NAME, grid == null ? 4096 : grid.size(), 224, weightsSha256, null,
+                        grid), null);
         Engine.getInstance().setRandomSeed((int) seed);
         Files.createDirectories(dir);
         return CaptionModel.writeUntrained(dir, config, vocab);
@@ -120,7 +123,7 @@ public final class DecodeBenchmark {
      * @return the measurement
      */
     public static Throughput throughput(CaptionModel model, int beam, int images, int batch) {
-        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
+        EngineThreads.set(Runtime.getRuntime().availableProcessors());
         Random r = new Random(1);
         float[][] features = new float[images][model.config().featureDim()];
         for (float[] f : features) {
@@ -145,7 +148,7 @@ public final class DecodeBenchmark {
      * @return latency of one JPEG through decoding, VGG16 (random weights) and greedy search
      */
     public static Latency latency(CaptionModel model, int runs) throws IOException {
-        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
+        EngineThreads.set(Runtime.getRuntime().availableProcessors());
         byte[] jpeg = photo();
         ImageLoader loader = ImageLoader.withDefaults();
         CaptionDecoder decoder = new CaptionDecoder(model);
@@ -167,9 +170,9 @@ public final class DecodeBenchmark {
     }
 
     /**
-     * Forward arithmetic of one caption decoded to {@code steps} words with beam {@code beam}:
-     * every step runs the LSTM (or attention and LSTM cell), head and output layer for each beam
-     * row; the image's projection runs once. Times two for FLOPs.
+     * Forward arithmetic of one caption decoded to {@code steps} words with beam {@code beam}: one
+     * network step per word and beam row, the image's projection once (the network's own count,
+     * {@link CaptionNet#multiplyAdds()}).
      *
      * @param config the model's sizes
      * @param beam beam width
@@ -177,22 +180,7 @@ public final class DecodeBenchmark {
      * @return FLOPs per caption
      */
     public static double flopsPerCaption(ModelConfig config, int beam, int steps) {
-        double e = config.embed();
-        double u = config.units();
-        double v = config.vocabularySize();
-        double step;
-        double once;
-        if (config.grid() != null && config.attention() != null) {
-            double l = config.grid().locations();
-            double d = config.grid().depth();
-            double a = config.attention().dim();
-            step = u * a + l * a + l * d + u * d + (e + d + u) * 4 * u + u * v;
-            once = l * d * a + 2 * d * u;
-        } else {
-            step = (e + u) * 4 * u + u * u + u * v;
-            once = (double) config.featureDim() * u;
-        }
-        return 2 * (steps * beam * step + once);
+        return CaptionNet.create(config).multiplyAdds().decodeFlops(beam, steps);
     }
 
     private static double median(double[] v) {

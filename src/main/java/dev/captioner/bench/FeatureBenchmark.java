@@ -1,6 +1,6 @@
 package dev.captioner.bench;
 
-import dev.captioner.util.Torch;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.ImageEncoder;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +43,7 @@ public final class FeatureBenchmark {
     public static Result run(ImageEncoder encoder, int batch, int threads, int images) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         int intra = Math.max(1, cores / threads);
-        Torch.intraOpThreads(intra);
+        EngineThreads.set(intra);
         int s = encoder.imageSize();
         float[] input = new float[batch * 3 * s * s];
         Random r = new Random(1);

@@ -3,7 +3,7 @@ package dev.captioner.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.captioner.util.Torch;
+import dev.captioner.util.EngineThreads;
 
 /**
  * Where a benchmark's rate sits against the machine: the arithmetic of the work done, the
@@ -23,9 +23,13 @@ public record Roofline(double flopsPerItem, double achievedGflops, double matmul
     /**
      * @param flopsPerItem arithmetic per item
      * @param itemsPerSecond the measured rate
-     * @return the rate against this machine's matrix product
+     * @return the rate against this machine's matrix product, or null when the arithmetic is not
+     *     known (NaN)
      */
     public static Roofline of(double flopsPerItem, double itemsPerSecond) {
+        if (Double.isNaN(flopsPerItem)) {
+            return null;
+        }
         double achieved = flopsPerItem * itemsPerSecond / 1e9;
         double peak = measureMatmulGflops();
         return new Roofline(flopsPerItem, achieved, peak, achieved / peak);
@@ -42,7 +46,7 @@ public record Roofline(double flopsPerItem, double achievedGflops, double matmul
             return matmul;
         }
         int cores = Runtime.getRuntime().availableProcessors();
-        Torch.intraOpThreads(cores);
+        EngineThreads.set(cores);
         int n = 2048;
         double best = 0;
         try (NDManager m = NDManager.newBaseManager()) {
@@ -57,50 +61,5 @@ public record Roofline(double flopsPerItem, double achievedGflops, double matmul
         }
         matmul = best;
         return best;
-    }
-
-    /**
-     * Forward multiply-adds of VGG16 up to {@code fc2} at 224 × 224 (13 convolutions, 3 × 3,
-     * same padding; the two 4,096-wide dense layers), times two: about 31 GFLOP per image.
-     *
-     * @return FLOPs per image
-     */
-    public static double vgg16Flops() {
-        int[][] blocks = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
-        double macs = 0;
-        int size = 224;
-        int in = 3;
-        for (int[] block : blocks) {
-            for (int out : block) {
-                macs += (double) size * size * in * out * 9;
-                in = out;
-            }
-            size /= 2;
-        }
-        macs += 25088.0 * 4096 + 4096.0 * 4096;
-        return 2 * macs;
-    }
-
-    /**
-     * Forward multiply-adds of MobileNet v1 (width {@code alpha}, 224 px, without the classifier),
-     * times two.
-     *
-     * @param alpha width multiplier
-     * @return FLOPs per image
-     */
-    public static double mobileNetFlops(double alpha) {
-        // (output channels, stride) of the 13 depthwise-separable blocks after the first convolution.
-        int[][] blocks = {{64, 1}, {128, 2}, {128, 1}, {256, 2}, {256, 1}, {512, 2}, {512, 1}, {512, 1}, {512, 1},
-            {512, 1}, {512, 1}, {1024, 2}, {1024, 1}};
-        int size = 112;
-        int in = (int) (32 * alpha);
-        double macs = 112.0 * 112 * 3 * in * 9;
-        for (int[] b : blocks) {
-            int out = (int) (b[0] * alpha);
-            size /= b[1];
-            macs += (double) size * size * in * 9 + (double) size * size * in * out;
-            in = out;
-        }
-        return 2 * macs;
     }
 }

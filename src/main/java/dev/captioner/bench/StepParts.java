@@ -12,12 +12,10 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.Pair;
-import dev.captioner.data.Cleaning;
 import dev.captioner.model.AdamOptimizer;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionNet;
-import dev.captioner.model.ModelConfig;
-import dev.captioner.util.Torch;
+import dev.captioner.util.EngineThreads;
 import java.util.function.Supplier;
 
 /**
@@ -74,7 +72,7 @@ public record StepParts(int predictionsPerStep, double outputForwardMs, double o
         int steps = shape.meanLength() - 1;
         int m = batch * steps;
         int v = shape.vocabulary();
-        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
+        EngineThreads.set(Runtime.getRuntime().availableProcessors());
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager manager = NDManager.newBaseManager()) {
             // [M, units] hidden layer, [V, units] output weights, [V] bias, [M, V] gradient of the logits.
@@ -114,9 +112,7 @@ public record StepParts(int predictionsPerStep, double outputForwardMs, double o
 
     /** One update of the merge model's parameters, with gradients present as after a backward pass. */
     private static double adamMs(TrainBenchmark.Shape shape, NDManager manager, int reps) {
-        ModelConfig config = new ModelConfig(Architecture.MERGE, 256, 256, 0.5f, shape.vocabulary(), shape.maxLength(),
-                Cleaning.SEED, 1, new ModelConfig.EncoderInfo("random", shape.featureDim(), 224, "random", null), null);
-        CaptionNet net = CaptionNet.create(config);
+        CaptionNet net = CaptionNet.create(TrainBenchmark.config(shape, Architecture.MERGE, null));
         net.initialize(manager);
         try (AdamOptimizer adam = new AdamOptimizer(net.getParameters(), 1e-3f, 5f, manager)) {
             try (NDManager s = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {

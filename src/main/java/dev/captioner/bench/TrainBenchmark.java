@@ -3,7 +3,6 @@ package dev.captioner.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import dev.captioner.data.Cleaning;
 import dev.captioner.features.FeatureRows;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
@@ -14,8 +13,9 @@ import dev.captioner.model.CaptionExample;
 import dev.captioner.model.CaptionNet;
 import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.ModelConfig;
+import dev.captioner.model.ModelSpec;
 import dev.captioner.model.Objective;
-import dev.captioner.util.Torch;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.GridShape;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,13 +91,37 @@ public final class TrainBenchmark {
     private TrainBenchmark() {}
 
     /**
+     * @param shape the synthetic data's sizes
+     * @param architecture the network
+     * @param grid the grid the features are, or null for pooled vectors of {@code shape.featureDim()}
+     * @return a 256-wide model of that architecture on that data
+     */
+    public static ModelConfig config(Shape shape, Architecture architecture, GridShape grid) {
+        return ModelConfig.of(ModelSpec.defaults().withArchitecture(architecture), shape.vocabulary(), shape.maxLength(),
+                new ModelConfig.EncoderInfo("random", grid == null ? shape.featureDim() : grid.size(), 224, "random", null,
+                        grid), null);
+    }
+
+    /**
+     * @param config a model
+     * @param shape the data it trains on
+     * @return training FLOPs per predicted word (see {@link CaptionNet.MultiplyAdds})
+     */
+    public static double flopsPerWord(ModelConfig config, Shape shape) {
+        return CaptionNet.create(config).multiplyAdds().trainingFlopsPerWord(shape.meanLength() - 1);
+    }
+
+    /**
+     * A model that reads pooled vectors, trained on random 4,096-d features held in memory.
+     *
      * @param shape the synthetic data
+     * @param architecture a network that reads pooled vectors
      * @param objective what to train
      * @param maxBatches batches to time (0 for a whole epoch)
      * @param seed data and initialisation seed
      * @return the measurement
      */
-    public static Result run(Shape shape, Objective objective, int maxBatches, long seed) {
+    public static Result run(Shape shape, Architecture architecture, Objective objective, int maxBatches, long seed) {
         Random r = new Random(seed);
         float[][] features = new float[shape.images()][shape.featureDim()];
         FeatureRows rows = FeatureRows.of(features, shape.featureDim());
@@ -106,23 +130,23 @@ public final class TrainBenchmark {
                 row[j] = (float) Math.max(0, r.nextGaussian());
             }
         }
-        ModelConfig config = new ModelConfig(Architecture.MERGE, 256, 256, 0.5f, shape.vocabulary(), shape.maxLength(),
-                Cleaning.SEED, 1, new ModelConfig.EncoderInfo("random", shape.featureDim(), 224, "random", null), null);
-        return train(shape, config, rows, objective, maxBatches, seed, r);
+        return train(shape, config(shape, architecture, null), rows, objective, maxBatches, seed, r);
     }
 
     /**
-     * The attention model on grids stored in a scratch feature file under {@code scratch} (deleted
-     * afterwards) and read on demand, with the memory it took.
+     * A model that reads grids, on grids stored in a scratch feature file under {@code scratch}
+     * (deleted afterwards) and read on demand, with the memory it took.
      *
      * @param shape the synthetic data; {@code featureDim} must be {@link #FLICKR8K_GRID}'s size or
      *     another square grid of 512-d annotations
+     * @param architecture a network that reads grids
      * @param maxBatches batches to time (0 for a whole epoch)
      * @param seed data and initialisation seed
      * @param scratch a folder for the feature file
      * @return the measurement
      */
-    public static Measured attention(Shape shape, int maxBatches, long seed, Path scratch) throws IOException {
+    public static Measured gridded(Shape shape, Architecture architecture, int maxBatches, long seed, Path scratch)
+            throws IOException {
         int side = (int) Math.round(Math.sqrt(shape.featureDim() / 512.0));
         GridShape grid = new GridShape(side, side, 512);
         if (grid.size() != shape.featureDim()) {
@@ -158,13 +182,10 @@ public final class TrainBenchmark {
             };
             FeatureStore.write(file, new FeatureSet(ids, generated, "random", grid.size(), "random", 224, null, grid));
             FeatureSet stored = FeatureStore.read(file);
-            ModelConfig config = new ModelConfig(Architecture.ATTENTION, 256, 256, 0.5f, shape.vocabulary(),
-                    shape.maxLength(), Cleaning.SEED, 1,
-                    new ModelConfig.EncoderInfo("random", grid.size(), 224, "random", null, grid), null,
-                    new ModelConfig.AttentionInfo(256, 1f));
+            ModelConfig config = config(shape, architecture, grid);
             Memory.resetPeaks();
             Result result = train(shape, config, stored.rows(), Objective.SEQUENCE, maxBatches, seed, new Random(seed));
-            return new Measured("attention", result, Memory.peakHeapMib(), Memory.peakRssMib(), Files.size(file) >> 20);
+            return new Measured(architecture.id(), result, Memory.peakHeapMib(), Memory.peakRssMib(), Files.size(file) >> 20);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -189,7 +210,7 @@ public final class TrainBenchmark {
                 totalTokens += len - 1;
             }
         }
-        Torch.intraOpThreads(Runtime.getRuntime().availableProcessors());
+        EngineThreads.set(Runtime.getRuntime().availableProcessors());
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager manager = NDManager.newBaseManager()) {
             CaptionNet net = CaptionNet.create(config);
@@ -212,42 +233,5 @@ public final class TrainBenchmark {
                 return new Result(objective.id(), n, tokens, seconds, rate, n == batches.size() ? seconds : totalTokens / rate);
             }
         }
-    }
-
-    /**
-     * The useful arithmetic per predicted word of the attention model: forward multiply-adds of
-     * one step (attention, gate, LSTM cell, output layer) plus the caption's once-only annotation
-     * projection and initial state shared over its words, times two for FLOPs and three for the
-     * backward pass. Padding steps are not counted, so this is what any implementation must do.
-     *
-     * @param shape sizes
-     * @param grid the annotations
-     * @return FLOPs per next-word prediction
-     */
-    public static double attentionFlopsPerToken(Shape shape, GridShape grid) {
-        double e = 256;
-        double u = 256;
-        double a = 256;
-        double l = grid.locations();
-        double d = grid.depth();
-        double step = u * a + l * a + l * d + u * d + (e + d + u) * 4 * u + u * shape.vocabulary();
-        double perCaption = l * d * a + 2 * d * u;
-        return 6 * (step + perCaption / (shape.meanLength() - 1));
-    }
-
-    /**
-     * The useful arithmetic per predicted word of the merge model (sequence objective): the
-     * embedding-fed LSTM step, the merge head and the output layer, plus the caption's once-only
-     * image projection shared over its words; times two for FLOPs and three for the backward pass.
-     *
-     * @param shape sizes
-     * @return FLOPs per next-word prediction
-     */
-    public static double mergeFlopsPerToken(Shape shape) {
-        double e = 256;
-        double u = 256;
-        double step = (e + u) * 4 * u + u * u + u * shape.vocabulary();
-        double perCaption = (double) shape.featureDim() * u;
-        return 6 * (step + perCaption / (shape.meanLength() - 1));
     }
 }

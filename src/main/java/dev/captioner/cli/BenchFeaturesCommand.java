@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.bench.FeatureBenchmark;
 import dev.captioner.bench.PeerScript;
 import dev.captioner.bench.Roofline;
+import dev.captioner.options.EncoderChoice;
+import dev.captioner.vision.Encoders;
+import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.RandomWeights;
 import java.nio.file.Path;
@@ -15,21 +18,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code captioner bench features}: images/s of random-weight VGG16 and MobileNet at 224 px. */
+/** {@code captioner bench features}: images/s of an encoder, and of random-weight VGG16 and MobileNet at 224 px. */
 @Command(name = "features", mixinStandardHelpOptions = true,
-        description = "Images per second of random-weight VGG16 and MobileNet v1 (224 px), as 'features' runs them.")
+        description = "Images per second of the chosen encoder (random weights unless --weights) with --batch and "
+                + "--threads, and of random-weight VGG16 and MobileNet v1 (224 px) as 'features' runs them.")
 public final class BenchFeaturesCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--encoder", defaultValue = "vgg16", paramLabel = "NAME",
-            description = "Encoder measured with --batch and --threads: vgg16 or mobilenet (default: ${DEFAULT-VALUE}).")
-    String encoder;
+    @Mixin
+    EncoderChoice encoder;
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per call (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -50,37 +54,39 @@ public final class BenchFeaturesCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", cores);
-        try (ImageEncoder vgg = RandomWeights.vgg16(1); ImageEncoder mobilenet = RandomWeights.mobilenet(1.0, 1)) {
-            ImageEncoder chosen = encoder.equalsIgnoreCase("mobilenet") ? mobilenet : vgg;
+        try (ImageEncoder chosen = encoder.weights() == null ? RandomWeights.of(encoder.encoder(), 1)
+                : Encoders.open(encoder.encoder(), encoder.weightsPath(), encoder.kind(FeatureKind.POOLED))) {
             FeatureBenchmark.Result requested = FeatureBenchmark.run(chosen, batch, threads, images);
-            FeatureBenchmark.Result vggDefault = FeatureBenchmark.run(vgg, 1, cores, images);
-            FeatureBenchmark.Result mobileNetDefault = FeatureBenchmark.run(mobilenet, 1, cores, Math.max(images, 64));
             out.put("requested", requested);
-            out.put("requested_roofline", Roofline.of(chosen == vgg ? Roofline.vgg16Flops() : Roofline.mobileNetFlops(1.0),
-                    requested.imagesPerSecond()));
+            out.put("requested_roofline", Roofline.of(chosen.flopsPerImage(), requested.imagesPerSecond()));
+        }
+        FeatureBenchmark.Result vggDefault;
+        try (ImageEncoder vgg = RandomWeights.vgg16(1)) {
+            vggDefault = FeatureBenchmark.run(vgg, 1, cores, images);
             out.put("vgg16_default", vggDefault);
-            out.put("vgg16_default_roofline", Roofline.of(Roofline.vgg16Flops(), vggDefault.imagesPerSecond()));
+            out.put("vgg16_default_roofline", Roofline.of(vgg.flopsPerImage(), vggDefault.imagesPerSecond()));
+        }
+        try (ImageEncoder mobilenet = RandomWeights.mobilenet(1.0, 1)) {
+            FeatureBenchmark.Result mobileNetDefault = FeatureBenchmark.run(mobilenet, 1, cores, Math.max(images, 64));
             out.put("mobilenet_default", mobileNetDefault);
-            out.put("mobilenet_default_roofline", Roofline.of(Roofline.mobileNetFlops(1.0),
-                    mobileNetDefault.imagesPerSecond()));
-            // The peer in the same run: torchvision's VGG16 in PyTorch, its best of three configurations.
-            List<JsonNode> peers = new ArrayList<>();
-            for (List<String> args : List.of(List.of("--batch", "1"), List.of("--batch", "16"),
-                    List.of("--batch", "8", "--channels-last"))) {
-                List<String> all = new ArrayList<>(args);
-                all.addAll(List.of("--threads", String.valueOf(cores), "--images", String.valueOf(Math.max(16, images))));
-                JsonNode r = PeerScript.run(peer, all, spec.commandLine().getErr());
-                if (r == null) {
-                    break;
-                }
-                peers.add(r);
+            out.put("mobilenet_default_roofline", Roofline.of(mobilenet.flopsPerImage(), mobileNetDefault.imagesPerSecond()));
+        }
+        // The peer in the same run: torchvision's VGG16 in PyTorch, its best of three configurations.
+        List<JsonNode> peers = new ArrayList<>();
+        for (List<String> args : List.of(List.of("--batch", "1"), List.of("--batch", "16"),
+                List.of("--batch", "8", "--channels-last"))) {
+            List<String> all = new ArrayList<>(args);
+            all.addAll(List.of("--threads", String.valueOf(cores), "--images", String.valueOf(Math.max(16, images))));
+            JsonNode r = PeerScript.run(peer, all, spec.commandLine().getErr());
+            if (r == null) {
+                break;
             }
-            if (!peers.isEmpty()) {
-                out.put("pytorch_vgg16", peers);
-                double best = peers.stream().mapToDouble(p -> p.get("imagesPerSecond").asDouble()).max().orElse(1);
-                out.put("vgg16_speedup_over_pytorch_best", Math.max(vggDefault.imagesPerSecond(),
-                        chosen == vgg ? requested.imagesPerSecond() : 0) / best);
-            }
+            peers.add(r);
+        }
+        if (!peers.isEmpty()) {
+            out.put("pytorch_vgg16", peers);
+            double best = peers.stream().mapToDouble(p -> p.get("imagesPerSecond").asDouble()).max().orElse(1);
+            out.put("vgg16_speedup_over_pytorch_best", vggDefault.imagesPerSecond() / best);
         }
         spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(out));

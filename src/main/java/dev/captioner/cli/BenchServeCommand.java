@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.Captioner;
 import dev.captioner.bench.ServeLoad;
+import dev.captioner.options.ModelChoice;
 import dev.captioner.serve.CaptionServer;
 import dev.captioner.serve.ModelService;
 import dev.captioner.serve.ServeConfig;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,8 +31,8 @@ public final class BenchServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelChoice model;
 
     @Option(names = "--image", required = true, paramLabel = "FILE", description = "Image to send.")
     Path image;
@@ -59,13 +61,12 @@ public final class BenchServeCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", cores);
         out.put("workers", d.workers());
-        try (ModelService service = new ModelService(Captioner.load(model))) {
+        try (ModelService service = new ModelService(Captioner.load(model.modelPath()))) {
             // The same model, unbatched then batched, in one run: the workers sharing the cores
             // against one runner using them all on batches.
             ServeConfig unbatched = new ServeConfig("127.0.0.1", 0, d.maxUploadBytes(), d.workers(), 256, 1, 10,
-                    d.maxPixels(), ServeConfig.threadsPerWorker(d.workers()));
-            ServeConfig batched = new ServeConfig("127.0.0.1", 0, d.maxUploadBytes(), d.workers(), 256, 1, 10,
-                    d.maxPixels(), cores, maxBatch, batchWaitMs);
+                    d.maxPixels());
+            ServeConfig batched = unbatched.withBatching(maxBatch, batchWaitMs);
             for (ServeConfig config : List.of(unbatched, batched)) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 try (CaptionServer server = CaptionServer.start(service, config)) {

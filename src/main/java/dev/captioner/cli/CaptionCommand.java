@@ -3,7 +3,11 @@ package dev.captioner.cli;
 import dev.captioner.Captioner;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.WordAttention;
-import dev.captioner.model.Architecture;
+import dev.captioner.options.BeamWidth;
+import dev.captioner.options.ModelChoice;
+import dev.captioner.options.ModelWeights;
+import dev.captioner.options.PixelLimit;
+import dev.captioner.options.Settings;
 import dev.captioner.plot.AttentionPicture;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageLoader;
@@ -23,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,14 +43,14 @@ public final class CaptionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelChoice model;
 
-    @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Beam width; 1 is greedy (default: ${DEFAULT-VALUE}).")
-    int beam;
+    @Mixin
+    BeamWidth beam;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (default: found as the model recorded).")
-    Path weights;
+    @Mixin
+    ModelWeights weights;
 
     @Option(names = "--json", description = "Print JSON lines (image, caption, score) instead of name<TAB>caption.")
     boolean json;
@@ -54,9 +59,8 @@ public final class CaptionCommand implements Callable<Integer> {
             description = "Attention models: write one PNG per image to DIR showing where the model looked for each word.")
     Path attentionDir;
 
-    @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
-            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
-    long maxPixels;
+    @Mixin
+    PixelLimit pixels;
 
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders of images.")
     List<Path> paths;
@@ -67,18 +71,20 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
-        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(beam, 0, weights, maxPixels));
-        try (Captioner captioner = Captioner.load(model, options)) {
-            GridShape grid = captioner.model().config().grid();
-            boolean attentionModel = captioner.model().config().architecture() == Architecture.ATTENTION;
-            if (attentionDir != null && !attentionModel) {
-                throw new CaptionerException("--attention: " + model + " is a " + captioner.model().config().architecture().id()
-                        + " model; attention pictures need one trained with --architecture attention");
+        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(beam.beam(), 0, weights.weightsPath(),
+                pixels.maxPixels()));
+        try (Captioner captioner = Captioner.load(model.modelPath(), options)) {
+            // Non-null only for a model whose captions carry a map per word.
+            GridShape grid = captioner.model().attentionGrid();
+            if (attentionDir != null && grid == null) {
+                throw new CaptionerException("--attention: " + model.model() + " is a " + captioner.model().config().architecture()
+                        + " model, which yields no attention maps; train one whose architecture does (e.g. attention)");
             }
             if (attentionDir != null) {
                 Files.createDirectories(attentionDir);
             }
-            AttentionFiles pictures = attentionDir == null ? null : new AttentionFiles(attentionDir, new ImageLoader(maxPixels), grid);
+            AttentionFiles pictures = attentionDir == null ? null
+                    : new AttentionFiles(attentionDir, new ImageLoader(options.maxPixels()), grid);
             captioner.captionEach(images, (p, c) -> {
                 if (pictures != null && !pictures.write(p, c, err)) {
                     failed[0]++;
@@ -88,7 +94,7 @@ public final class CaptionCommand implements Callable<Integer> {
                     line.put("image", p.toString());
                     line.put("caption", c.text());
                     line.put("score", c.score());
-                    if (attentionModel) {
+                    if (grid != null) {
                         line.put("attention", WordAttention.of(c, grid));
                     }
                     try {

@@ -2,6 +2,7 @@ package dev.captioner.cli;
 
 import dev.captioner.data.SynthConfig;
 import dev.captioner.data.SyntheticShapes;
+import dev.captioner.options.Settings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,7 @@
 package dev.captioner.cli;
 
 import dev.captioner.model.Architecture;
+import dev.captioner.options.Settings;
 import dev.captioner.pipeline.Demo;
 import dev.captioner.pipeline.RunPipeline;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--architecture", defaultValue = "attention", paramLabel = "A",
             converter = TrainingOptions.ArchitectureConverter.class,
-            description = "merge, init-inject or attention (default: ${DEFAULT-VALUE}).")
+            completionCandidates = TrainingOptions.ArchitectureNames.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Architecture architecture;
 
     @Override
@@ -42,8 +44,7 @@ public final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Demo.Settings settings = Settings.of(spec, () -> new Demo.Settings(out, images, epochs, d.encoderEpochs(),
                 d.imageSize(), d.encoderSize(), seed, architecture));
-        RunPipeline.Result r = new Demo(CommandLog.of(spec)).torchThreads(Runtime.getRuntime().availableProcessors())
-                .run(settings);
+        RunPipeline.Result r = new Demo(CommandLog.of(spec)).run(settings);
         Summary.print(spec.commandLine().getOut(), r, 5);
         spec.commandLine().getOut().printf("finished in %.0f s%n", (System.nanoTime() - start) / 1e9);
         return 0;

@@ -2,6 +2,7 @@ package dev.captioner.cli;
 
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
+import dev.captioner.options.Settings;
 import dev.captioner.vision.ConceptsConfig;
 import dev.captioner.vision.ConceptsTrainer;
 import java.nio.file.Path;

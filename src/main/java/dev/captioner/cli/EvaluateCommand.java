@@ -7,6 +7,7 @@ import dev.captioner.eval.Evaluation;
 import dev.captioner.eval.Scoring;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.model.CaptionModel;
+import dev.captioner.options.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -4,10 +4,12 @@ import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
 import dev.captioner.features.FeatureExtractor;
+import dev.captioner.options.EncoderChoice;
+import dev.captioner.options.PixelLimit;
+import dev.captioner.options.Settings;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.ImageLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,14 +32,8 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--encoder", defaultValue = "vgg16", paramLabel = "NAME",
-            description = "vgg16, mobilenet or concepts (default: ${DEFAULT-VALUE}).")
-    String encoder;
-
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Weights file (a directory for concepts); default: the published file, cached in "
-                    + "$CAPTIONER_HOME/weights (downloaded on first use).")
-    Path weights;
+    @Mixin
+    EncoderChoice encoder;
 
     @Option(names = "--split", defaultValue = "all", paramLabel = "SPLIT",
             description = "all, train, dev or test (default: ${DEFAULT-VALUE}).")
@@ -53,22 +49,17 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Workers running the network (default: cores).")
     Integer threads;
 
-    @Option(names = "--grid", description = "Store each image's grid of annotation vectors (the last convolutional "
-            + "map: VGG16's block5_conv3, 14x14x512 at 224 px) instead of one pooled vector: what attention models read.")
-    boolean grid;
-
-    @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
-            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}).")
-    long maxPixels;
+    @Mixin
+    PixelLimit pixels;
 
     @Override
     public Integer call() throws Exception {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        FeatureExtractor.Options options = Settings.of(spec, () -> new FeatureExtractor.Options(batch, workers, maxPixels,
-                FeatureExtractor.Options.threadsPerWorker(workers)));
+        FeatureExtractor.Options options = Settings.of(spec, () -> new FeatureExtractor.Options(batch, workers,
+                pixels.maxPixels()));
         PrintWriter out = spec.commandLine().getOut();
-        try (Dataset dataset = data.load(); ImageEncoder enc = Encoders.open(encoder, weights,
-                grid ? FeatureKind.GRID : FeatureKind.POOLED)) {
+        try (Dataset dataset = data.load(); ImageEncoder enc = Encoders.open(encoder.encoder(), encoder.weightsPath(),
+                encoder.kind(FeatureKind.POOLED))) {
             List<ImageRecord> images = Settings.of(spec, () -> select(dataset, split));
             FeatureExtractor.Result r = new FeatureExtractor(CommandLog.of(spec)).extract(dataset, images, enc, this.out, options);
             out.printf(Locale.ROOT, "wrote %d features (%s, %s) to %s: %d computed, %d reused, %d failed%s%n",
@@ -93,10 +84,5 @@ public final class FeaturesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split must be all, train, dev or test, was '" + split + "'");
         }
         return dataset.images(s);
-    }
-
-    /** @return the default pixel limit, for help texts */
-    static long defaultMaxPixels() {
-        return ImageLoader.DEFAULT_MAX_PIXELS;
     }
 }

@@ -1,6 +1,7 @@
 package dev.captioner.cli;
 
 import dev.captioner.util.CommandLineErrors;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.util.NativeAllocator;
 import dev.captioner.util.Progress;
 import dev.captioner.util.WriterOutputStream;
@@ -46,6 +47,8 @@ public final class Main {
      *     it goes to {@code err} as plain lines, with everything else the command says
      */
     private static int run(PrintWriter out, PrintWriter err, boolean terminal, String... args) {
+        // The command line owns its process: each stage shares the cores among its workers.
+        EngineThreads.manage();
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);

@@ -1,8 +1,10 @@
 package dev.captioner.cli;
 
-import dev.captioner.model.Architecture;
+import dev.captioner.options.EncoderChoice;
+import dev.captioner.options.Settings;
 import dev.captioner.pipeline.RunPipeline;
 import dev.captioner.pipeline.RunSettings;
+import dev.captioner.vision.FeatureKind;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,12 +27,8 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--encoder", defaultValue = "vgg16", paramLabel = "NAME",
-            description = "vgg16, mobilenet or concepts (default: ${DEFAULT-VALUE}).")
-    String encoder;
-
-    @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (a directory for concepts).")
-    Path weights;
+    @Mixin
+    EncoderChoice encoder;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder.")
     Path out;
@@ -47,21 +45,18 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Images per encoder call (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--grid", description = "Grid features (implied by --architecture attention, which needs them).")
-    boolean grid;
-
     @Override
     public Integer call() throws Exception {
-        if (grid && training.architecture != Architecture.ATTENTION) {
-            throw new ParameterException(spec.commandLine(), "--grid features are for --architecture attention");
+        if (encoder.grid() && !training.architecture.reads(FeatureKind.GRID)) {
+            throw new ParameterException(spec.commandLine(), "--grid: a " + training.architecture
+                    + " model reads pooled vectors, not grids");
         }
         PrintStream log = CommandLog.of(spec);
-        RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder, weights, out,
-                training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch));
+        RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder.encoder(),
+                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch));
         // A known dataset's name (e.g. flickr8k) is fetched first, once.
         s = s.withData(data.pathDownloading(log));
-        RunPipeline.Result r = new RunPipeline(log).torchThreads(Runtime.getRuntime().availableProcessors())
-                .run(s);
+        RunPipeline.Result r = new RunPipeline(log).run(s);
         Summary.print(spec.commandLine().getOut(), r, 0);
         return 0;
     }

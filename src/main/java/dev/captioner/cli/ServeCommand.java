@@ -1,13 +1,16 @@
 package dev.captioner.cli;
 
 import dev.captioner.Captioner;
+import dev.captioner.options.ModelChoice;
+import dev.captioner.options.ModelWeights;
+import dev.captioner.options.Settings;
 import dev.captioner.serve.CaptionServer;
 import dev.captioner.serve.ModelService;
 import dev.captioner.serve.ServeConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,8 +23,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelChoice model;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
             description = "Interface to listen on (default: ${DEFAULT-VALUE}, loopback only).")
@@ -43,8 +46,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Default beam width (default: ${DEFAULT-VALUE}).")
     int beam;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (default: found as the model recorded).")
-    Path weights;
+    @Mixin
+    ModelWeights weights;
 
     @Option(names = "--max-pixels", defaultValue = "40000000", paramLabel = "N",
             description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}); the heap (-Xmx) "
@@ -63,11 +66,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int n = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
-        // Batched, one runner uses every core; unbatched, the workers share them.
         ServeConfig config = Settings.of(spec, () -> new ServeConfig(host, port, (long) (maxUploadMb * 1024 * 1024), n,
-                queue, beam, 10, maxPixels, ServeConfig.threadsPerWorker(maxBatch > 1 ? 1 : n), maxBatch, batchWaitMs));
-        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights, maxPixels));
-        ModelService service = new ModelService(Captioner.load(model, options));
+                queue, beam, 10, maxPixels, maxBatch, batchWaitMs));
+        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights.weightsPath(), maxPixels));
+        ModelService service = new ModelService(Captioner.load(model.modelPath(), options));
         CaptionServer server;
         try {
             server = CaptionServer.start(service, config);
@@ -80,7 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
             server.stopGracefully(Duration.ofSeconds(30));
             service.close();
         }, "captioner-shutdown"));
-        spec.commandLine().getOut().printf("serving %s on http://%s:%d/ (Ctrl-C or SIGTERM to stop)%n", model,
+        spec.commandLine().getOut().printf("serving %s on http://%s:%d/ (Ctrl-C or SIGTERM to stop)%n", model.model(),
                 host.contains(":") ? "[" + host + "]" : host, server.port());
         spec.commandLine().getOut().flush();
         server.awaitStop();

@@ -4,8 +4,10 @@ import dev.captioner.data.Dataset;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.model.CaptionTrainer;
+import dev.captioner.model.ModelDirectory;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.TrainConfig;
+import dev.captioner.options.Settings;
 import dev.captioner.plot.LossChart;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -44,13 +46,13 @@ public final class TrainCommand implements Callable<Integer> {
         ModelSpec model = Settings.of(spec, training::modelSpec);
         TrainConfig train = Settings.of(spec, () -> training.trainConfig(data.seed));
         FeatureSet set = FeatureStore.read(features);
+        Path chart = new ModelDirectory(out).lossChart();
         CaptionTrainer.Result r;
         try (Dataset dataset = data.load()) {
-            r = new CaptionTrainer(CommandLog.of(spec)).torchThreads(Runtime.getRuntime().availableProcessors())
-                    .onEpoch(LossChart.redrawing(out.resolve(CaptionTrainer.LOSS_PNG)))
+            r = new CaptionTrainer(CommandLog.of(spec)).onEpoch(LossChart.redrawing(chart))
                     .train(dataset, set, out, model, train, resume);
         }
-        LossChart.write(r.history(), out.resolve(CaptionTrainer.LOSS_PNG));
+        LossChart.write(r.history(), chart);
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote model to %s: vocabulary %d, best epoch %d of %d "
                 + "(dev loss %.4f)%n", out, r.config().vocabularySize(), r.bestEpoch(), r.history().size(),
                 r.history().get(r.bestEpoch() - 1).devLoss());

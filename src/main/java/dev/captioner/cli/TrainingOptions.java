@@ -45,15 +45,16 @@ public final class TrainingOptions {
     Cleaning cleaning;
 
     @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A", converter = ArchitectureConverter.class,
-            description = "merge (the seed's), init-inject, or attention (soft attention over grid features) "
+            completionCandidates = ArchitectureNames.class,
+            description = "${COMPLETION-CANDIDATES}: merge is the seed's; attention reads grid features "
                     + "(default: ${DEFAULT-VALUE}).")
     Architecture architecture;
 
-    @Option(names = "--attention-dim", defaultValue = "256", paramLabel = "N",
+    @Option(names = "--attention-dim", defaultValue = "" + ModelSpec.AttentionSettings.DEFAULT_DIM, paramLabel = "N",
             description = "Attention layer size, attention models (default: ${DEFAULT-VALUE}).")
     int attentionDim;
 
-    @Option(names = "--alpha-reg", defaultValue = "1.0", paramLabel = "L",
+    @Option(names = "--alpha-reg", defaultValue = "" + ModelSpec.AttentionSettings.DEFAULT_ALPHA_REG, paramLabel = "L",
             description = "Weight of the doubly stochastic attention regulariser (default: ${DEFAULT-VALUE}).")
     float alphaReg;
 
@@ -63,7 +64,9 @@ public final class TrainingOptions {
 
     /** @return architecture, sizes, cleaning and vocabulary threshold */
     ModelSpec modelSpec() {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, attentionDim, alphaReg);
+        return ModelSpec.defaults().withArchitecture(architecture).withSizes(embed, units).withDropout(dropout)
+                .withCleaning(cleaning).withMinCount(minCount)
+                .withAttention(new ModelSpec.AttentionSettings(attentionDim, alphaReg));
     }
 
     /**
@@ -79,6 +82,14 @@ public final class TrainingOptions {
         @Override
         public Architecture convert(String value) {
             return Architecture.parse(value);
+        }
+    }
+
+    /** The architectures' names, for help texts and shell completion. */
+    static final class ArchitectureNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Architecture.values()).map(Architecture::id).iterator();
         }
     }
 

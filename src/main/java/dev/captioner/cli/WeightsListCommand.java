@@ -4,6 +4,8 @@ import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Digests;
 import dev.captioner.util.Downloader;
 import dev.captioner.util.RemoteFile;
+import dev.captioner.vision.EncoderType;
+import dev.captioner.vision.Encoders;
 import dev.captioner.vision.PublishedWeights;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,6 +41,11 @@ public final class WeightsListCommand implements Callable<Integer> {
                     check(w, file, sha));
         }
         out.println("cache: " + PublishedWeights.VGG16.cached().getParent().toAbsolutePath());
+        out.println();
+        out.println("encoders (--encoder NAME):");
+        for (EncoderType t : Encoders.types()) {
+            out.println("  " + t.line());
+        }
         return 0;
     }
 

@@ -3,8 +3,8 @@ package dev.captioner.features;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.util.Progress;
-import dev.captioner.util.Torch;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.ImageInputs;
@@ -43,12 +43,11 @@ public final class FeatureExtractor {
      * How to run.
      *
      * @param batch images per network call
-     * @param threads workers running the network at once
+     * @param threads workers running the network at once (they share the cores, see
+     *     {@link EngineThreads})
      * @param maxPixels largest image accepted, in pixels
-     * @param torchThreads PyTorch intra-op threads for the run (a process-wide setting), or 0 to
-     *     leave the engine's setting as the application made it
      */
-    public record Options(int batch, int threads, long maxPixels, int torchThreads) {
+    public record Options(int batch, int threads, long maxPixels) {
 
         /** Validates the settings. */
         public Options {
@@ -61,31 +60,11 @@ public final class FeatureExtractor {
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
             }
-            if (torchThreads < 0) {
-                throw new IllegalArgumentException("torch threads must be 0 (leave as is) or positive, was " + torchThreads);
-            }
         }
 
-        /** Settings that leave PyTorch's thread count alone. */
-        public Options(int batch, int threads, long maxPixels) {
-            this(batch, threads, maxPixels, 0);
-        }
-
-        /**
-         * @return one image per call and one worker per core (fastest on CPUs, see README),
-         *     PyTorch's thread count left alone
-         */
+        /** @return one image per call and one worker per core (fastest on CPUs, see README) */
         public static Options defaults() {
-            return new Options(1, Runtime.getRuntime().availableProcessors(), ImageLoader.DEFAULT_MAX_PIXELS, 0);
-        }
-
-        /**
-         * @param workers workers running the network at once
-         * @return PyTorch threads per operation that keep the cores busy without oversubscribing
-         *     them: the cores shared among the workers
-         */
-        public static int threadsPerWorker(int workers) {
-            return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
+            return new Options(1, Runtime.getRuntime().availableProcessors(), ImageLoader.DEFAULT_MAX_PIXELS);
         }
     }
 
@@ -218,9 +197,7 @@ public final class FeatureExtractor {
     private int run(Dataset dataset, List<List<ImageRecord>> todo, int todoImages, ImageEncoder encoder,
             FeatureCheckpoint checkpoint, Options options, List<Failure> failures) {
         int workers = Math.min(options.threads(), todo.size());
-        if (options.torchThreads() > 0) {
-            Torch.intraOpThreads(options.torchThreads());
-        }
+        EngineThreads.share(options.threads());
         // Decoders wait for room rather than fail: large images simply take turns.
         ImageLoader loader = new ImageLoader(options.maxPixels(), ImageLoader.DEFAULT_MAX_BYTES,
                 PixelBudget.ofHeap(0.5, null));

@@ -137,6 +137,19 @@ public final class AttentionCaptionNet extends CaptionNet {
     }
 
     @Override
+    public MultiplyAdds multiplyAdds() {
+        double e = config.embed();
+        double u = config.units();
+        double a = attentionDim;
+        double l = grid.locations();
+        double d = grid.depth();
+        // Per step: decoder attention, scores, context, gate, LSTM cell, output layer. Once: the
+        // annotations' projection and the initial state.
+        return new MultiplyAdds(u * a + l * a + l * d + u * d + (e + d + u) * 4 * u + u * config.vocabularySize(),
+                l * d * a + 2 * d * u);
+    }
+
+    @Override
     public TeacherForced teacherForce(ParameterStore ps, NDArray features, NDArray tokens, int[] lengths,
             NDArray positions, boolean training) {
         long rows = tokens.getShape().get(0);

@@ -3,12 +3,11 @@ package dev.captioner.model;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.util.CaptionerException;
-import java.nio.file.Files;
+import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.GridShape;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A trained caption model loaded for inference: configuration, vocabulary and network with the
@@ -37,37 +36,14 @@ public final class CaptionModel implements AutoCloseable {
      * @throws CaptionerException naming what is missing if the directory is not a finished model
      */
     public static CaptionModel load(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new CaptionerException(dir + ": no such model directory");
-        }
-        if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE))) {
-            String why = Files.isDirectory(dir.resolve(CaptionTrainer.TRAINING_DIR))
-                    ? "its training has not finished (continue it with 'captioner train --resume')"
-                    : "no " + ModelConfig.FILE;
-            throw new CaptionerException(dir + ": not a trained model: " + why);
-        }
-        ModelConfig config = ModelConfig.load(dir);
-        Path vocabFile = dir.resolve(CaptionTrainer.VOCAB);
-        Vocabulary vocab = Vocabulary.load(vocabFile);
-        if (vocab.size() != config.vocabularySize()) {
-            throw new CaptionerException(vocabFile + ": has " + vocab.size() + " entries, but field 'vocabulary_size' of "
-                    + ModelConfig.FILE + " says " + config.vocabularySize());
-        }
-        for (String marker : List.of(Cleaning.START, Cleaning.END)) {
-            if (vocab.index(marker) < 1 || vocab.hasUnk() && vocab.index(marker) == vocab.index(Vocabulary.UNK)) {
-                throw new CaptionerException(vocabFile + ": field 'words' lacks the marker '" + marker
-                        + "' that every caption starts or ends with; not a caption model's vocabulary");
-            }
-        }
-        Path params = dir.resolve(CaptionTrainer.PARAMS);
-        if (!Files.isRegularFile(params)) {
-            throw new CaptionerException(params + ": no such file; the model directory is incomplete");
-        }
+        ModelDirectory files = new ModelDirectory(dir);
+        ModelConfig config = files.config();
+        Vocabulary vocab = files.vocabulary(config);
         NDManager manager = NDManager.newBaseManager();
         try {
             CaptionNet net = CaptionNet.create(config);
             net.initialize(manager);
-            CaptionTrainer.loadParams(net, dir.resolve(CaptionTrainer.PARAMS), manager);
+            files.loadParameters(net, manager);
             for (Pair<String, Parameter> p : net.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(false);
             }
@@ -88,17 +64,11 @@ public final class CaptionModel implements AutoCloseable {
      * @return {@code dir}
      */
     public static Path writeUntrained(Path dir, ModelConfig config, Vocabulary vocabulary) {
-        if (vocabulary.size() != config.vocabularySize()) {
-            throw new IllegalArgumentException("vocabulary of " + vocabulary.size() + " for a model of "
-                    + config.vocabularySize());
-        }
         try (NDManager m = NDManager.newBaseManager()) {
             CaptionNet net = CaptionNet.create(config);
             net.initialize(m);
-            CaptionTrainer.saveParams(net, dir.resolve(CaptionTrainer.PARAMS));
+            new ModelDirectory(dir).write(net, vocabulary);
         }
-        vocabulary.save(dir.resolve(CaptionTrainer.VOCAB));
-        config.save(dir);
         return dir;
     }
 
@@ -110,6 +80,24 @@ public final class CaptionModel implements AutoCloseable {
     /** @return architecture, sizes, cleaning and encoder */
     public ModelConfig config() {
         return config;
+    }
+
+    /** @return the directory's files */
+    public ModelDirectory files() {
+        return new ModelDirectory(dir);
+    }
+
+    /** @return whether it reads pooled vectors or grids */
+    public FeatureKind features() {
+        return config.features();
+    }
+
+    /**
+     * @return the grid each word's attention map covers, or null when the architecture yields no
+     *     maps; every caption of such a model carries one map per word
+     */
+    public GridShape attentionGrid() {
+        return config.attentionGrid();
     }
 
     /** @return the vocabulary */

@@ -13,8 +13,7 @@ import ai.djl.util.PairList;
  * A caption network, whatever its architecture: what training (teacher-forced next-word logits)
  * and decoding (one step at a time, for a beam of partial captions) need from it. The trainer,
  * the decoder and the model directory work with this type only; {@link #create} builds the
- * network a configuration names: {@link LstmCaptionNet} for merge and init-inject, and
- * {@link AttentionCaptionNet} for soft attention.
+ * network a configuration names, as the {@link Architecture} registry says.
  */
 public abstract class CaptionNet extends AbstractBlock {
 
@@ -34,10 +33,7 @@ public abstract class CaptionNet extends AbstractBlock {
      * @return the network for that architecture
      */
     public static CaptionNet create(ModelConfig config) {
-        return switch (config.architecture()) {
-            case MERGE, INIT_INJECT -> new LstmCaptionNet(config);
-            case ATTENTION -> new AttentionCaptionNet(config);
-        };
+        return config.architecture().create(config);
     }
 
     /** @return the configuration the network was built from */
@@ -53,6 +49,37 @@ public abstract class CaptionNet extends AbstractBlock {
     public void initialize(NDManager manager) {
         initialize(manager, DataType.FLOAT32, new Shape(1, config.featureDim()), new Shape(1, 2));
     }
+
+    /**
+     * The network's forward arithmetic, what benchmarks set their rates against: multiply-adds
+     * for every word predicted (one decoding step of one row), and once per image (projections
+     * of its feature that every word shares).
+     *
+     * @param perWord multiply-adds of one step
+     * @param perImage multiply-adds done once per image
+     */
+    public record MultiplyAdds(double perWord, double perImage) {
+
+        /**
+         * @param beam rows decoded per image
+         * @param words steps taken
+         * @return forward FLOPs (a multiply-add is two) of one caption's search
+         */
+        public double decodeFlops(int beam, int words) {
+            return 2 * ((double) words * beam * perWord + perImage);
+        }
+
+        /**
+         * @param meanWords mean predictions per caption, over which the image's share is spread
+         * @return training FLOPs per predicted word: forward and a backward pass of twice its cost
+         */
+        public double trainingFlopsPerWord(double meanWords) {
+            return 6 * (perWord + perImage / meanWords);
+        }
+    }
+
+    /** @return the network's forward arithmetic; padding and softmax are not counted */
+    public abstract MultiplyAdds multiplyAdds();
 
     /**
      * The network's outputs under teacher forcing.

@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
@@ -16,16 +14,13 @@ import dev.captioner.features.FeatureSet;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.FileTrees;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.util.Progress;
 import dev.captioner.util.Torch;
+import dev.captioner.vision.EncoderType;
+import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,19 +45,6 @@ import java.util.function.Consumer;
  */
 public final class CaptionTrainer {
 
-    /** Parameters of the best epoch. */
-    public static final String PARAMS = "model.params";
-    /** Per-epoch history. */
-    public static final String HISTORY = "history.json";
-    /** Loss curves. */
-    public static final String LOSS_PNG = "loss.png";
-    /** Vocabulary. */
-    public static final String VOCAB = "vocab.json";
-    /** Folder of the resumable state of an unfinished run. */
-    public static final String TRAINING_DIR = "training";
-
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     /**
      * What a run produced.
      *
@@ -74,29 +56,12 @@ public final class CaptionTrainer {
     public record Result(ModelConfig config, List<EpochRecord> history, int bestEpoch, boolean stoppedEarly) {}
 
     private final PrintStream log;
-    private int torchThreads;
     private Consumer<List<EpochRecord>> onEpoch = history -> { };
     private BiConsumer<Integer, CaptionNet> afterEpoch = (epoch, net) -> { };
 
     /** @param log where epoch summaries go */
     public CaptionTrainer(PrintStream log) {
         this.log = log;
-    }
-
-    /**
-     * Sets PyTorch's intra-op thread count for the run. PyTorch's setting is process-wide, so by
-     * default the trainer leaves it as the embedding application set it; the CLI asks for one
-     * thread per core.
-     *
-     * @param threads threads per operation, or 0 to leave the engine's setting alone (default)
-     * @return this trainer
-     */
-    public CaptionTrainer torchThreads(int threads) {
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be 0 (leave as is) or positive, was " + threads);
-        }
-        this.torchThreads = threads;
-        return this;
     }
 
     /**
@@ -122,7 +87,7 @@ public final class CaptionTrainer {
      * @return whether it holds an unfinished run with at least one finished epoch to resume
      */
     public static boolean hasCheckpoint(Path modelDir) {
-        return TrainingCheckpoint.latest(modelDir.resolve(TRAINING_DIR)).isPresent();
+        return TrainingCheckpoint.latest(new ModelDirectory(modelDir).trainingDir()).isPresent();
     }
 
     /**
@@ -144,11 +109,10 @@ public final class CaptionTrainer {
         if (trainImages.isEmpty()) {
             throw new CaptionerException(dataset.location() + ": the training split is empty");
         }
-        if (features.kind() != spec.architecture().features()) {
-            throw new CaptionerException("a " + spec.architecture() + " model reads " + spec.architecture().features().id()
-                    + " features, but the feature file holds " + features.kind().id() + " ones; make "
-                    + (spec.architecture().features() == FeatureKind.GRID ? "grids with 'captioner features --grid'"
-                            : "pooled vectors with 'captioner features' (without --grid)"));
+        if (!spec.architecture().reads(features.kind())) {
+            FeatureKind wanted = spec.architecture().features();
+            throw new CaptionerException("a " + spec.architecture() + " model reads " + wanted.id()
+                    + " features, but the feature file holds " + features.kind().id() + " ones; make " + wanted.howToMake());
         }
         features.requireAll(trainImages.stream().map(ImageRecord::name).toList(), "train");
         features.requireAll(devImages.stream().map(ImageRecord::name).toList(), "dev");
@@ -163,19 +127,14 @@ public final class CaptionTrainer {
         int maxLength = trainTokens.stream().mapToInt(List::size).max().orElse(2);
         List<CaptionExample> trainSet = examples(trainImages, rows, spec, vocab);
         List<CaptionExample> devSet = examples(devImages, rows, spec, vocab);
-        ModelConfig config = new ModelConfig(spec.architecture(), spec.embed(), spec.units(), spec.dropout(), vocab.size(),
-                maxLength, spec.cleaning(), spec.minCount(),
+        ModelConfig config = ModelConfig.of(spec, vocab.size(), maxLength,
                 new ModelConfig.EncoderInfo(features.encoder(), features.featureDim(), features.imageSize(),
                         features.weightsSha256(), features.weightsPath(), features.grid()),
-                new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()),
-                spec.architecture() == Architecture.ATTENTION
-                        ? new ModelConfig.AttentionInfo(spec.attentionDim(), spec.alphaReg()) : null);
+                new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()));
 
-        Path trainingDir = out.resolve(TRAINING_DIR);
-        Optional<Path> checkpoint = prepareOutput(out, trainingDir, resume);
-        if (torchThreads > 0) {
-            Torch.intraOpThreads(torchThreads);
-        }
+        ModelDirectory files = new ModelDirectory(out);
+        Optional<Path> checkpoint = prepareOutput(files, resume);
+        EngineThreads.share(1);
         Engine.getInstance().setRandomSeed(RandomSeeds.initialisation(train.seed()));
         try (NDManager manager = NDManager.newBaseManager()) {
             CaptionNet net = CaptionNet.create(config);
@@ -184,8 +143,8 @@ public final class CaptionTrainer {
                     manager)) {
                 TrainingState state = checkpoint.isPresent()
                         ? restore(checkpoint.get(), net, adam, config, train, manager) : null;
-                vocab.save(out.resolve(VOCAB));
-                return loop(net, adam, manager, features.rows(), trainSet, devSet, config, train, out, trainingDir, state);
+                vocab.save(files.vocabularyFile());
+                return loop(net, adam, manager, features.rows(), trainSet, devSet, config, train, files, state);
             }
         }
     }
@@ -206,8 +165,10 @@ public final class CaptionTrainer {
     }
 
     /** @return the checkpoint to resume from, if resuming and there is one */
-    private Optional<Path> prepareOutput(Path out, Path trainingDir, boolean resume) {
-        if (Files.isRegularFile(out.resolve(ModelConfig.FILE))) {
+    private Optional<Path> prepareOutput(ModelDirectory files, boolean resume) {
+        Path out = files.dir();
+        Path trainingDir = files.trainingDir();
+        if (files.isComplete()) {
             throw new CaptionerException(out + ": already holds a trained model; choose another --out or delete it");
         }
         Optional<Path> checkpoint = TrainingCheckpoint.latest(trainingDir);
@@ -256,8 +217,9 @@ public final class CaptionTrainer {
     }
 
     private Result loop(CaptionNet net, AdamOptimizer adam, NDManager manager, FeatureRows features,
-            List<CaptionExample> trainSet, List<CaptionExample> devSet, ModelConfig config, TrainConfig train, Path out,
-            Path trainingDir, TrainingState state) {
+            List<CaptionExample> trainSet, List<CaptionExample> devSet, ModelConfig config, TrainConfig train,
+            ModelDirectory files, TrainingState state) {
+        Path trainingDir = files.trainingDir();
         List<EpochRecord> history = new ArrayList<>(state == null ? List.of() : state.history());
         double best = state == null ? Double.POSITIVE_INFINITY : state.bestDevLoss();
         int bestEpoch = state == null ? 0 : state.bestEpoch();
@@ -282,7 +244,7 @@ public final class CaptionTrainer {
                     record.seconds(), record.tokensPerSecond());
             TrainingCheckpoint.commit(trainingDir,
                     new TrainingState(epoch, best, bestEpoch, bad, config, train, history), net, adam);
-            writeHistory(out, history);
+            files.writeHistory(history);
             onEpoch.accept(List.copyOf(history));
             afterEpoch.accept(epoch, net);
             if (bad >= train.patience() && epoch < train.epochs()) {
@@ -291,27 +253,43 @@ public final class CaptionTrainer {
                         bestEpoch);
             }
         }
-        finish(config, out, trainingDir, history);
+        finish(config, files, history);
         return new Result(config, history, bestEpoch, stoppedEarly);
     }
 
     /**
      * Turns the last checkpoint into the model directory: the best parameters, the history, the
-     * encoder copy, and {@code config.json} last, which makes the directory a finished model.
+     * encoder's files if it travels with its models, and {@code config.json} last, which makes
+     * the directory a finished model.
      */
-    private void finish(ModelConfig config, Path out, Path trainingDir, List<EpochRecord> history) {
+    private void finish(ModelConfig config, ModelDirectory files, List<EpochRecord> history) {
+        Path trainingDir = files.trainingDir();
         Path last = TrainingCheckpoint.latest(trainingDir)
                 .orElseThrow(() -> new CaptionerException(trainingDir + ": no finished epoch to keep"));
         try {
             byte[] best = Files.readAllBytes(last.resolve(TrainingCheckpoint.BEST));
-            AtomicFiles.write(out.resolve(PARAMS), best);
+            AtomicFiles.write(files.paramsFile(), best);
         } catch (IOException e) {
-            throw new CaptionerException(out.resolve(PARAMS) + ": cannot write: " + e.getMessage(), e);
+            throw new CaptionerException(files.paramsFile() + ": cannot write: " + e.getMessage(), e);
         }
-        writeHistory(out, history);
-        copyEncoder(config, out);
-        config.save(out);
+        files.writeHistory(history);
+        bundleEncoder(config, files);
+        config.save(files.dir());
         FileTrees.delete(trainingDir);
+    }
+
+    /** Copies the encoder's files into the model when the registry says they travel with it. */
+    private void bundleEncoder(ModelConfig config, ModelDirectory files) {
+        String w = config.encoder().weights();
+        Optional<EncoderType> type = Encoders.find(config.encoder().name());
+        if (w == null || type.isEmpty()) {
+            return;
+        }
+        try {
+            files.bundleEncoder(type.get().bundle().files(Path.of(w)));
+        } catch (IOException | RuntimeException e) {
+            log.println("train: could not copy the encoder into the model (" + e.getMessage() + ")");
+        }
     }
 
     private EpochRecord epoch(CaptionNet net, AdamOptimizer adam, ParameterStore ps, NDManager manager,
@@ -403,75 +381,6 @@ public final class CaptionTrainer {
             }
         }
         return sum / Math.max(1, count);
-    }
-
-    private static void writeHistory(Path out, List<EpochRecord> history) {
-        try {
-            AtomicFiles.write(out.resolve(HISTORY), MAPPER.writeValueAsBytes(history));
-        } catch (IOException e) {
-            throw new CaptionerException(out.resolve(HISTORY) + ": cannot write: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * @param net a network
-     * @param file where to save its parameters (atomically)
-     */
-    public static void saveParams(CaptionNet net, Path file) {
-        AtomicFiles.write(file, raw -> {
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw));
-            net.saveParameters(out);
-            out.flush();
-        });
-    }
-
-    /** Writes parameters into a checkpoint folder that is being assembled (synced by its commit). */
-    static void writeParams(CaptionNet net, Path file) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(file);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
-            net.saveParameters(out);
-        }
-    }
-
-    /**
-     * @param net a network of the same configuration
-     * @param file parameters saved by {@link #saveParams}
-     * @param manager owns the loaded arrays
-     */
-    public static void loadParams(CaptionNet net, Path file, NDManager manager) {
-        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
-            net.loadParameters(manager, in);
-        } catch (IOException | ai.djl.MalformedModelException | RuntimeException e) {
-            // DJL throws plain runtime exceptions on truncated files and mismatched shapes.
-            throw new CaptionerException(file + ": cannot load model parameters (truncated, or written for another "
-                    + "configuration): " + e.getMessage(), e);
-        }
-    }
-
-    /** Folder inside a model that holds a copy of a small encoder (the concepts encoder). */
-    public static final String ENCODER_DIR = "encoder";
-
-    /**
-     * A concepts encoder is small: a copy goes into the model, so that the model directory alone
-     * can caption new images wherever it is moved.
-     */
-    private void copyEncoder(ModelConfig config, Path out) {
-        String w = config.encoder().weights();
-        if (!"concepts".equals(config.encoder().name()) || w == null || !Files.isDirectory(Path.of(w))) {
-            return;
-        }
-        Path target = out.resolve(ENCODER_DIR);
-        try {
-            Files.createDirectories(target);
-            for (String f : List.of("concepts.params", "concepts.json")) {
-                Path src = Path.of(w).resolve(f);
-                if (Files.isRegularFile(src)) {
-                    AtomicFiles.write(target.resolve(f), Files.readAllBytes(src));
-                }
-            }
-        } catch (IOException e) {
-            log.println("train: could not copy the encoder into the model (" + e.getMessage() + ")");
-        }
     }
 
 }

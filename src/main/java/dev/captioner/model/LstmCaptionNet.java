@@ -147,6 +147,14 @@ public final class LstmCaptionNet extends CaptionNet {
 
 
     @Override
+    public MultiplyAdds multiplyAdds() {
+        double e = config.embed();
+        double u = config.units();
+        // LSTM step on the embedding, head, output layer; the image projection once.
+        return new MultiplyAdds((e + u) * 4 * u + u * u + u * config.vocabularySize(), (double) config.featureDim() * u);
+    }
+
+    @Override
     public TeacherForced teacherForce(ParameterStore ps, NDArray features, NDArray tokens, int[] lengths,
             NDArray positions, boolean training) {
         NDArray image = image(ps, features, training);

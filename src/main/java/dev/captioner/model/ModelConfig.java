@@ -14,10 +14,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * What a trained caption model is: its architecture and sizes, how its captions were cleaned,
- * and the encoder whose features it reads. Saved as {@code config.json} in the model directory.
+ * What a trained caption model is, as saved in its directory's {@code config.json}: the
+ * {@link ModelSpec} the user asked for (architecture, sizes, cleaning), and what the data then
+ * decided (vocabulary size, longest caption, the encoder whose features it reads, where it was
+ * trained). Made with {@link #of}; the spec's own checks are not repeated here.
  *
- * @param architecture merge or init-inject
+ * @param architecture the network's architecture
  * @param embed word embedding size
  * @param units LSTM state size and the width of the image projection and decoder head
  * @param dropout dropout rate on the image feature and the embeddings
@@ -27,7 +29,7 @@ import java.nio.file.Path;
  * @param minCount vocabulary minimum count
  * @param encoder the encoder that made the features
  * @param data where and in which layout the training data was
- * @param attention the attention layer's settings, for attention models only (else null)
+ * @param attention the attention layer's settings, for architectures with one (else null)
  */
 public record ModelConfig(
         @JsonProperty("architecture") Architecture architecture,
@@ -40,16 +42,16 @@ public record ModelConfig(
         @JsonProperty("min_count") int minCount,
         @JsonProperty("encoder") EncoderInfo encoder,
         @JsonProperty("data") DataInfo data,
-        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) AttentionInfo attention) {
+        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.AttentionSettings attention) {
 
     /** File name inside a model directory. */
-    public static final String FILE = "config.json";
+    public static final String FILE = ModelDirectory.CONFIG;
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
      * The encoder recorded with a model, so that {@code caption} can compute the same features.
      *
-     * @param name vgg16, mobilenet or concepts
+     * @param name the encoder's name in the encoder registry
      * @param featureDim feature length
      * @param imageSize input size in pixels
      * @param weightsSha256 SHA-256 of the weights file
@@ -77,16 +79,6 @@ public record ModelConfig(
     }
 
     /**
-     * The attention layer of an attention model.
-     *
-     * @param dim size of the attention layer
-     * @param alphaReg weight of the doubly stochastic regulariser
-     */
-    public record AttentionInfo(
-            @JsonProperty("dim") int dim,
-            @JsonProperty("alpha_reg") float alphaReg) {}
-
-    /**
      * Where a model was trained.
      *
      * @param location the dataset path as given
@@ -98,19 +90,18 @@ public record ModelConfig(
             @JsonProperty("format") String format,
             @JsonProperty("train_images") int trainImages) {}
 
-    /** Validates sizes. */
+    /** Validates what the data decided; the spec's fields are checked by {@link ModelSpec}. */
     public ModelConfig {
-        if (architecture == null || cleaning == null || encoder == null) {
-            throw new IllegalArgumentException("architecture, cleaning and encoder are required");
+        if (encoder == null) {
+            throw new IllegalArgumentException("encoder is required");
         }
-        if (embed < 1 || embed > 4096 || units < 1 || units > 4096) {
-            throw new IllegalArgumentException("embed and units must be between 1 and 4096, were " + embed + " and " + units);
+        if (architecture != null && architecture.attentionLayer() != (attention != null)) {
+            throw new IllegalArgumentException("attention settings go with, and only with, an architecture with an "
+                    + "attention layer");
         }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
-        }
-        if (vocabularySize < 2 || maxLength < 2 || minCount < 1) {
-            throw new IllegalArgumentException("vocabulary_size and max_length must be at least 2, min_count at least 1");
+        spec(architecture, embed, units, dropout, cleaning, minCount, attention);
+        if (vocabularySize < 2 || maxLength < 2) {
+            throw new IllegalArgumentException("vocabulary_size and max_length must be at least 2");
         }
         if (encoder.featureDim() < 1) {
             throw new IllegalArgumentException("encoder.feature_dim must be positive");
@@ -119,22 +110,51 @@ public record ModelConfig(
             throw new IllegalArgumentException("encoder.grid " + encoder.grid() + " does not hold encoder.feature_dim "
                     + encoder.featureDim() + " values");
         }
-        if (encoder.kind() != architecture.features()) {
+        if (!architecture.reads(encoder.kind())) {
             throw new IllegalArgumentException("a " + architecture + " model reads " + architecture.features().id()
                     + " features, but encoder.grid says " + encoder.kind().id());
         }
-        if ((architecture == Architecture.ATTENTION) != (attention != null)) {
-            throw new IllegalArgumentException("attention settings go with, and only with, the attention architecture");
-        }
-        if (attention != null && (attention.dim() < 1 || !(attention.alphaReg() >= 0))) {
-            throw new IllegalArgumentException("attention.dim must be positive and attention.alpha_reg non-negative");
-        }
     }
 
-    /** A model without attention. */
-    public ModelConfig(Architecture architecture, int embed, int units, float dropout, int vocabularySize, int maxLength,
-            Cleaning cleaning, int minCount, EncoderInfo encoder, DataInfo data) {
-        this(architecture, embed, units, dropout, vocabularySize, maxLength, cleaning, minCount, encoder, data, null);
+    /**
+     * @param spec what the user asked for
+     * @param vocabularySize output width (distinct tokens + 1)
+     * @param maxLength most tokens in a training caption, markers included
+     * @param encoder the encoder that made the features
+     * @param data where the training data was, or null
+     * @return the configuration to save
+     */
+    public static ModelConfig of(ModelSpec spec, int vocabularySize, int maxLength, EncoderInfo encoder, DataInfo data) {
+        return new ModelConfig(spec.architecture(), spec.embed(), spec.units(), spec.dropout(), vocabularySize, maxLength,
+                spec.cleaning(), spec.minCount(), encoder, data,
+                spec.architecture().attentionLayer() ? spec.attention() : null);
+    }
+
+    private static ModelSpec spec(Architecture architecture, int embed, int units, float dropout, Cleaning cleaning,
+            int minCount, ModelSpec.AttentionSettings attention) {
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount,
+                attention == null ? ModelSpec.AttentionSettings.defaults() : attention);
+    }
+
+    /** @return what the user asked for (default attention settings where the architecture has none) */
+    @JsonIgnore
+    public ModelSpec spec() {
+        return spec(architecture, embed, units, dropout, cleaning, minCount, attention);
+    }
+
+    /** @return what the model reads: pooled vectors or grids */
+    @JsonIgnore
+    public FeatureKind features() {
+        return encoder.kind();
+    }
+
+    /**
+     * @return the grid over which each word's attention map is spread, or null when the
+     *     architecture yields no maps
+     */
+    @JsonIgnore
+    public GridShape attentionGrid() {
+        return architecture.attentionMaps() ? encoder.grid() : null;
     }
 
     /** @return the grid the model attends over: the encoder's (attention models only) */
@@ -149,7 +169,7 @@ public record ModelConfig(
         return encoder.featureDim();
     }
 
-    /** @param dir model directory to write {@value #FILE} into */
+    /** @param dir model directory to write {@code config.json} into */
     public void save(Path dir) {
         try {
             AtomicFiles.write(dir.resolve(FILE), MAPPER.writeValueAsBytes(this));

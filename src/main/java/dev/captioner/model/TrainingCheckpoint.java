@@ -50,7 +50,7 @@ final class TrainingCheckpoint {
         Optional<Path> previous = latest(trainingDir);
         Path target = trainingDir.resolve(String.format("epoch-%04d", state.epoch()));
         AtomicFiles.writeFolder(target, dir -> {
-            CaptionTrainer.writeParams(net, dir.resolve(LAST));
+            ModelDirectory.writeParameters(net, dir.resolve(LAST));
             if (state.bestEpoch() == state.epoch()) {
                 Files.copy(dir.resolve(LAST), dir.resolve(BEST));
             } else if (previous.isPresent() && Files.isRegularFile(previous.get().resolve(BEST))) {
@@ -80,7 +80,7 @@ final class TrainingCheckpoint {
      */
     static TrainingState restore(Path epochDir, CaptionNet net, AdamOptimizer adam, NDManager manager) {
         TrainingState state = TrainingState.load(epochDir);
-        CaptionTrainer.loadParams(net, epochDir.resolve(LAST), manager);
+        ModelDirectory.loadParameters(net, epochDir.resolve(LAST), manager);
         adam.load(epochDir.resolve(ADAM));
         return state;
     }

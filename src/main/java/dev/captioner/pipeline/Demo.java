@@ -11,6 +11,7 @@ import dev.captioner.model.ModelSpec;
 import dev.captioner.model.Objective;
 import dev.captioner.model.TrainConfig;
 import dev.captioner.vision.ConceptsConfig;
+import dev.captioner.vision.ConceptsEncoder;
 import dev.captioner.vision.ConceptsTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -73,21 +74,10 @@ public final class Demo {
     }
 
     private final PrintStream log;
-    private int torchThreads;
 
     /** @param log where stage lines go */
     public Demo(PrintStream log) {
         this.log = log;
-    }
-
-    /**
-     * @param threads PyTorch intra-op threads for the run (a process-wide setting), or 0 to leave
-     *     the engine's setting alone (default)
-     * @return this demo
-     */
-    public Demo torchThreads(int threads) {
-        this.torchThreads = threads;
-        return this;
     }
 
     /**
@@ -115,10 +105,10 @@ public final class Demo {
             }
             stamps.mark("encoder", encoderKey);
         }
-        ModelSpec model = new ModelSpec(s.architecture(), 256, 256, 0.5f, Cleaning.SEED, 1);
+        ModelSpec model = ModelSpec.defaults().withArchitecture(s.architecture());
         TrainConfig train = new TrainConfig(s.epochs(), 64, 1e-3f, 5f, 3, Objective.SEQUENCE, s.seed());
-        RunSettings run = new RunSettings(data, LoadOptions.defaults().withSeed(s.seed()), "concepts", encoder, s.out(),
+        RunSettings run = new RunSettings(data, LoadOptions.defaults().withSeed(s.seed()), ConceptsEncoder.NAME, encoder, s.out(),
                 model, train, 3, 8, 8);
-        return new RunPipeline(log).torchThreads(torchThreads).run(run);
+        return new RunPipeline(log).run(run);
     }
 }

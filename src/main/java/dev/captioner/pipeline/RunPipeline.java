@@ -18,7 +18,7 @@ import dev.captioner.features.FeatureStore;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.EpochRecord;
-import dev.captioner.model.ModelConfig;
+import dev.captioner.model.ModelDirectory;
 import dev.captioner.plot.AttentionExamples;
 import dev.captioner.plot.EvalPlots;
 import dev.captioner.plot.Explore;
@@ -84,26 +84,10 @@ public final class RunPipeline {
             Map<String, String> beamCaptions, List<String> stagesRun) {}
 
     private final PrintStream log;
-    private int torchThreads;
 
     /** @param log where stage lines and progress go */
     public RunPipeline(PrintStream log) {
         this.log = log;
-    }
-
-    /**
-     * Sets PyTorch's intra-op thread count for feature extraction and training (a process-wide
-     * setting); by default the pipeline leaves it as the application set it.
-     *
-     * @param threads threads for training (feature workers share them), or 0 to leave it alone
-     * @return this pipeline
-     */
-    public RunPipeline torchThreads(int threads) {
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be 0 (leave as is) or positive, was " + threads);
-        }
-        this.torchThreads = threads;
-        return this;
     }
 
     /**
@@ -190,7 +174,7 @@ public final class RunPipeline {
                 List<ImageRecord> images = dataset.images().stream().filter(r -> r.split() != null && r.present()).toList();
                 int workers = Runtime.getRuntime().availableProcessors();
                 FeatureExtractor.Options options = new FeatureExtractor.Options(s.featureBatch(), workers,
-                        ImageLoader.DEFAULT_MAX_PIXELS, torchThreads > 0 ? FeatureExtractor.Options.threadsPerWorker(workers) : 0);
+                        ImageLoader.DEFAULT_MAX_PIXELS);
                 try (ImageEncoder enc = Encoders.open(s.encoder(), s.weights(), kind)) {
                     FeatureExtractor.Result r = new FeatureExtractor(log).extract(dataset, images, enc, featureFile, options);
                     if (!r.failures().isEmpty()) {
@@ -216,7 +200,8 @@ public final class RunPipeline {
         Path train(FeatureSet features) {
             trainKey = StageStamps.key("train", featuresKey, s.model(), s.train());
             Path modelDir = out.resolve(MODEL);
-            if (!upToDate("train", trainKey, modelDir.resolve(ModelConfig.FILE))) {
+            ModelDirectory files = new ModelDirectory(modelDir);
+            if (!upToDate("train", trainKey, files.configFile())) {
                 stage("train");
                 // Resume only a run started with these very settings; anything else starts afresh.
                 boolean resume = CaptionTrainer.hasCheckpoint(modelDir) && stamps.done("train-started", trainKey);
@@ -224,8 +209,8 @@ public final class RunPipeline {
                     FileTrees.delete(modelDir);
                 }
                 stamps.mark("train-started", trainKey);
-                Path chart = modelDir.resolve(CaptionTrainer.LOSS_PNG);
-                CaptionTrainer.Result r = new CaptionTrainer(log).torchThreads(torchThreads)
+                Path chart = files.lossChart();
+                CaptionTrainer.Result r = new CaptionTrainer(log)
                         .onEpoch(LossChart.redrawing(chart))
                         .train(dataset, features, modelDir, s.model(), s.train(), resume);
                 LossChart.write(r.history(), chart);
@@ -269,8 +254,7 @@ public final class RunPipeline {
             if (!upToDate("report", reportKey, index)) {
                 stage("report");
                 Path modelDir = out.resolve(MODEL);
-                List<EpochRecord> history = List.of(JSON.readValue(modelDir.resolve(CaptionTrainer.HISTORY).toFile(),
-                        EpochRecord[].class));
+                List<EpochRecord> history = new ModelDirectory(modelDir).history();
                 ReportData data = new ReportData("captioner report: " + dataset.format().id() + " with "
                         + model.config().encoder().name(), dataset.location(), dataset.format().id(), stats,
                         model.config(), s.train(), history, List.of(greedy, beam), predictions, beamCaptions,
@@ -299,7 +283,7 @@ public final class RunPipeline {
             plots.put("Caption lengths", explore.resolve(Explore.LENGTHS));
             plots.put("Image features projected with PCA, coloured by k-means cluster", explore.resolve(Explore.PCA));
             plots.put("Similar images: examples of each cluster", explore.resolve(Explore.CLUSTERS));
-            plots.put("Training and dev loss", modelDir.resolve(CaptionTrainer.LOSS_PNG));
+            plots.put("Training and dev loss", new ModelDirectory(modelDir).lossChart());
             plots.put("Generated captions on test images", evalDir.resolve(EvalPlots.PREDICTIONS));
             plots.put("Best and worst test images by sentence BLEU-4", evalDir.resolve(EvalPlots.BEST_WORST));
             return plots;

@@ -1,6 +1,7 @@
 package dev.captioner.pipeline;
 
 import dev.captioner.data.LoadOptions;
+import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.TrainConfig;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.nio.file.Path;
  *
  * @param data the dataset
  * @param load how to read it
- * @param encoder vgg16, mobilenet or concepts
+ * @param encoder the encoder's name in the registry
  * @param weights encoder weights, or null for the default
  * @param out the run folder
  * @param model architecture and sizes
@@ -24,8 +25,8 @@ public record RunSettings(Path data, LoadOptions load, String encoder, Path weig
 
     /** Validates the settings. */
     public RunSettings {
-        if (beam < 1 || beam > 20) {
-            throw new IllegalArgumentException("beam must be between 1 and 20, was " + beam);
+        if (beam < 1 || beam > DecodeOptions.MAX_BEAM) {
+            throw new IllegalArgumentException("beam must be between 1 and " + DecodeOptions.MAX_BEAM + ", was " + beam);
         }
         if (clusters < 1 || clusters > 20) {
             throw new IllegalArgumentException("clusters must be between 1 and 20, was " + clusters);

@@ -5,8 +5,8 @@ import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
 import dev.captioner.decode.DecodeOptions;
 import dev.captioner.features.FeatureSet;
-import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
+import dev.captioner.vision.GridShape;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,16 +26,17 @@ public final class AttentionExamples {
     private AttentionExamples() {}
 
     /**
-     * @param model a trained model; a model without attention gets no pictures
+     * @param model a trained model; one whose captions carry no attention maps gets no pictures
      * @param dataset where the images are
      * @param features the model's grid features
      * @param images the images to draw, e.g. the first few of the test split
      * @param dir folder to write into, one PNG per image
-     * @return the files written, in order (empty for a model without attention)
+     * @return the files written, in order (empty for a model without attention maps)
      */
     public static List<Path> write(CaptionModel model, Dataset dataset, FeatureSet features, List<String> images, Path dir) {
         List<Path> written = new ArrayList<>();
-        if (model.config().architecture() != Architecture.ATTENTION || images.isEmpty()) {
+        GridShape grid = model.attentionGrid();
+        if (grid == null || images.isEmpty()) {
             return written;
         }
         Map<String, Integer> index = features.index();
@@ -56,7 +57,7 @@ public final class AttentionExamples {
                 continue;
             }
             Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("\\.[A-Za-z]+$", "") + ".png");
-            AttentionPicture.write(image, captions.get(i).get(0), model.config().grid(), file);
+            AttentionPicture.write(image, captions.get(i).get(0), grid, file);
             written.add(file);
         }
         return written;

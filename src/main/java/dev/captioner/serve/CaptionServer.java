@@ -3,6 +3,7 @@ package dev.captioner.serve;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.WordAttention;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.util.Torch;
 import dev.captioner.vision.DecoderBusyException;
 import dev.captioner.vision.GridShape;
@@ -144,9 +145,8 @@ public final class CaptionServer implements AutoCloseable {
 
     /** Starts a server with a given decoding budget (tests use a small one). */
     static CaptionServer start(CaptionService service, ServeConfig config, PixelBudget budget) {
-        if (config.torchThreads() > 0) {
-            Torch.intraOpThreads(config.torchThreads());
-        }
+        // Batched, one runner uses every core; unbatched, the workers share them.
+        EngineThreads.share(config.maxBatch() > 1 ? 1 : config.workers());
         if (config.maxPixels() > budget.capacity()) {
             LOG.warn("images over {} megapixels cannot be decoded with this heap (-Xmx); they will be refused",
                     String.format(Locale.ROOT, "%.1f", budget.capacity() / 1e6));
@@ -336,7 +336,7 @@ public final class CaptionServer implements AutoCloseable {
     private static Map<String, Object> answer(List<Caption> captions, GridShape grid, long startNanos) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("caption", captions.get(0).text());
-        if (grid != null && captions.get(0).attention() != null) {
+        if (grid != null) {
             out.put("attention", WordAttention.of(captions.get(0), grid));
         }
         List<Map<String, Object>> alternatives = new ArrayList<>();

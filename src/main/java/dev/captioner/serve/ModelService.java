@@ -3,7 +3,6 @@ package dev.captioner.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.Captioner;
 import dev.captioner.decode.Caption;
-import dev.captioner.model.Architecture;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.RgbImage;
@@ -41,8 +40,7 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
 
     @Override
     public GridShape attentionGrid() {
-        ModelConfig c = captioner.model().config();
-        return c.architecture() == Architecture.ATTENTION ? c.grid() : null;
+        return captioner.model().attentionGrid();
     }
 
     @Override
@@ -52,8 +50,9 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
         m.put("architecture", c.architecture().id());
         m.put("encoder", c.encoder().name());
         m.put("feature_dim", c.encoder().featureDim());
-        if (attentionGrid() != null) {
-            m.put("attention_grid", Map.of("height", c.grid().height(), "width", c.grid().width()));
+        GridShape grid = attentionGrid();
+        if (grid != null) {
+            m.put("attention_grid", Map.of("height", grid.height(), "width", grid.width()));
         }
         m.put("vocabulary_size", c.vocabularySize());
         m.put("max_length", c.maxLength());

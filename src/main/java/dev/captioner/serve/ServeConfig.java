@@ -1,5 +1,7 @@
 package dev.captioner.serve;
 
+import dev.captioner.decode.DecodeOptions;
+
 /**
  * Settings of {@code captioner serve}.
  *
@@ -11,14 +13,12 @@ package dev.captioner.serve;
  * @param beam default beam width
  * @param maxBeam largest beam a request may ask for
  * @param maxPixels largest image accepted, in pixels
- * @param torchThreads PyTorch intra-op threads (a process-wide setting), or 0 to leave the
- *     engine's setting as the application made it
  * @param maxBatch most concurrent requests captioned in one network call; 1 turns batching off
  *     (each worker then runs its own request)
  * @param batchWaitMs longest a request waits for others to join its batch
  */
 public record ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
-        long maxPixels, int torchThreads, int maxBatch, int batchWaitMs) {
+        long maxPixels, int maxBatch, int batchWaitMs) {
 
     /** Default batch: up to 8 requests, waiting at most 5 ms for company. */
     public static final int DEFAULT_MAX_BATCH = 8;
@@ -39,14 +39,11 @@ public record ServeConfig(String host, int port, long maxUploadBytes, int worker
         if (workers < 1 || workers > 256 || queue < 0) {
             throw new IllegalArgumentException("workers must be between 1 and 256 and queue non-negative");
         }
-        if (beam < 1 || beam > maxBeam || maxBeam > 20) {
+        if (beam < 1 || beam > maxBeam || maxBeam > DecodeOptions.MAX_BEAM) {
             throw new IllegalArgumentException("beam must be between 1 and " + maxBeam + ", was " + beam);
         }
         if (maxPixels < 1) {
             throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
-        }
-        if (torchThreads < 0) {
-            throw new IllegalArgumentException("torch threads must be 0 (leave as is) or positive, was " + torchThreads);
         }
         if (maxBatch < 1 || maxBatch > 256) {
             throw new IllegalArgumentException("max batch must be between 1 and 256, was " + maxBatch);
@@ -58,14 +55,8 @@ public record ServeConfig(String host, int port, long maxUploadBytes, int worker
 
     /** Settings without batching. */
     public ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
-            long maxPixels, int torchThreads) {
-        this(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, torchThreads, 1, 0);
-    }
-
-    /** Settings without batching that leave PyTorch's thread count alone. */
-    public ServeConfig(String host, int port, long maxUploadBytes, int workers, int queue, int beam, int maxBeam,
             long maxPixels) {
-        this(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, 0);
+        this(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, 1, 0);
     }
 
     /**
@@ -74,26 +65,16 @@ public record ServeConfig(String host, int port, long maxUploadBytes, int worker
      * @return a copy with that batching
      */
     public ServeConfig withBatching(int max, int waitMs) {
-        return new ServeConfig(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, torchThreads, max,
-                waitMs);
+        return new ServeConfig(host, port, maxUploadBytes, workers, queue, beam, maxBeam, maxPixels, max, waitMs);
     }
 
     /**
      * @return loopback, port 8080, 10 MiB uploads, one worker per core, 64 waiting requests, greedy,
-     *     beams up to 10, 40-megapixel images, PyTorch's thread count left alone, batches of up to
-     *     8 requests waiting at most 5 ms
+     *     beams up to 10, 40-megapixel images, batches of up to 8 requests waiting at most 5 ms
      */
     public static ServeConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServeConfig("127.0.0.1", 8080, 10L << 20, cores, 64, 1, 10, DEFAULT_MAX_PIXELS, 0, DEFAULT_MAX_BATCH,
+        return new ServeConfig("127.0.0.1", 8080, 10L << 20, cores, 64, 1, 10, DEFAULT_MAX_PIXELS, DEFAULT_MAX_BATCH,
                 DEFAULT_BATCH_WAIT_MS);
-    }
-
-    /**
-     * @param workers requests captioned at once
-     * @return PyTorch threads per operation that share the cores among the workers
-     */
-    public static int threadsPerWorker(int workers) {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
     }
 }

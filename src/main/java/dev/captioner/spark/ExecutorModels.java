@@ -1,8 +1,8 @@
 package dev.captioner.spark;
 
 import dev.captioner.Captioner;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.util.NativeAllocator;
-import dev.captioner.util.Torch;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
@@ -83,6 +83,7 @@ final class ExecutorModels {
         NativeAllocator.tune(); // executors never run SparkCaptioner.main
         SparkEnv env = SparkEnv.get();
         int cpus = env == null ? 1 : env.conf().getInt("spark.task.cpus", 1);
-        Torch.intraOpThreads(Math.max(1, cpus));
+        // A task owns spark.task.cpus cores; its operations use them all.
+        EngineThreads.set(Math.max(1, cpus));
     }
 }

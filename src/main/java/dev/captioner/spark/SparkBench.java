@@ -8,6 +8,7 @@ import dev.captioner.model.Architecture;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Digests;
 import dev.captioner.util.FileTrees;
+import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.RandomWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ final class SparkBench implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long n = CaptionJob.run(spark, new CaptionJob.Settings(images.toUri().toString(), null,
                         model.toAbsolutePath().toString(),
-                        weights == null ? null : weights.toAbsolutePath().toString(), 1, batch, partitions, 100_000_000L))
+                        weights == null ? null : weights.toAbsolutePath().toString(), 1, batch, partitions, ImageLoader.DEFAULT_MAX_PIXELS))
                         .where("error IS NULL").count();
                 double s = (System.nanoTime() - t0) / 1e9;
                 seconds.put(master, s);

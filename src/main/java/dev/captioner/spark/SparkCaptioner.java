@@ -1,5 +1,11 @@
 package dev.captioner.spark;
 
+import dev.captioner.options.BeamWidth;
+import dev.captioner.options.EncoderChoice;
+import dev.captioner.options.ModelChoice;
+import dev.captioner.options.ModelWeights;
+import dev.captioner.options.PixelLimit;
+import dev.captioner.options.Settings;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.CommandLineErrors;
 import dev.captioner.util.NativeAllocator;
@@ -15,7 +21,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -135,15 +140,18 @@ public final class SparkCaptioner implements Callable<Integer> {
                 description = "Spread the files over N partitions (default: Spark's split).")
         int partitions;
 
-        @Option(names = "--max-pixels", defaultValue = "100000000", paramLabel = "N",
-                description = "Images with more pixels are error rows (default: ${DEFAULT-VALUE}).")
-        long maxPixels;
+        @CommandLine.Mixin
+        PixelLimit pixels = new PixelLimit();
 
         void check(CommandSpec spec) {
-            if (batch < 1 || batch > 1024 || partitions < 0 || maxPixels < 1) {
+            if (batch < 1 || batch > 1024 || partitions < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--batch must be 1 to 1024, --partitions and --max-pixels not negative");
+                        "--batch must be 1 to 1024 and --partitions not negative");
             }
+        }
+
+        long maxPixels(CommandSpec spec) {
+            return Settings.of(spec, pixels::maxPixels);
         }
     }
 
@@ -160,26 +168,24 @@ public final class SparkCaptioner implements Callable<Integer> {
         @CommandLine.Mixin
         Output output = new Output();
 
-        @Option(names = "--model", required = true, paramLabel = "DIR",
-                description = "Model directory: a path on every node, a name shipped with --archives, or a URI.")
-        String model;
+        @CommandLine.Mixin
+        ModelChoice model = new ModelChoice();
 
-        @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights (default: found as the model recorded).")
-        String weights;
+        @CommandLine.Mixin
+        ModelWeights weights = new ModelWeights();
 
-        @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Beam width (default: ${DEFAULT-VALUE}).")
-        int beam;
+        @CommandLine.Mixin
+        BeamWidth beam = new BeamWidth();
 
         @Override
         public Integer call() {
             images.check(spec);
-            if (beam < 1 || beam > 20) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--beam must be 1 to 20, was " + beam);
-            }
+            int k = Settings.of(spec, beam::beam);
+            long maxPixels = images.maxPixels(spec);
             SparkSession spark = session();
             output.check(spark);
-            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Settings(images.images, images.glob, model, weights,
-                    beam, images.batch, images.partitions, images.maxPixels));
+            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Settings(images.images, images.glob, model.model(),
+                    weights.weights(), k, images.batch, images.partitions, maxPixels));
             output.write(spark, rows, spec, "captioned");
             return 0;
         }
@@ -199,25 +205,17 @@ public final class SparkCaptioner implements Callable<Integer> {
         @CommandLine.Mixin
         Output output = new Output();
 
-        @Option(names = "--encoder", defaultValue = "vgg16", paramLabel = "NAME",
-                description = "vgg16, mobilenet or concepts (default: ${DEFAULT-VALUE}).")
-        String encoder;
-
-        @Option(names = "--weights", paramLabel = "FILE",
-                description = "Weights: a path on every node, a shipped name, or a URI (default: the published file, "
-                        + "in each executor's cache).")
-        String weights;
-
-        @Option(names = "--grid", description = "Grids of annotation vectors (for attention models) instead of pooled vectors.")
-        boolean grid;
+        @CommandLine.Mixin
+        EncoderChoice encoder = new EncoderChoice();
 
         @Override
         public Integer call() {
             images.check(spec);
+            long maxPixels = images.maxPixels(spec);
             SparkSession spark = session();
             output.check(spark);
-            Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Settings(images.images, images.glob, encoder, weights,
-                    grid, images.batch, images.partitions, images.maxPixels));
+            Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Settings(images.images, images.glob, encoder.encoder(),
+                    encoder.weights(), encoder.grid(), images.batch, images.partitions, maxPixels));
             output.write(spark, rows, spec, "featurised");
             return 0;
         }

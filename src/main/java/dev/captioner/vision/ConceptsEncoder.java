@@ -24,6 +24,9 @@ import java.nio.file.Path;
  */
 public final class ConceptsEncoder extends NetworkEncoder {
 
+    /** The name in the encoder registry and on the command line. */
+    public static final String NAME = "concepts";
+
     /** File name of the parameters inside an encoder directory. */
     public static final String PARAMS = "concepts.params";
 
@@ -71,6 +74,19 @@ public final class ConceptsEncoder extends NetworkEncoder {
         }
     }
 
+    /**
+     * @param weights the encoder's directory (or its parameters file)
+     * @return its files, which travel with the models trained on its features: it is small
+     */
+    public static java.util.List<Path> files(Path weights) {
+        if (weights == null) {
+            return java.util.List.of();
+        }
+        Path dir = Files.isRegularFile(weights) ? weights.toAbsolutePath().getParent() : weights;
+        return java.util.stream.Stream.of(dir.resolve(PARAMS), dir.resolve(ConceptsConfig.FILE))
+                .filter(Files::isRegularFile).toList();
+    }
+
     @Override
     protected NDArray forward(NDArray x) {
         ParameterStore ps = new ParameterStore(x.getManager(), false);
@@ -112,7 +128,7 @@ public final class ConceptsEncoder extends NetworkEncoder {
 
     @Override
     public String name() {
-        return "concepts";
+        return NAME;
     }
 
     @Override

@@ -11,21 +11,73 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Opens an encoder by name, finding its weights: the file given with {@code --weights}, else the
- * published file in the cache ({@code $CAPTIONER_HOME/weights}, default
- * {@code ~/.cache/captioner/weights}), downloaded there on first use (see {@link PublishedWeights}).
+ * The encoder registry: every encoder captioner can open, by the name {@code --encoder} takes,
+ * with what it is and what weights it needs. Every command, the Spark jobs, the benchmarks and
+ * the Java API open encoders here, so a new encoder is its class and one line in {@link #TYPES}.
+ * Weights are the file given with {@code --weights}, else the published file in the cache
+ * ({@code $CAPTIONER_HOME/weights}, default {@code ~/.cache/captioner/weights}), downloaded
+ * there on first use (see {@link PublishedWeights}).
  */
 public final class Encoders {
 
-    /** The encoders captioner has. */
-    public static final List<String> NAMES = List.of("vgg16", "mobilenet", "concepts");
+    private static final List<EncoderType> TYPES = List.of(
+            new EncoderType(Vgg16Encoder.NAME, "VGG16 (Keras), the seed's: fc2, 4,096-d; grid block5_conv3, 14x14x512",
+                    "a Keras HDF5 file (default: the published one, downloaded on first use)",
+                    (weights, downloader) -> {
+                        Path file = weights != null ? weights : published(PublishedWeights.VGG16, downloader);
+                        return located(Vgg16Encoder.load(KerasWeights.read(file), sha256(file), 224), file);
+                    }, weights -> List.of()),
+            new EncoderType(MobileNetEncoder.NAME, "MobileNet v1 (Keras): global average, 1,024-d at alpha 1.0; grid 7x7",
+                    "a Keras HDF5 file, any alpha (default: alpha 1.0, published, downloaded on first use)",
+                    (weights, downloader) -> {
+                        Path file = weights != null ? weights : published(PublishedWeights.MOBILENET, downloader);
+                        return located(MobileNetEncoder.load(KerasWeights.read(file), sha256(file), 224), file);
+                    }, weights -> List.of()),
+            new EncoderType(ConceptsEncoder.NAME, "a small CNN trained on your captions' words ('captioner encoder train')",
+                    "the directory 'captioner encoder train' wrote (required; copied into the models trained on it)",
+                    (weights, downloader) -> {
+                        if (weights == null) {
+                            throw new CaptionerException("the concepts encoder has no published weights: train one with "
+                                    + "'captioner encoder train --data PATH --out DIR' and pass --weights DIR");
+                        }
+                        return located(ConceptsEncoder.load(weights),
+                                Files.isRegularFile(weights) ? weights.toAbsolutePath().getParent() : weights);
+                    }, ConceptsEncoder::files));
 
     private Encoders() {}
 
+    /** @return the name of every encoder, in the registry's order */
+    public static List<String> names() {
+        return TYPES.stream().map(EncoderType::name).toList();
+    }
+
+    /** @return every encoder of the registry */
+    public static List<EncoderType> types() {
+        return TYPES;
+    }
+
     /**
-     * @param name vgg16, mobilenet or concepts
+     * @param name an encoder's name
+     * @return its registry line
+     * @throws CaptionerException listing the known names if there is no such encoder
+     */
+    public static EncoderType type(String name) {
+        return find(name).orElseThrow(() -> new CaptionerException("unknown encoder '" + name + "' (expected one of " + String.join(", ", names()) + ")"));
+    }
+
+    /**
+     * @param name an encoder's name
+     * @return its registry line, if there is one
+     */
+    public static java.util.Optional<EncoderType> find(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        return TYPES.stream().filter(t -> t.name().equals(n)).findFirst();
+    }
+
+    /**
+     * @param name an encoder's name
      * @param weights a weights file (a directory for concepts), or null for the published default
-     * @return the encoder
+     * @return the encoder, giving pooled vectors
      * @throws CaptionerException if the name is unknown or the weights cannot be found or read
      */
     public static ImageEncoder open(String name, Path weights) {
@@ -33,7 +85,7 @@ public final class Encoders {
     }
 
     /**
-     * @param name vgg16, mobilenet or concepts
+     * @param name an encoder's name
      * @param weights a weights file (a directory for concepts), or null for the published default
      * @param kind pooled vectors, or grids of annotation vectors (for attention models)
      * @return the encoder
@@ -43,38 +95,15 @@ public final class Encoders {
     }
 
     /**
-     * @param name vgg16, mobilenet or concepts
+     * @param name an encoder's name
      * @param weights a weights file (a directory for concepts), or null for the published default
      * @param kind pooled vectors or grids
      * @param downloader fetches the published default when it is not cached yet
      * @return the encoder
      */
     public static ImageEncoder open(String name, Path weights, FeatureKind kind, Downloader downloader) {
-        NetworkEncoder encoder = network(name, weights, downloader);
+        NetworkEncoder encoder = type(name).opener().open(weights, downloader);
         return kind == FeatureKind.GRID ? encoder.gridded() : encoder;
-    }
-
-    private static NetworkEncoder network(String name, Path weights, Downloader downloader) {
-        String n = name.toLowerCase(Locale.ROOT);
-        switch (n) {
-            case "vgg16": {
-                Path file = weights != null ? weights : published(PublishedWeights.VGG16, downloader);
-                return located(Vgg16Encoder.load(KerasWeights.read(file), sha256(file), 224), file);
-            }
-            case "mobilenet": {
-                Path file = weights != null ? weights : published(PublishedWeights.MOBILENET, downloader);
-                return located(MobileNetEncoder.load(KerasWeights.read(file), sha256(file), 224), file);
-            }
-            case "concepts":
-                if (weights == null) {
-                    throw new CaptionerException("the concepts encoder has no published weights: train one with "
-                            + "'captioner encoder train --data PATH --out DIR' and pass --weights DIR");
-                }
-                return located(ConceptsEncoder.load(weights),
-                        Files.isRegularFile(weights) ? weights.toAbsolutePath().getParent() : weights);
-            default:
-                throw new CaptionerException("unknown encoder '" + name + "' (expected one of " + String.join(", ", NAMES) + ")");
-        }
     }
 
     /**

@@ -5,14 +5,21 @@ import java.util.Locale;
 /** What an encoder gives for an image: one pooled vector, or a spatial grid of annotation vectors. */
 public enum FeatureKind {
     /** One vector per image (VGG16's fc2, a global average): what merge and init-inject models read. */
-    POOLED("pooled"),
+    POOLED("pooled", "pooled vectors with 'captioner features' (without --grid)"),
     /** A grid of annotation vectors per image (a convolution's output map): what attention models read. */
-    GRID("grid");
+    GRID("grid", "grids with 'captioner features --grid'");
 
     private final String id;
+    private final String howToMake;
 
-    FeatureKind(String id) {
+    FeatureKind(String id, String howToMake) {
         this.id = id;
+        this.howToMake = howToMake;
+    }
+
+    /** @return what to run to make such features, for messages */
+    public String howToMake() {
+        return howToMake;
     }
 
     /** @return the name used in feature files and model configurations */

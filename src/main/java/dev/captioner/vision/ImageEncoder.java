@@ -7,7 +7,7 @@ package dev.captioner.vision;
  */
 public interface ImageEncoder extends AutoCloseable {
 
-    /** @return the encoder's name as used on the command line: vgg16, mobilenet, concepts */
+    /** @return the encoder's name in the encoder registry ({@link Encoders}) */
     String name();
 
     /** @return length of a feature vector; for a grid, the flattened grid ({@code H × W × D}) */
@@ -35,6 +35,14 @@ public interface ImageEncoder extends AutoCloseable {
     /** @return where the weights were read from, or null if they were not read from a file */
     default java.nio.file.Path weightsLocation() {
         return null;
+    }
+
+    /**
+     * @return forward FLOPs of one image (a multiply-add is two), what benchmarks set their rate
+     *     against; NaN when the network's arithmetic is not known
+     */
+    default double flopsPerImage() {
+        return Double.NaN;
     }
 
     /**
@@ -68,9 +76,9 @@ public interface ImageEncoder extends AutoCloseable {
 
     /**
      * The most images per network call that stays fast on a CPU. Larger batches are not always
-     * faster: VGG16's activations at batch 16 are 100–200 MB each, fresh memory on every call
-     * that page-faults in (2.4 images/s against 7.3 at batch 1 on two cores), while MobileNet
-     * gains from batching (82 against 54). Callers that do not expose a batch size to the user
+     * faster: VGG16's activations at batch 16 are 100–200 MB each, fresh memory on every call that
+     * page-faults in, so it is fastest one image at a time, while MobileNet gains from batching
+     * (measured rates: docs/performance.md). Callers that do not expose a batch size to the user
      * encode through {@link #encodeInEfficientBatches}.
      *
      * @return images per call, at least 1

@@ -32,8 +32,10 @@ import javax.imageio.stream.ImageInputStream;
  */
 public final class ImageLoader {
 
+    /** The default limit on width × height as option defaults spell it: 100 megapixels. */
+    public static final String DEFAULT_MAX_PIXELS_TEXT = "100000000";
     /** Default limit on width × height: 100 megapixels. */
-    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+    public static final long DEFAULT_MAX_PIXELS = Long.parseLong(DEFAULT_MAX_PIXELS_TEXT);
 
     /** Default limit on an image file's size: 256 MiB, far above any photo's. */
     public static final long DEFAULT_MAX_BYTES = 256L << 20;

@@ -16,6 +16,9 @@ import java.util.List;
  */
 public final class MobileNetEncoder extends NetworkEncoder {
 
+    /** The name in the encoder registry and on the command line. */
+    public static final String NAME = "mobilenet";
+
     private static final float EPSILON = 1e-3f;
     private static final int[] BLOCK_STRIDES = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
 
@@ -128,9 +131,31 @@ public final class MobileNetEncoder extends NetworkEncoder {
         return (a + b - 1) / b;
     }
 
+    /**
+     * Forward multiply-adds of the network without the classifier at its width ({@code alpha} =
+     * feature length / 1,024) and input size; times two.
+     */
+    @Override
+    public double flopsPerImage() {
+        double alpha = featureDim / 1024.0;
+        // (output channels, stride) of the 13 depthwise-separable blocks after the first convolution.
+        int[][] blocks = {{64, 1}, {128, 2}, {128, 1}, {256, 2}, {256, 1}, {512, 2}, {512, 1}, {512, 1}, {512, 1},
+            {512, 1}, {512, 1}, {1024, 2}, {1024, 1}};
+        int size = imageSize() / 2;
+        int in = (int) (32 * alpha);
+        double macs = (double) size * size * 3 * in * 9;
+        for (int[] b : blocks) {
+            int out = (int) (b[0] * alpha);
+            size /= b[1];
+            macs += (double) size * size * in * 9 + (double) size * size * in * out;
+            in = out;
+        }
+        return 2 * macs;
+    }
+
     @Override
     public String name() {
-        return "mobilenet";
+        return NAME;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.captioner.vision;
 
+import dev.captioner.util.CaptionerException;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
@@ -17,6 +18,21 @@ public final class RandomWeights {
     private static final int[] VGG_WIDTHS = {64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512};
 
     private RandomWeights() {}
+
+    /**
+     * @param name an encoder's name in the registry
+     * @param seed seed of the weights
+     * @return that encoder with random weights, at 224 px (MobileNet at alpha 1.0)
+     * @throws CaptionerException if the encoder has no random variant (its weights must be given)
+     */
+    public static ImageEncoder of(String name, long seed) {
+        return switch (Encoders.type(name).name()) {
+            case Vgg16Encoder.NAME -> vgg16(seed);
+            case MobileNetEncoder.NAME -> mobilenet(1.0, seed);
+            default -> throw new CaptionerException("the " + name + " encoder has no random-weight variant; give its "
+                    + "weights with --weights");
+        };
+    }
 
     /**
      * @param seed random seed

@@ -16,6 +16,9 @@ import java.util.List;
  */
 public final class Vgg16Encoder extends NetworkEncoder {
 
+    /** The name in the encoder registry and on the command line. */
+    public static final String NAME = "vgg16";
+
     private static final int CONVS = 13;
     /** Indices of the convolutions that close a block (followed by max pooling). */
     private static final List<Integer> POOL_AFTER = List.of(1, 3, 6, 9, 12);
@@ -139,9 +142,33 @@ public final class Vgg16Encoder extends NetworkEncoder {
         return swap(x, x.getNDArrayInternal().relu());
     }
 
+    /**
+     * Forward multiply-adds up to the feature at the input size: 13 convolutions (3 × 3, same
+     * padding), and with the top the two 4,096-wide dense layers; times two. About 31 GFLOP at
+     * 224 px with the top.
+     */
+    @Override
+    public double flopsPerImage() {
+        int[][] blocks = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
+        double macs = 0;
+        int size = imageSize();
+        int in = 3;
+        for (int[] block : blocks) {
+            for (int out : block) {
+                macs += (double) size * size * in * out * 9;
+                in = out;
+            }
+            size /= 2;
+        }
+        if (fc2W != null) {
+            macs += 25088.0 * 4096 + 4096.0 * 4096;
+        }
+        return 2 * macs;
+    }
+
     @Override
     public String name() {
-        return "vgg16";
+        return NAME;
     }
 
     /** One image per call: see {@link ImageEncoder#efficientBatch()}. */

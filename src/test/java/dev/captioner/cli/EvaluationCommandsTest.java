@@ -102,7 +102,7 @@ class EvaluationCommandsTest {
                 images.resolve("shapes_000001.jpg").toString());
         assertThat(pictures.status()).isEqualTo(1);
         assertThat(pictures.err().lines()).hasSize(1);
-        assertThat(pictures.err()).contains("is a merge model").contains("--architecture attention");
+        assertThat(pictures.err()).contains("is a merge model").contains("yields no attention maps");
     }
 
     @Test

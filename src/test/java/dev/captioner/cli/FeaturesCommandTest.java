@@ -58,9 +58,10 @@ class FeaturesCommandTest {
 
     @Test
     void unknownEncoderAndMissingWeightsAreOneLineErrors() {
+        // An unknown encoder is a wrong command line, refused with the registry's names.
         Cli r = Cli.run("features", "--data", tmp.toString(), "--encoder", "resnet", "--out", tmp.resolve("f.h5").toString());
-        assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: ");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: ").contains("unknown encoder 'resnet'").contains("vgg16, mobilenet, concepts");
         Cli w = Cli.run("features", "--data", tmp.toString(), "--encoder", "vgg16", "--weights",
                 tmp.resolve("nope.h5").toString(), "--out", tmp.resolve("f.h5").toString());
         assertThat(w.status()).isEqualTo(1);

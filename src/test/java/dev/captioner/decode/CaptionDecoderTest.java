@@ -17,8 +17,10 @@ import dev.captioner.data.Vocabulary;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionNet;
-import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.ModelConfig;
+import dev.captioner.model.ModelDirectory;
+import dev.captioner.model.ModelSpec;
+import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,10 +48,10 @@ class CaptionDecoderTest {
             captions.add(List.of(w));
         }
         Vocabulary vocab = Vocabulary.build(captions, 1);
-        boolean attention = a == Architecture.ATTENTION;
-        ModelConfig config = new ModelConfig(a, 6, 8, 0f, vocab.size(), maxLength, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, attention ? new GridShape(2, 1, 2) : null),
-                null, attention ? new ModelConfig.AttentionInfo(5, 1f) : null);
+        boolean grid = a.features() == FeatureKind.GRID;
+        ModelConfig config = ModelConfig.of(ModelSpec.defaults().withArchitecture(a).withSizes(6, 8).withDropout(0f)
+                .withAttention(new ModelSpec.AttentionSettings(5, 1f)), vocab.size(), maxLength,
+                new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, grid ? new GridShape(2, 1, 2) : null), null);
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager m = NDManager.newBaseManager()) {
             CaptionNet net = CaptionNet.create(config);
@@ -66,10 +68,8 @@ class CaptionDecoderTest {
                 }
             }
             java.nio.file.Files.createDirectories(dir);
-            CaptionTrainer.saveParams(net, dir.resolve(CaptionTrainer.PARAMS));
+            new ModelDirectory(dir).write(net, vocab);
         }
-        vocab.save(dir.resolve(CaptionTrainer.VOCAB));
-        config.save(dir);
         return CaptionModel.load(dir);
     }
 

@@ -11,7 +11,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.captioner.data.Cleaning;
 import dev.captioner.features.FeatureRows;
 import dev.captioner.vision.GridShape;
 import java.util.ArrayList;
@@ -27,9 +26,9 @@ class AttentionCaptionNetTest {
     private static final GridShape GRID = new GridShape(2, 3, 4);
 
     private static ModelConfig config(float dropout, float alphaReg) {
-        return new ModelConfig(Architecture.ATTENTION, 5, 7, dropout, VOCAB, 8, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("test", GRID.size(), 32, "sha", null, GRID), null,
-                new ModelConfig.AttentionInfo(6, alphaReg));
+        return ModelConfig.of(ModelSpec.defaults().withArchitecture(Architecture.ATTENTION).withSizes(5, 7)
+                .withDropout(dropout).withAttention(new ModelSpec.AttentionSettings(6, alphaReg)), VOCAB, 8,
+                new ModelConfig.EncoderInfo("test", GRID.size(), 32, "sha", null, GRID), null);
     }
 
     private static float[][] features(int n, long seed) {
@@ -154,10 +153,11 @@ class AttentionCaptionNetTest {
 
     @Test
     void aModelRefusesFeaturesOfTheWrongKind() {
-        assertThatThrownBy(() -> new ModelConfig(Architecture.ATTENTION, 5, 7, 0f, VOCAB, 8, Cleaning.SEED, 1,
-                new ModelConfig.EncoderInfo("test", 24, 32, "sha", null), null, new ModelConfig.AttentionInfo(6, 1f)))
+        ModelSpec spec = ModelSpec.defaults().withSizes(5, 7).withDropout(0f);
+        assertThatThrownBy(() -> ModelConfig.of(spec.withArchitecture(Architecture.ATTENTION), VOCAB, 8,
+                new ModelConfig.EncoderInfo("test", 24, 32, "sha", null), null))
                 .hasMessageContaining("a attention model reads grid features, but encoder.grid says pooled");
-        assertThatThrownBy(() -> new ModelConfig(Architecture.MERGE, 5, 7, 0f, VOCAB, 8, Cleaning.SEED, 1,
+        assertThatThrownBy(() -> ModelConfig.of(spec.withArchitecture(Architecture.MERGE), VOCAB, 8,
                 new ModelConfig.EncoderInfo("test", 24, 32, "sha", null, GRID), null))
                 .hasMessageContaining("merge model reads pooled features");
     }

@@ -3,7 +3,6 @@ package dev.captioner.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.util.CaptionerException;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ class CaptionModelTest {
     private Path model(List<String> words) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("model"));
         Vocabulary vocab = Vocabulary.build(words.stream().map(List::of).toList(), 1);
-        ModelConfig config = new ModelConfig(Architecture.MERGE, 4, 4, 0f, vocab.size(), 5, Cleaning.SEED, 1,
+        ModelConfig config = ModelConfig.of(ModelSpec.defaults().withSizes(4, 4).withDropout(0f), vocab.size(), 5,
                 new ModelConfig.EncoderInfo("test", 3, 32, "sha", null), null);
         return CaptionModel.writeUntrained(dir, config, vocab);
     }
@@ -59,7 +58,7 @@ class CaptionModelTest {
     @Test
     void missingOrTruncatedParametersAreNamed() throws Exception {
         Path dir = model(List.of("startseq", "endseq", "dog"));
-        Path params = dir.resolve(CaptionTrainer.PARAMS);
+        Path params = dir.resolve(ModelDirectory.PARAMS);
         byte[] whole = Files.readAllBytes(params);
         Files.write(params, java.util.Arrays.copyOf(whole, whole.length / 2));
         assertThatThrownBy(() -> CaptionModel.load(dir)).isInstanceOf(CaptionerException.class)

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetLoader;
 import dev.captioner.data.ImageRecord;
@@ -17,6 +16,7 @@ import dev.captioner.data.SyntheticShapes;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.testutil.Fixtures;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.EngineThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ class CaptionTrainerTest {
     @TempDir
     Path tmp;
 
-    private static final ModelSpec SMALL = new ModelSpec(Architecture.MERGE, 16, 16, 0f, Cleaning.SEED, 1);
+    private static final ModelSpec SMALL = ModelSpec.defaults().withSizes(16, 16).withDropout(0f);
 
     private Dataset dataset() throws Exception {
         SyntheticShapes.generate(new SynthConfig(40, 32, 2), tmp.resolve("data"));
@@ -101,7 +101,7 @@ class CaptionTrainerTest {
     }
 
     /** Dropout on, so that a resumed run that replayed another epoch's masks would differ. */
-    private static final ModelSpec WITH_DROPOUT = new ModelSpec(Architecture.MERGE, 16, 16, 0.3f, Cleaning.SEED, 1);
+    private static final ModelSpec WITH_DROPOUT = ModelSpec.defaults().withSizes(16, 16).withDropout(0.3f);
 
     private static double[] devLosses(CaptionTrainer.Result r) {
         return r.history().stream().mapToDouble(EpochRecord::devLoss).toArray();
@@ -143,7 +143,7 @@ class CaptionTrainerTest {
             }).train(d, features(d, 0), out, WITH_DROPOUT, epochs(3), false)).hasMessage("killed");
             // What a kill while epoch 2 was being committed leaves: a half-written folder under a
             // temporary name, and a history from the future.
-            Path training = out.resolve(CaptionTrainer.TRAINING_DIR);
+            Path training = new ModelDirectory(out).trainingDir();
             Path half = Files.createDirectories(training.resolve(".epoch-0002.0000.tmp"));
             Files.write(half.resolve("last.params"), new byte[] {1, 2, 3});
             Files.writeString(half.resolve("state.json"), "{\"epoch\": 2");
@@ -168,10 +168,12 @@ class CaptionTrainerTest {
     @Test
     void sameSeedRunsAreIdentical() throws Exception {
         try (Dataset d = dataset()) {
-            ModelSpec wide = new ModelSpec(Architecture.MERGE, 32, 64, 0.3f, Cleaning.SEED, 1);
+            ModelSpec wide = ModelSpec.defaults().withSizes(32, 64).withDropout(0.3f);
+            // Two threads per operation: same-seed runs must agree however PyTorch splits the work.
+            EngineThreads.set(2);
             TrainConfig big = new TrainConfig(3, 64, 1e-2f, 5f, 10, Objective.SEQUENCE, 5);
-            CaptionTrainer.Result a = trainer().torchThreads(2).train(d, features(d, 0), tmp.resolve("a"), wide, big, false);
-            CaptionTrainer.Result b = trainer().torchThreads(2).train(d, features(d, 0), tmp.resolve("b"), wide, big, false);
+            CaptionTrainer.Result a = trainer().train(d, features(d, 0), tmp.resolve("a"), wide, big, false);
+            CaptionTrainer.Result b = trainer().train(d, features(d, 0), tmp.resolve("b"), wide, big, false);
             assertThat(devLosses(b)).containsExactly(devLosses(a));
             assertThat(Files.readAllBytes(tmp.resolve("b/model.params")))
                     .isEqualTo(Files.readAllBytes(tmp.resolve("a/model.params")));
@@ -264,7 +266,8 @@ class CaptionTrainerTest {
 
     @Test
     void anAttentionModelTrainsResumesExactlyAndRefusesPooledFeatures() throws Exception {
-        ModelSpec attention = new ModelSpec(Architecture.ATTENTION, 16, 16, 0.3f, Cleaning.SEED, 1, 8, 1f);
+        ModelSpec attention = ModelSpec.defaults().withArchitecture(Architecture.ATTENTION).withSizes(16, 16)
+                .withDropout(0.3f).withAttention(new ModelSpec.AttentionSettings(8, 1f));
         try (Dataset d = dataset()) {
             assertThatThrownBy(() -> trainer().train(d, features(d, 0), tmp.resolve("pooled"), attention, epochs(1), false))
                     .isInstanceOf(CaptionerException.class)
@@ -274,7 +277,7 @@ class CaptionTrainerTest {
             CaptionTrainer.Result straight = trainer().train(d, gridFeatures(d), tmp.resolve("a"), attention, epochs(3),
                     false);
             assertThat(straight.history().get(2).trainLoss()).isLessThan(straight.history().get(0).trainLoss());
-            assertThat(straight.config().attention()).isEqualTo(new ModelConfig.AttentionInfo(8, 1f));
+            assertThat(straight.config().attention()).isEqualTo(new ModelSpec.AttentionSettings(8, 1f));
             Path out = tmp.resolve("b");
             assertThatThrownBy(() -> trainer().afterEpoch((epoch, net) -> {
                 throw new IllegalStateException("power cut");
@@ -291,6 +294,6 @@ class CaptionTrainerTest {
     @Test
     void validatesSettings() {
         assertThatThrownBy(() -> new TrainConfig(0, 1, 1e-3f, 5, 3, Objective.SEQUENCE, 1)).hasMessageContaining("epochs");
-        assertThatThrownBy(() -> new ModelSpec(Architecture.MERGE, 8, 8, 1.5f, Cleaning.SEED, 1)).hasMessageContaining("dropout");
+        assertThatThrownBy(() -> ModelSpec.defaults().withSizes(8, 8).withDropout(1.5f)).hasMessageContaining("dropout");
     }
 }

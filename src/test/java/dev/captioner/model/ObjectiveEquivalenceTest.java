@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import dev.captioner.data.Cleaning;
 import dev.captioner.features.FeatureRows;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +20,11 @@ class ObjectiveEquivalenceTest {
 
     /** A tiny model; an attention model reads the features as a 2 x 1 grid of featureDim / 2. */
     static ModelConfig tiny(Architecture a, int vocab, int featureDim) {
-        boolean attention = a == Architecture.ATTENTION;
-        return new ModelConfig(a, 8, 12, 0.5f, vocab, 12, Cleaning.SEED, 1,
+        boolean grid = a.features() == dev.captioner.vision.FeatureKind.GRID;
+        return ModelConfig.of(ModelSpec.defaults().withArchitecture(a).withSizes(8, 12)
+                .withAttention(new ModelSpec.AttentionSettings(5, 1f)), vocab, 12,
                 new ModelConfig.EncoderInfo("test", featureDim, 32, "sha", null,
-                        attention ? new dev.captioner.vision.GridShape(2, 1, featureDim / 2) : null),
-                null, attention ? new ModelConfig.AttentionInfo(5, 1f) : null);
+                        grid ? new dev.captioner.vision.GridShape(2, 1, featureDim / 2) : null), null);
     }
 
     @ParameterizedTest

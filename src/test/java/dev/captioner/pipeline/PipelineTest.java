@@ -3,7 +3,6 @@ package dev.captioner.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.captioner.data.Cleaning;
 import dev.captioner.data.LoadOptions;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.ModelSpec;
@@ -48,7 +47,7 @@ class PipelineTest {
 
     static RunSettings settings(Path out, int beam, Architecture architecture) {
         return new RunSettings(p.data(), LoadOptions.defaults(), "concepts", p.encoder(), out,
-                new ModelSpec(architecture, 16, 16, 0.1f, Cleaning.SEED, 1),
+                ModelSpec.defaults().withArchitecture(architecture).withSizes(16, 16).withDropout(0.1f),
                 new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), beam, 3, 4);
     }
 

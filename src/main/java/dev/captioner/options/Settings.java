@@ -1,16 +1,17 @@
-package dev.captioner.cli;
+package dev.captioner.options;
 
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Builds a settings record from a command's options. The records validate themselves with
+ * Builds a settings record from a command's options, for the command line and the Spark
+ * application alike. The records (and the option mixins' accessors) validate themselves with
  * {@link IllegalArgumentException}; here that is a wrong command line (exit status 2 with the
  * usage hint), so that an {@code IllegalArgumentException} from anywhere else can be reported as
  * the internal error it is.
  */
-final class Settings {
+public final class Settings {
 
     private Settings() {}
 
@@ -21,7 +22,7 @@ final class Settings {
      * @return the settings
      * @throws ParameterException with the record's message if it refuses a value
      */
-    static <T> T of(CommandSpec spec, Supplier<T> build) {
+    public static <T> T of(CommandSpec spec, Supplier<T> build) {
         try {
             return build.get();
         } catch (IllegalArgumentException e) {

@@ -1,0 +1,102 @@
+package dev.captioner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.captioner.cli.Main;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The README is a front page and {@code docs/} holds the rest: the README's first screen shows
+ * how to do each main thing, every command has its section with an example, and every link
+ * between the pages leads somewhere.
+ */
+class DocumentationTest {
+
+    private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]*)(#[^)\\s]*)?\\)");
+    private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6} (.+)$");
+
+    @Test
+    void theReadmeIsAFrontPage() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("README.md"));
+        assertThat(lines).hasSizeLessThanOrEqualTo(300);
+        String first = String.join("\n", lines.subList(0, Math.min(60, lines.size())));
+        assertThat(first).contains("./captioner demo", "captioner caption", "dataset download", "captioner serve",
+                "spark-submit", "Java API", "Captioner.load", "mvn -B verify");
+    }
+
+    @Test
+    void everyCommandHasItsSectionWithAnExample() throws Exception {
+        String commands = Files.readString(Path.of("docs/commands.md"));
+        List<String> missing = new ArrayList<>();
+        collect(Main.commandLine(), "", missing, commands);
+        assertThat(missing).as("commands without a section and an example in docs/commands.md").isEmpty();
+    }
+
+    /** Leaf commands: {@code captioner dataset stats}, not {@code captioner dataset}. */
+    private static void collect(CommandLine cl, String prefix, List<String> missing, String doc) {
+        String name = prefix.isEmpty() ? "captioner" : prefix + " " + cl.getCommandName();
+        if (cl.getCommandName().equals("help")) {
+            return;
+        }
+        boolean leaf = cl.getSubcommands().isEmpty();
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            collect(sub, name, missing, doc);
+        }
+        if (!leaf || prefix.isEmpty()) {
+            return;
+        }
+        // A section of its own, or one shared with its siblings (bench, weights), and an example.
+        boolean section = doc.contains("## `" + name + "`") || doc.contains("## `" + prefix + "`");
+        if (!section || !doc.contains("./" + name + " ")) {
+            missing.add(name);
+        }
+    }
+
+    @Test
+    void everyLinkBetweenThePagesLeadsSomewhere() throws Exception {
+        List<Path> pages = new ArrayList<>(List.of(Path.of("README.md")));
+        try (Stream<Path> s = Files.list(Path.of("docs"))) {
+            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+        }
+        assertThat(pages).hasSizeGreaterThan(5);
+        List<String> broken = new ArrayList<>();
+        for (Path page : pages) {
+            Matcher m = LINK.matcher(Files.readString(page));
+            while (m.find()) {
+                String target = m.group(1);
+                if (target.startsWith("http")) {
+                    continue;
+                }
+                Path file = target.isEmpty() ? page : page.resolveSibling(target).normalize();
+                if (!Files.exists(file)) {
+                    broken.add(page + " -> " + target);
+                } else if (m.group(2) != null && file.toString().endsWith(".md")
+                        && !anchors(Files.readString(file)).contains(m.group(2).substring(1))) {
+                    broken.add(page + " -> " + target + m.group(2));
+                }
+            }
+        }
+        assertThat(broken).isEmpty();
+    }
+
+    /** GitHub's anchors: a heading lower-cased, punctuation but hyphens dropped, spaces as hyphens. */
+    private static Set<String> anchors(String markdown) {
+        Set<String> out = new HashSet<>();
+        Matcher h = HEADING.matcher(markdown);
+        while (h.find()) {
+            out.add(h.group(1).strip().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
+        }
+        return out;
+    }
+}
