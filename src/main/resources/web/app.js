@@ -100,12 +100,27 @@
     preview.src = URL.createObjectURL(f);
     var form = new FormData();
     form.append("image", f);
-    fetch("api/caption?beam=" + encodeURIComponent(beam.value), { method: "POST", body: form })
+    var headers = {};
+    var key = sessionStorage.getItem("captioner-api-key");
+    if (key) { headers.Authorization = "Bearer " + key; }
+    fetch("api/caption?beam=" + encodeURIComponent(beam.value), { method: "POST", body: form, headers: headers })
       .then(function (r) {
         return r.json().catch(function () { return { error: "The server answered " + r.status + "." }; })
           .then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
       })
       .then(function (res) {
+        if (res.status === 401) {
+          // The server wants its API key: ask once, keep it for this tab only, and try again.
+          var given = window.prompt("This server needs its API key:");
+          status.textContent = "";
+          if (given) {
+            sessionStorage.setItem("captioner-api-key", given.trim());
+            send(f);
+          } else {
+            showError(res.body.error || "An API key is required.");
+          }
+          return;
+        }
         if (!res.ok) {
           status.textContent = "";
           showError(res.body.error || ("The server answered " + res.status + "."));

@@ -198,7 +198,18 @@ public final class Captioner implements AutoCloseable {
         if (inputs.isEmpty()) {
             return List.of();
         }
-        return decoder.decode(encoder.encodeInEfficientBatches(inputs), new DecodeOptions(beam, 0, decodeOptions.lengthPenalty()));
+        return alternativesOfFeatures(encoder.encodeInEfficientBatches(inputs), beam);
+    }
+
+    /**
+     * Captions images already encoded, with this captioner's length penalty.
+     *
+     * @param features {@code [B][F]} the encoder's features
+     * @param beam beam width
+     * @return for each, the beam's captions, best first
+     */
+    public List<List<Caption>> alternativesOfFeatures(float[][] features, int beam) {
+        return decoder.decode(features, new DecodeOptions(beam, 0, decodeOptions.lengthPenalty()));
     }
 
     /**

@@ -7,17 +7,25 @@ import dev.captioner.options.Settings;
 import dev.captioner.serve.CaptionServer;
 import dev.captioner.serve.ModelService;
 import dev.captioner.serve.ServeConfig;
+import dev.captioner.util.CaptionerException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code captioner serve}: the HTTP API and web page. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve the model over HTTP: POST /api/caption, GET /api/health, GET /api/model, and a web page at /.")
+        description = "Serve the model over HTTP: POST /api/caption, GET /api/health, /api/ready, /api/model, /metrics, "
+                + "/openapi.json, and a web page at /.")
 public final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -63,29 +71,100 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Longest a request waits for others to join its batch (default: ${DEFAULT-VALUE}).")
     int batchWaitMs;
 
+    @Option(names = "--max-uploads", paramLabel = "N",
+            description = "Request bodies read at once; more get 503 before their body is read (default: 2 per worker).")
+    Integer maxUploads;
+
+    @Option(names = "--request-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "Longest a caption request may take, upload included: 408 for a slower upload, 504 for "
+                    + "slower captioning (default: ${DEFAULT-VALUE}).")
+    double requestTimeout;
+
+    @Option(names = "--min-upload-rate", defaultValue = "16", paramLabel = "KIB_PER_S",
+            description = "Slowest upload accepted after its first second, 408 below it; 0 for no minimum "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double minUploadRate;
+
+    @Option(names = "--decode-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Longest one image may take to decode, 422 beyond it (default: ${DEFAULT-VALUE}).")
+    double decodeTimeout;
+
+    @Option(names = "--cors", paramLabel = "ORIGIN",
+            description = "Let pages of this one web origin (e.g. https://photos.example) call the API from a browser "
+                    + "(default: none).")
+    String cors;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "Require 'Authorization: Bearer KEY' on /api/caption and /metrics, KEY being this file's "
+                    + "content (at least 16 characters); the environment variable CAPTIONER_API_KEY does the same.")
+    Path apiKeyFile;
+
+    @Option(names = "--insecure", description = "Allow serving on a non-loopback address without an API key.")
+    boolean insecure;
+
     @Override
     public Integer call() throws Exception {
         int n = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
+        String key = apiKey();
         ServeConfig config = Settings.of(spec, () -> new ServeConfig(host, port, (long) (maxUploadMb * 1024 * 1024), n,
-                queue, beam, 10, maxPixels, maxBatch, batchWaitMs));
+                queue, beam, 10, maxPixels)
+                .withBatching(maxBatch, batchWaitMs)
+                .withUploadLimits(maxUploads == null ? 2 * n : maxUploads, (long) (minUploadRate * 1024),
+                        seconds(requestTimeout, "--request-timeout"))
+                .withDecodeTimeout(seconds(decodeTimeout, "--decode-timeout"))
+                .withAccess(cors, key));
+        if (!config.loopback() && key == null && !insecure) {
+            throw new ParameterException(spec.commandLine(), "--host " + host + " lets other machines in: give an API key "
+                    + "(--api-key-file FILE or CAPTIONER_API_KEY), or pass --insecure to serve without one");
+        }
         Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights.weightsPath(), maxPixels));
-        ModelService service = new ModelService(Captioner.load(model.modelPath(), options));
-        CaptionServer server;
+        PrintWriter out = spec.commandLine().getOut();
+        CaptionServer server = CaptionServer.startLoading(() -> new ModelService(Captioner.load(model.modelPath(),
+                options)), config);
+        out.printf("listening on http://%s:%d/, loading %s (Ctrl-C or SIGTERM to stop)%n",
+                host.contains(":") ? "[" + host + "]" : host, server.port(), model.model());
+        out.flush();
+        long start = System.nanoTime();
         try {
-            server = CaptionServer.start(service, config);
+            server.awaitLoaded();
         } catch (RuntimeException e) {
-            service.close();
+            server.close();
             throw e;
         }
+        out.printf(Locale.ROOT, "model loaded in %.1f s; ready%s%n", (System.nanoTime() - start) / 1e9,
+                key == null ? "" : " (API key required)");
+        out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // Requests in flight finish and the pool drains before the model is closed.
+            // Requests in flight finish and the workers stop before the model is freed; the model
+            // itself waits for any network call still running.
             server.stopGracefully(Duration.ofSeconds(30));
-            service.close();
+            server.closeService();
         }, "captioner-shutdown"));
-        spec.commandLine().getOut().printf("serving %s on http://%s:%d/ (Ctrl-C or SIGTERM to stop)%n", model.model(),
-                host.contains(":") ? "[" + host + "]" : host, server.port());
-        spec.commandLine().getOut().flush();
         server.awaitStop();
         return 0;
+    }
+
+    private static Duration seconds(double s, String option) {
+        if (!(s > 0 && s <= 3600)) {
+            throw new IllegalArgumentException(option + " must be between 0 and 3600 seconds, was " + s);
+        }
+        return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    /** @return the API key from --api-key-file or CAPTIONER_API_KEY, or null */
+    private String apiKey() {
+        if (apiKeyFile != null) {
+            try {
+                String k = Files.readString(apiKeyFile).strip();
+                if (k.isEmpty()) {
+                    throw new CaptionerException(apiKeyFile + ": the API key file is empty");
+                }
+                return k;
+            } catch (IOException e) {
+                throw new CaptionerException(apiKeyFile + ": cannot read the API key: " + e.getMessage(), e);
+            }
+        }
+        String env = System.getenv("CAPTIONER_API_KEY");
+        return env == null || env.isBlank() ? null : env.strip();
     }
 }

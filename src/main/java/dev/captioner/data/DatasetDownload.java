@@ -23,14 +23,29 @@ public final class DatasetDownload {
 
     private final Downloader downloader;
     private final PrintStream log;
+    private final long maxUnpacked;
+
+    /** Largest file unpacked from an archive: 1 GiB, several times Karpathy's largest (dataset_coco.json). */
+    public static final long MAX_UNPACKED = 1L << 30;
 
     /**
      * @param downloader fetches and verifies each archive
      * @param log where sizes and steps are reported
      */
     public DatasetDownload(Downloader downloader, PrintStream log) {
+        this(downloader, log, MAX_UNPACKED);
+    }
+
+    /**
+     * @param downloader fetches and verifies each archive
+     * @param log where sizes and steps are reported
+     * @param maxUnpacked the largest file unpacked from an archive (an entry that inflates beyond it
+     *     is refused, whatever its header says)
+     */
+    DatasetDownload(Downloader downloader, PrintStream log, long maxUnpacked) {
         this.downloader = downloader;
         this.log = log;
+        this.maxUnpacked = maxUnpacked;
     }
 
     /**
@@ -105,6 +120,19 @@ public final class DatasetDownload {
                 + entry.name() + " --mirror URL'");
     }
 
+    /** Copies at most {@code limit} bytes; a stream with more (a zip bomb, a lying header) is refused. */
+    private static void copyAtMost(InputStream in, java.io.OutputStream out, long limit, String what) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        long total = 0;
+        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+            total += n;
+            if (total > limit) {
+                throw new IOException(what + " unpacks to more than " + limit + " bytes; refused");
+            }
+            out.write(buf, 0, n);
+        }
+    }
+
     /** Unpacks the named entries of the archives (Karpathy's small JSON files), each atomically. */
     private void unpack(DatasetCatalog.Entry entry, Path dir) {
         for (String name : entry.unpack()) {
@@ -122,7 +150,7 @@ public final class DatasetDownload {
                         continue;
                     }
                     try (InputStream in = zip.getInputStream(e)) {
-                        AtomicFiles.write(target, out -> in.transferTo(out));
+                        AtomicFiles.write(target, out -> copyAtMost(in, out, maxUnpacked, archive + ": " + e.getName()));
                     }
                     found = true;
                     log.println("dataset: unpacked " + name);

@@ -2,6 +2,7 @@ package dev.captioner.features;
 
 import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
+import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.util.Progress;
@@ -117,6 +118,12 @@ public final class FeatureExtractor {
     public Result extract(Dataset dataset, List<ImageRecord> images, ImageEncoder encoder, Path out, Options options) {
         FeatureCheckpoint.Meta meta = new FeatureCheckpoint.Meta(encoder.name(), encoder.weightsSha256(),
                 encoder.featureDim(), encoder.imageSize(), encoder.grid() == null ? "pooled" : encoder.grid().toString());
+        // A kill during the final write leaves a temporary store behind; each rerun would add one.
+        int stale = AtomicFiles.removeStaleTemporaries(out);
+        if (stale > 0) {
+            log.println("features: removed " + stale + " unfinished temporary file" + (stale == 1 ? "" : "s") + " of "
+                    + out.getFileName() + " left by an interrupted run");
+        }
         Map<String, RowRef> done = new LinkedHashMap<>(previous(out, meta));
         FeatureCheckpoint checkpoint = FeatureCheckpoint.open(out, meta, log);
         done.putAll(checkpoint.rows());
@@ -148,6 +155,10 @@ public final class FeatureExtractor {
                     + " named by the captions have no file; skipped");
         }
         List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
+        if (!todo.isEmpty()) {
+            log.printf(java.util.Locale.ROOT, "features: encoding %d images with %s (%d reused)%n", todoImages,
+                    encoder.name(), reused);
+        }
         int computed = todo.isEmpty() ? 0 : run(dataset, todo, todoImages, encoder, checkpoint, options, failures);
         done.putAll(checkpoint.rows());
 

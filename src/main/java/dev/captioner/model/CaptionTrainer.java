@@ -226,6 +226,10 @@ public final class CaptionTrainer {
         int bad = state == null ? 0 : state.badEpochs();
         int start = state == null ? 1 : state.epoch() + 1;
         boolean stoppedEarly = bad >= train.patience();
+        if (!stoppedEarly && start <= train.epochs()) {
+            log.printf(Locale.ROOT, "train: %d captions, vocabulary %d; epochs %d to %d%n", trainSet.size(),
+                    config.vocabularySize(), start, train.epochs());
+        }
         ParameterStore ps = new ParameterStore(manager, false);
         for (int epoch = start; epoch <= train.epochs() && !stoppedEarly; epoch++) {
             EpochRecord record = epoch(net, adam, ps, manager, features, trainSet, devSet, train, epoch);

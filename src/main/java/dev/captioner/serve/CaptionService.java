@@ -19,8 +19,28 @@ public interface CaptionService {
     /** @return what {@code GET /api/model} answers */
     Map<String, Object> describe();
 
-    /** @return the grid an attention model's weights are over, or null if the model has no attention */
+    /** @return the grid each word's attention map covers, or null if the model yields no maps */
     default GridShape attentionGrid() {
         return null;
+    }
+
+    /** Is told how long each stage of captioning took. */
+    @FunctionalInterface
+    interface StageTimer {
+        /**
+         * @param stage {@code encode} (the image network) or {@code caption} (the caption search)
+         * @param seconds how long it took
+         */
+        void record(String stage, double seconds);
+    }
+
+    /**
+     * Asks the service to report its stages' times (the server's {@code /metrics}); a service
+     * that cannot tell them apart ignores it.
+     *
+     * @param timer receives each stage's time
+     */
+    default void timeStages(StageTimer timer) {
+        // nothing to report by default
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -36,6 +37,7 @@ final class MicroBatcher implements AutoCloseable {
     private final ExecutorService runners;
     private final AtomicInteger batches = new AtomicInteger();
     private final AtomicInteger images = new AtomicInteger();
+    private final IntConsumer onBatch;
     private volatile boolean closing;
 
     /**
@@ -46,14 +48,16 @@ final class MicroBatcher implements AutoCloseable {
      * @param wait longest a request waits for others
      * @param runners threads running batches
      * @param capacity requests that may wait before {@link #submit} refuses
+     * @param onBatch told the size of every batch run
      */
     MicroBatcher(BatchCaptionService service, IntSupplier arriving, int maxBatch, Duration wait, int runners,
-            int capacity) {
+            int capacity, IntConsumer onBatch) {
         this.service = service;
         this.arriving = arriving;
         this.maxBatch = maxBatch;
         this.waitNanos = wait.toNanos();
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.onBatch = onBatch;
         AtomicInteger n = new AtomicInteger();
         this.runners = Executors.newFixedThreadPool(runners, r -> {
             Thread t = new Thread(r, "captioner-batch-" + n.incrementAndGet());
@@ -77,6 +81,11 @@ final class MicroBatcher implements AutoCloseable {
             throw new RejectedExecutionException("busy");
         }
         return f;
+    }
+
+    /** @return requests waiting for a batch */
+    int waiting() {
+        return queue.size();
     }
 
     /** @return mean images per network call so far (for benchmarks and tests) */
@@ -128,6 +137,7 @@ final class MicroBatcher implements AutoCloseable {
             List<List<Caption>> out = service.caption(batch.stream().map(Request::input).toList(), beam);
             batches.incrementAndGet();
             images.addAndGet(batch.size());
+            onBatch.accept(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(out.get(i));
             }
@@ -138,13 +148,23 @@ final class MicroBatcher implements AutoCloseable {
         }
     }
 
-    /** Runs every request already submitted, then stops the runners. */
+    /** Runs every request already submitted (waiting up to a minute), then stops the runners. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Runs the requests already submitted for at most {@code grace}, then stops the runners; the
+     * requests left get a {@link RejectedExecutionException}.
+     *
+     * @param grace how long to let the runners work on
+     */
+    void close(Duration grace) {
         closing = true;
         runners.shutdown();
         try {
-            if (!runners.awaitTermination(60, TimeUnit.SECONDS)) {
+            if (!runners.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
                 runners.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -64,7 +64,7 @@ public final class CaptionJob {
         for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
             empty.add(RowFactory.create(path, null, null, null, path + ": empty file"));
         }
-        return ImageFiles.read(spark, s.images(), s.glob(), s.partitions())
+        return ImageFiles.read(spark, s.images(), s.glob(), s.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
                 .mapPartitions(new Partition(shipped), Encoders.row(SCHEMA))
                 .union(spark.createDataFrame(empty, SCHEMA));
     }

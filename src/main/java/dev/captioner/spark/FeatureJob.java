@@ -68,7 +68,7 @@ public final class FeatureJob {
         Settings shipped = new Settings(s.images(), s.glob(), s.encoder(),
                 s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.grid(), s.batch(),
                 s.partitions(), s.maxPixels());
-        Dataset<Row> rows = ImageFiles.read(spark, s.images(), s.glob(), s.partitions())
+        Dataset<Row> rows = ImageFiles.read(spark, s.images(), s.glob(), s.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
                 .mapPartitions(new Partition(shipped), Encoders.row(SCHEMA));
         // Spark skips empty files; they are error rows here, without an encoder description.
         List<Row> empty = new ArrayList<>();

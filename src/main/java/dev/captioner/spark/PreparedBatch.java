@@ -20,8 +20,9 @@ import org.apache.spark.sql.Row;
 record PreparedBatch(List<String> paths, List<float[]> inputs, List<Integer> readable, String[] errors) {
 
     /**
-     * @param files rows {@code (path, content)}
-     * @param loader decodes with the job's pixel limit
+     * @param files rows {@code (path, content, length)} from {@link ImageFiles#read}; a null content
+     *     is a file over the byte limit, reported as such
+     * @param loader decodes with the job's pixel and byte limits
      * @param prepare the network's input for an image
      * @return the batch
      */
@@ -33,6 +34,11 @@ record PreparedBatch(List<String> paths, List<float[]> inputs, List<Integer> rea
         for (int i = 0; i < files.size(); i++) {
             String path = files.get(i).getString(0);
             paths.add(path);
+            String tooLarge = ImageFiles.tooLarge(files.get(i), loader.maxBytes());
+            if (tooLarge != null) {
+                errors[i] = tooLarge;
+                continue;
+            }
             try {
                 inputs.add(prepare.apply(loader.decode(files.get(i).getAs(1), path)));
                 readable.add(i);

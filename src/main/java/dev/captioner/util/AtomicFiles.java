@@ -142,6 +142,33 @@ public final class AtomicFiles {
     }
 
     /**
+     * Removes what interrupted writes of {@code target} left behind: only files named as
+     * {@link #tempSibling} names them for this very target ({@code .NAME.<uuid>.tmp}), never
+     * anything else in the folder. Call it where no other process writes the same target.
+     *
+     * @param target the final file
+     * @return how many were removed
+     */
+    public static int removeStaleTemporaries(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        java.util.regex.Pattern own = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(
+                "." + target.getFileName() + ".") + "[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\\.tmp");
+        int removed = 0;
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> own.matcher(p.getFileName().toString()).matches()).toList()) {
+                FileTrees.delete(p);
+                removed++;
+            }
+        } catch (IOException e) {
+            throw new CaptionerException(dir + ": cannot list: " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
+    /**
      * @param name a file name
      * @return whether it is one of {@link #tempSibling}'s temporary names (left behind by a crash)
      */

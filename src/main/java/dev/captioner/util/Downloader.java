@@ -197,7 +197,10 @@ public final class Downloader {
         try {
             int status = c.getResponseCode();
             if (status == 416 && have > 0) {
-                return; // the part file already holds everything
+                // The server will not resume from what the part file holds (it may be longer than
+                // the file now is): the part file cannot be trusted, start again.
+                Files.deleteIfExists(part);
+                throw new IOException("the server refused to resume at byte " + have + " (HTTP 416); starting again");
             }
             if (status == 404 || status == 410 || status == 403) {
                 throw new NotThere(url + ": HTTP " + status);
@@ -206,6 +209,15 @@ public final class Downloader {
                 throw new IOException("HTTP " + status);
             }
             boolean append = status == 206;
+            if (append) {
+                // Appending is right only if the server sends exactly the bytes after those held.
+                long start = rangeStart(c.getHeaderField("Content-Range"));
+                if (start != have) {
+                    Files.deleteIfExists(part);
+                    throw new IOException("the server resumed at " + (start < 0 ? "an unknown byte" : "byte " + start)
+                            + ", not " + have + "; starting again");
+                }
+            }
             long total = c.getContentLengthLong() < 0 ? file.size() : c.getContentLengthLong() + (append ? have : 0);
             try (InputStream in = c.getInputStream();
                     OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -237,6 +249,19 @@ public final class Downloader {
         } finally {
             c.disconnect();
         }
+    }
+
+    /**
+     * @param contentRange a {@code Content-Range} header ({@code bytes START-END/TOTAL}), or null
+     * @return its start, or -1 if there is none or it cannot be read
+     */
+    static long rangeStart(String contentRange) {
+        if (contentRange == null) {
+            return -1;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes\\s+(\\d+)-\\d+/(\\d+|\\*)")
+                .matcher(contentRange.strip());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
     /**

@@ -3,16 +3,21 @@ package dev.captioner.vision;
 import dev.captioner.util.CaptionerException;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -23,12 +28,15 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes image files the way Keras' {@code load_img} (PIL) does: JPEG (baseline, progressive,
  * grey, CMYK/YCCK), PNG, BMP, GIF (first frame) and WebP become 8-bit RGB with alpha dropped,
- * no colour management and EXIF orientation ignored. Limits keep hostile files cheap: a file over
- * the byte limit is refused before it is read whole, an image over the pixel limit is refused
- * from its header before its raster is decoded (a decompression bomb costs nothing), and an
- * optional {@link PixelBudget} bounds the pixels decoded at once across threads. Truncated, empty
- * and non-image files, and anything a decoder throws on a malformed file, are errors naming the
- * file.
+ * no colour management and EXIF orientation ignored. No other format is decoded, whatever
+ * readers the class path brings. Limits keep hostile files cheap: a file over the byte limit is
+ * refused before it is read whole, an image over the pixel limit is refused from its header
+ * before its raster is decoded (a decompression bomb costs nothing), an optional decode time
+ * limit stops a file that takes too long (a progressive JPEG of thousands of scans), and an
+ * optional {@link PixelBudget} bounds the pixels decoded at once across threads, each decoded
+ * copy counted until the caller's use of it is over ({@link #decode(byte[], String, Function)}).
+ * Truncated, empty and non-image files, and anything a decoder throws on a malformed file, are
+ * errors naming the file.
  */
 public final class ImageLoader {
 
@@ -41,6 +49,10 @@ public final class ImageLoader {
     public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
     private static final String JDK_JPEG_READER = "com.sun.imageio.plugins.jpeg.JPEGImageReader";
+    /** The formats decoded, as ImageIO's readers name them. */
+    private static final Set<String> FORMATS = Set.of("jpeg", "png", "gif", "bmp", "webp");
+    /** Stops decodes that pass their time limit. */
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
     static {
         ImageIO.setUseCache(false);
@@ -50,6 +62,7 @@ public final class ImageLoader {
     private final long maxPixels;
     private final long maxBytes;
     private final PixelBudget budget;
+    private final Duration decodeTimeout;
 
     /** @param maxPixels largest width × height accepted */
     public ImageLoader(long maxPixels) {
@@ -62,6 +75,16 @@ public final class ImageLoader {
      * @param budget bounds the pixels decoded at once across threads, or null for no bound
      */
     public ImageLoader(long maxPixels, long maxBytes, PixelBudget budget) {
+        this(maxPixels, maxBytes, budget, null);
+    }
+
+    /**
+     * @param maxPixels largest width × height accepted
+     * @param maxBytes largest file accepted, in bytes
+     * @param budget bounds the pixels decoded at once across threads, or null for no bound
+     * @param decodeTimeout the longest one image may take to decode, or null for no limit
+     */
+    public ImageLoader(long maxPixels, long maxBytes, PixelBudget budget, Duration decodeTimeout) {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
         }
@@ -71,11 +94,27 @@ public final class ImageLoader {
         this.maxPixels = maxPixels;
         this.maxBytes = maxBytes;
         this.budget = budget;
+        this.decodeTimeout = decodeTimeout;
+    }
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "captioner-decode-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        w.setRemoveOnCancelPolicy(true);
+        return w;
     }
 
     /** @return a loader with the default limits and no decoding budget */
     public static ImageLoader withDefaults() {
         return new ImageLoader(DEFAULT_MAX_PIXELS);
+    }
+
+    /** @return the largest file accepted, in bytes */
+    public long maxBytes() {
+        return maxBytes;
     }
 
     /** @return the largest width × height accepted */
@@ -117,6 +156,21 @@ public final class ImageLoader {
         return decode(readBounded(in, name), name);
     }
 
+    /**
+     * Reads an image from a stream and hands it to {@code use} while its pixels still count
+     * against the decoding budget.
+     *
+     * @param in the encoded image; not closed
+     * @param name what to call it in messages
+     * @param use what to make of the pixels (e.g. the network's input); it should not keep them
+     * @param <T> what it makes
+     * @return what {@code use} returned
+     * @throws IOException if the stream fails
+     */
+    public <T> T read(InputStream in, String name, Function<RgbImage, T> use) throws IOException {
+        return decode(readBounded(in, name), name, use);
+    }
+
     private byte[] readBounded(InputStream in, String name) throws IOException {
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         if (bytes.length > maxBytes) {
@@ -138,13 +192,29 @@ public final class ImageLoader {
      * @throws CaptionerException naming the image if it cannot be decoded or is too large
      */
     public RgbImage decode(byte[] bytes, String name) {
+        return decode(bytes, name, Function.identity());
+    }
+
+    /**
+     * Decodes an image and hands it to {@code use} while its pixels still count against the
+     * decoding budget: the budget then bounds every decoded copy, not only the decoder's raster.
+     *
+     * @param bytes an encoded image
+     * @param name what to call it in messages
+     * @param use what to make of the pixels (e.g. the network's input); it should not keep them
+     * @param <T> what it makes
+     * @return what {@code use} returned
+     * @throws CaptionerException naming the image if it cannot be decoded or is too large
+     */
+    public <T> T decode(byte[] bytes, String name, Function<RgbImage, T> use) {
         if (bytes.length == 0) {
             throw new CaptionerException(name + ": empty file");
         }
         if (bytes.length > maxBytes) {
             throw tooManyBytes(name);
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        long deadline = decodeTimeout == null ? Long.MAX_VALUE : System.nanoTime() + decodeTimeout.toNanos();
+        try (ImageInputStream in = new DeadlineImageInputStream(bytes, deadline)) {
             List<ImageReader> readers;
             try {
                 readers = readers(in);
@@ -158,11 +228,17 @@ public final class ImageLoader {
             for (ImageReader reader : readers) {
                 in.seek(0);
                 try {
-                    return read(reader, in, name);
+                    return read(reader, in, name, deadline, use);
+                } catch (UseFailure e) {
+                    // The caller's own failure, not the decoder's: it goes out as it is.
+                    throw e.getCause();
                 } catch (CaptionerException e) {
                     // Too large, busy, truncated: the same with any reader.
                     throw e;
                 } catch (IOException | RuntimeException e) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw timedOut(name);
+                    }
                     // e.g. the JDK's JPEG reader refuses CMYK: try the next reader. Decoders
                     // throw anything on malformed input (index, negative size, state errors).
                     last = new CaptionerException(name + ": cannot decode " + format(reader) + ": " + message(e), e);
@@ -181,11 +257,34 @@ public final class ImageLoader {
         }
     }
 
+    /** A failure of the caller's use of the pixels, carried past the decoder's error handling. */
+    private static final class UseFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UseFailure(RuntimeException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
+    }
+
+    private ImageTooLargeException timedOut(String name) {
+        return new ImageTooLargeException(String.format(Locale.ROOT, "%s: took longer than the limit of %.1f s to decode",
+                name, decodeTimeout.toMillis() / 1000.0));
+    }
+
     private static List<ImageReader> readers(ImageInputStream in) {
         List<ImageReader> jdkFirst = new ArrayList<>();
         Iterator<ImageReader> it = ImageIO.getImageReaders(in);
         while (it.hasNext()) {
             ImageReader r = it.next();
+            if (!decoded(r)) {
+                r.dispose();
+                continue;
+            }
             // The JDK's JPEG decoder matches libjpeg (PIL's) sample for sample; TwelveMonkeys'
             // reader is the fallback for CMYK and YCCK, which the JDK cannot read.
             if (r.getClass().getName().equals(JDK_JPEG_READER)) {
@@ -197,7 +296,21 @@ public final class ImageLoader {
         return jdkFirst;
     }
 
-    private RgbImage read(ImageReader reader, ImageInputStream in, String name) throws IOException {
+    /** @return whether the reader is for one of the formats decoded here */
+    private static boolean decoded(ImageReader reader) {
+        if (reader.getOriginatingProvider() == null) {
+            return false;
+        }
+        for (String f : reader.getOriginatingProvider().getFormatNames()) {
+            if (FORMATS.contains(f.toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private <T> T read(ImageReader reader, ImageInputStream in, String name, long deadline, Function<RgbImage, T> use)
+            throws IOException {
         reader.setInput(in, true, true);
         long w = reader.getWidth(0);
         long h = reader.getHeight(0);
@@ -218,14 +331,34 @@ public final class ImageLoader {
             if (raw != null) {
                 param.setDestinationType(raw);
             }
-            BufferedImage image = reader.read(0, param);
+            BufferedImage image;
+            // The stream stops feeding a decoder past the deadline; the watchdog stops one that
+            // has all its input and is still working.
+            ScheduledFuture<?> dog = deadline == Long.MAX_VALUE ? null
+                    : WATCHDOG.schedule(reader::abort, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            try {
+                image = reader.read(0, param);
+            } finally {
+                if (dog != null) {
+                    dog.cancel(false);
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw timedOut(name);
+            }
             for (String warning : warnings) {
                 String lower = warning.toLowerCase(Locale.ROOT);
                 if (lower.contains("premature end") || lower.contains("truncat") || lower.contains("corrupt")) {
                     throw new CaptionerException(name + ": truncated or corrupt image (" + warning + ")");
                 }
             }
-            return RasterConversion.toRgb(image);
+            RgbImage rgb = RasterConversion.toRgb(image);
+            image = null; // the decoder's raster may go while the RGB copy is used
+            try {
+                return use.apply(rgb);
+            } catch (RuntimeException e) {
+                throw new UseFailure(e);
+            }
         } finally {
             lease.close();
         }

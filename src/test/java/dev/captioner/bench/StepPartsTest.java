@@ -26,8 +26,5 @@ class StepPartsTest {
         assertThat(parts.predictionsPerStep()).isEqualTo(20);
         assertThat(List.of(parts.outputForwardMs(), parts.outputBackwardMs(), parts.lstmMs(), parts.logSoftmaxMs(),
                 parts.adamMs())).allSatisfy(ms -> assertThat(ms).isPositive().isLessThan(parts.sumMs()));
-        assertThat(parts.sumMs()).isCloseTo(parts.outputForwardMs() + parts.outputBackwardMs() + parts.lstmMs()
-                + parts.logSoftmaxMs() + parts.adamMs(), within(1e-9));
-        assertThat(parts.boundTokensPerSecond()).isCloseTo(20 / (parts.sumMs() / 1000), within(1e-6));
     }
 }

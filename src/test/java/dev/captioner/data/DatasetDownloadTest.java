@@ -129,6 +129,23 @@ class DatasetDownloadTest {
     }
 
     @Test
+    void anEntryThatUnpacksBeyondTheLimitIsRefusedAndLeavesNothing() throws Exception {
+        byte[] zip = zip(Map.of("dataset_flickr8k.json", "x".repeat(5000), "dataset_coco.json", "{}",
+                "dataset_flickr30k.json", "{}"));
+        server.put("/files/caption_datasets.zip", zip);
+        DatasetCatalog.Entry entry = new DatasetCatalog.Entry("karpathy", "fake", List.of(new RemoteFile(
+                "caption_datasets.zip", List.of(url("caption_datasets.zip")), null, null, -1)),
+                DatasetCatalog.KARPATHY.unpack(), null);
+        Path dir = tmp.resolve("karpathy-big");
+        DatasetDownload small = new DatasetDownload(new Downloader(log, Downloader.Settings.defaults()), log, 1000);
+        assertThatThrownBy(() -> small.run(entry, dir, false)).hasMessageContaining("unpacks to more than 1000 bytes");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("dataset_flickr8k.json")
+                    || n.startsWith(".dataset_flickr8k.json"));
+        }
+    }
+
+    @Test
     void aLargeDownloadWaitsForConfirmationBeforeFetchingAnything() {
         DatasetCatalog.Entry coco = DatasetCatalog.COCO2014.fromMirror(server.url("/"));
         assertThatThrownBy(() -> download().run(coco, tmp.resolve("coco"), false)).isInstanceOf(CaptionerException.class)

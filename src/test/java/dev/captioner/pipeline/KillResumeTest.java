@@ -14,6 +14,7 @@ import dev.captioner.data.SyntheticShapes;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.testutil.CliProcess;
+import dev.captioner.util.AtomicFiles;
 import dev.captioner.vision.ConceptsTrainer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,12 +62,15 @@ class KillResumeTest {
     }
 
     /** Kills a command {@code kills} times at random moments of its uninterrupted duration. */
+    /** What each command logs once its work is under way: a kill before it tests nothing. */
+    private static final Pattern WORKING = Pattern.compile("features: encoding|train: \\d+ captions|run: ");
+
     private static int killRepeatedly(Random random, long duration, int kills, Path log, String... args)
             throws Exception {
         int landed = 0;
         for (int k = 0; k < kills; k++) {
             long at = (long) (duration * (0.25 + 0.7 * random.nextDouble()));
-            if (CliProcess.killAfter(at, log, args)) {
+            if (CliProcess.killAfter(at, log, WORKING, args)) {
                 landed++;
             }
         }
@@ -93,6 +98,10 @@ class KillResumeTest {
             assertThat(got.ids()).isEqualTo(expected.ids());
             assertThat(got.features()).as("see " + log).isDeepEqualTo(expected.features());
             assertThat(out.resolveSibling(out.getFileName() + ".partial")).doesNotExist();
+            try (var files = Files.list(out.getParent())) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .as("no temporary left by the kills").noneMatch(AtomicFiles::isTemporary);
+            }
         }
         assertThat(landed).as("kills that landed while a run was going").isPositive();
     }
@@ -161,10 +170,11 @@ class KillResumeTest {
         Path straight = dir.resolve("run/straight");
         long duration = timed(dir.resolve("run/straight.log"), runArgs(straight));
         JsonNode metrics = new ObjectMapper().readTree(straight.resolve("eval/greedy/metrics.json").toFile());
+        int landed = 0;
         for (int seed = 1; seed <= 2; seed++) {
             Path out = dir.resolve("run/killed" + seed);
             Path log = dir.resolve("run/killed" + seed + ".log");
-            killRepeatedly(new Random(200 + seed), duration, 2, log, runArgs(out));
+            landed += killRepeatedly(new Random(200 + seed), duration, 2, log, runArgs(out));
             assertThat(CliProcess.run(log, runArgs(out))).as("see " + log).isZero();
             assertThat(new ObjectMapper().readTree(out.resolve("eval/greedy/metrics.json").toFile()))
                     .as("greedy metrics; see " + log).isEqualTo(metrics);
@@ -173,5 +183,6 @@ class KillResumeTest {
                     .isDeepEqualTo(FeatureStore.read(straight.resolve("features.h5")).features());
             assertThat(out.resolve("report/index.html")).isRegularFile();
         }
+        assertThat(landed).as("kills that landed while the run worked").isPositive();
     }
 }

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What {@code package} made, checked as a user receives it (run by failsafe after
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * library jar bundles nothing; the SBOM lists what the CLI jar bundles; and the release check
  * refuses a dependency whose license is GPL-only or unknown.
  */
+@Timeout(value = 30, unit = TimeUnit.MINUTES) // nested Maven builds of three platform jars
 class ReleaseIT {
 
     private static final Path CLI_JAR = Path.of(System.getProperty("captioner.cliJar"));

@@ -25,6 +25,7 @@ import java.util.zip.ZipFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing of ours) and the CLI jar as the application jar: with {@code --master local[2]}, and
  * with executors in JVMs of their own ({@code local-cluster}).
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // spark-submit runs in JVMs of their own
 class SparkSubmitIT {
 
     private static final Path CLI_JAR = Path.of(System.getProperty("captioner.cliJar"));

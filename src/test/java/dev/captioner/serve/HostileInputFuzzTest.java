@@ -149,6 +149,92 @@ class HostileInputFuzzTest {
         assertThat(usedHeap() - heapBefore).as("heap held after the fuzz run").isLessThan(200L << 20);
     }
 
+    /** Sends raw bytes on a fresh connection and reads until the server closes or the answer is whole. */
+    private static String exchange(byte[] request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(15_000);
+            try {
+                s.getOutputStream().write(request);
+                s.getOutputStream().flush();
+                s.shutdownOutput();
+            } catch (java.io.IOException closedEarly) {
+                // the server answered and closed before taking everything: read what it said
+            }
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void malformedMultipartAndHeaderGarbageGetJsonErrorsNeverA500() throws Exception {
+        Random random = new Random(SEED + 1);
+        byte[] image = fixture("rgb_37x23.png");
+        String boundary = "fuzzBoundary42";
+        java.io.ByteArrayOutputStream valid = new java.io.ByteArrayOutputStream();
+        valid.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        valid.writeBytes(image);
+        valid.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        byte[] form = valid.toByteArray();
+        String[] types = {"multipart/form-data; boundary=" + boundary, "multipart/form-data; boundary=other",
+            "multipart/form-data", "multipart/form-datax; boundary=" + boundary, "multipart/mixed; boundary=" + boundary,
+            "image/png", "image/", "image/png/x", "text/html", ""};
+        Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        for (int i = 0; i < 120; i++) {
+            String head;
+            byte[] body;
+            switch (i % 4) {
+                case 0 -> {
+                    // A multipart body with a few bytes of its headers or boundaries changed.
+                    body = form.clone();
+                    for (int f = 1 + random.nextInt(4); f > 0; f--) {
+                        int at = random.nextBoolean() ? random.nextInt(160) : body.length - 1 - random.nextInt(30);
+                        body[at] = (byte) (32 + random.nextInt(95));
+                    }
+                    head = "Content-Type: " + types[0] + "\r\n";
+                }
+                case 1 -> {
+                    body = form;
+                    head = "Content-Type: " + types[random.nextInt(types.length)] + "\r\n";
+                }
+                case 2 -> {
+                    // Header lines of random printable and control bytes.
+                    body = image;
+                    StringBuilder h = new StringBuilder("Content-Type: image/png\r\n");
+                    for (int k = 1 + random.nextInt(3); k > 0; k--) {
+                        for (int c = random.nextInt(300); c > 0; c--) {
+                            h.append((char) random.nextInt(random.nextInt(4) == 0 ? 32 : 127));
+                        }
+                        h.append("\r\n");
+                    }
+                    head = h.toString();
+                }
+                default -> {
+                    body = image;
+                    head = "Content-Type: image/png\r\nContent-Length: " + List.of("-1", "x", "99999999999999999999",
+                            "12, 13", " 5").get(random.nextInt(5)) + "\r\n";
+                }
+            }
+            String start = "POST /api/caption HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + head;
+            if (!head.contains("Content-Length")) {
+                start += "Content-Length: " + body.length + "\r\n";
+            }
+            java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+            request.writeBytes((start + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            request.writeBytes(body);
+            String answer = exchange(request.toByteArray());
+            assertThat(answer).as("case %d", i).startsWith("HTTP/1.1 ");
+            int status = Integer.parseInt(answer.substring(9, 12));
+            statuses.merge(status, 1, Integer::sum);
+            assertThat(status).as("case %d: %s", i, answer).isIn(200, 400, 408, 413, 415, 422, 431, 503);
+            String bodyText = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).as("case %d", i).contains("content-type: application/json");
+            assertThat(new ObjectMapper().readTree(bodyText).has(status == 200 ? "caption" : "error")).as("case %d", i)
+                    .isTrue();
+        }
+        System.out.println("fuzz: 120 malformed requests, answers by status " + statuses);
+        assertThat(statuses).containsKeys(200, 400, 415);
+    }
+
     @Test
     void captionReportsEveryBadFileAndCaptionsTheRest() throws Exception {
         Path dir = Files.createDirectories(shared.resolve("mutants"));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class MicroBatchingTest {
 
     /** Prepares an image as its size; captions each input "image W by H", recording every batch. */
-    static final class RecordingService implements BatchCaptionService {
+    static class RecordingService implements BatchCaptionService {
         final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
         final List<Integer> beams = new CopyOnWriteArrayList<>();
         final AtomicInteger single = new AtomicInteger();
@@ -91,7 +91,7 @@ class MicroBatchingTest {
         }
         List<String> captions = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> f : futures) {
-            HttpResponse<String> r = f.get();
+            HttpResponse<String> r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             captions.add(new ObjectMapper().readTree(r.body()).get("caption").asText());
         }
@@ -140,6 +140,37 @@ class MicroBatchingTest {
             assertThat((System.nanoTime() - start) / 1e6).isLessThan(700);
         }
         assertThat(service.batches).allSatisfy(b -> assertThat(b).hasSize(1));
+    }
+
+    @Test
+    void aBatchThatFailsAnswersEachOfItsRequestsAndTheServerGoesOn() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+        RecordingService service = new RecordingService() {
+            @Override
+            public List<List<Caption>> caption(List<float[]> inputs, int beam) {
+                if (fail.get()) {
+                    throw new IllegalStateException("the network failed");
+                }
+                return super.caption(inputs, beam);
+            }
+        };
+        start(service, 8, 200);
+        List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            futures.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/api/caption")).header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(
+                            CaptionServerTest.png(10 + i, 7))).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : futures) {
+            HttpResponse<String> r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            // A failure of the model is a bug, not the client's: 500, with the id to find it in the log.
+            assertThat(r.statusCode()).isEqualTo(500);
+            com.fasterxml.jackson.databind.JsonNode b = new ObjectMapper().readTree(r.body());
+            assertThat(b.get("error").asText()).contains("internal error").contains(b.get("request_id").asText());
+            assertThat(r.body()).doesNotContain("the network failed").doesNotContain("IllegalStateException");
+        }
+        fail.set(false);
+        assertThat(sendConcurrently(3, 0)).containsExactly("image 10 by 7", "image 11 by 7", "image 12 by 7");
     }
 
     @Test

@@ -66,6 +66,27 @@ class SparkJobsTest {
     }
 
     @Test
+    void filesOverTheByteLimitAreRowsWithTheirLengthAndAreNeverRead() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("sizes"));
+        Files.write(dir.resolve("small.jpg"), new byte[100]);
+        Files.write(dir.resolve("big.jpg"), new byte[5000]);
+        org.apache.spark.sql.Dataset<Row> files = ImageFiles.read(spark, dir.toString(), null, 0, 1000);
+        // The limit is a filter the file source applies before reading a file.
+        String plan = files.queryExecution().executedPlan().toString();
+        assertThat(plan).contains("PushedFilters").containsPattern("LessThanOrEqual\\(length,1000\\)");
+        Map<String, Row> byName = new HashMap<>();
+        for (Row r : files.collectAsList()) {
+            byName.put(ImageFiles.name(r.getString(0)), r);
+        }
+        assertThat(byName).containsOnlyKeys("small.jpg", "big.jpg");
+        assertThat(ImageFiles.tooLarge(byName.get("small.jpg"), 1000)).isNull();
+        assertThat((byte[]) byName.get("small.jpg").getAs(1)).hasSize(100);
+        assertThat(byName.get("big.jpg").isNullAt(1)).isTrue();
+        assertThat(ImageFiles.tooLarge(byName.get("big.jpg"), 1000)).endsWith("big.jpg: file of 5000 bytes, larger than "
+                + "the limit of 1000 bytes");
+    }
+
+    @Test
     void aModelGivenAsAUriIsShippedToTheExecutors() throws Exception {
         spark.sparkContext().hadoopConfiguration().set("fs." + ShipTestFileSystem.SCHEME + ".impl",
                 ShipTestFileSystem.class.getName());

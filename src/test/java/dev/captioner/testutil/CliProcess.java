@@ -57,15 +57,37 @@ public final class CliProcess {
      * @return true if the kill came while the command ran, false if it had already ended
      */
     public static boolean killAfter(long afterMillis, Path log, String... args) throws IOException, InterruptedException {
+        return killAfter(afterMillis, log, null, args);
+    }
+
+    /**
+     * Starts {@code captioner args...} and kills it with SIGKILL after {@code afterMillis}.
+     *
+     * @param working a pattern the run writes to its log once its work has begun (e.g. an
+     *     epoch's progress), or null to count any kill
+     * @return whether the kill landed while the work was going: the process was still running
+     *     and, if {@code working} is given, had logged it (a kill during the JVM's start-up
+     *     tests nothing)
+     */
+    public static boolean killAfter(long afterMillis, Path log, java.util.regex.Pattern working, String... args)
+            throws IOException, InterruptedException {
+        long before = Files.exists(log) ? Files.size(log) : 0;
         Process p = start(log, args);
         if (p.waitFor(afterMillis, TimeUnit.MILLISECONDS)) {
             return false;
         }
         p.destroyForcibly();
         p.waitFor(30, TimeUnit.SECONDS);
+        String output;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            f.seek(before);
+            byte[] rest = new byte[(int) (f.length() - before)];
+            f.readFully(rest);
+            output = new String(rest, java.nio.charset.StandardCharsets.UTF_8);
+        }
         Files.writeString(log, "\n--- killed with SIGKILL after " + afterMillis + " ms ---\n",
                 java.nio.file.StandardOpenOption.APPEND);
-        return true;
+        return working == null || working.matcher(output).find();
     }
 
     /** @return whether this platform's forcible kill is SIGKILL (it is on Linux and macOS) */

@@ -73,6 +73,23 @@ class AtomicFilesTest {
     }
 
     @Test
+    void staleTemporariesOfATargetAreRemovedAndNothingElse() throws Exception {
+        Path target = tmp.resolve("features.h5");
+        Path a = Files.createFile(AtomicFiles.tempSibling(target));
+        Path b = Files.createFile(AtomicFiles.tempSibling(target));
+        Path otherTarget = Files.createFile(AtomicFiles.tempSibling(tmp.resolve("features.h5.partial")));
+        Path notOurs = Files.createFile(tmp.resolve(".features.h5.keep.tmp"));
+        Path real = Files.createFile(tmp.resolve("features.h5"));
+        assertThat(AtomicFiles.removeStaleTemporaries(target)).isEqualTo(2);
+        assertThat(a).doesNotExist();
+        assertThat(b).doesNotExist();
+        assertThat(otherTarget).exists();
+        assertThat(notOurs).exists();
+        assertThat(real).exists();
+        assertThat(AtomicFiles.removeStaleTemporaries(target)).isZero();
+    }
+
+    @Test
     void writerOutputStreamDecodesCharactersSplitAcrossWrites() throws Exception {
         StringWriter text = new StringWriter();
         byte[] bytes = "café ✓ 𝄞\n".getBytes(StandardCharsets.UTF_8);

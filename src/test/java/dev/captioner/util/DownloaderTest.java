@@ -61,6 +61,19 @@ class DownloaderTest {
             bad[12_345] ^= 1;
             serve(exchange, bad, -1, 0);
         });
+        // Drops the first transfer; then answers a range request with 206 but the whole file, from byte 0.
+        server.createContext("/wrong-range/", exchange -> {
+            if (dropped.getAndIncrement() == 0) {
+                serve(exchange, body, 100_000, 0);
+                return;
+            }
+            ranges.add(String.valueOf(exchange.getRequestHeaders().getFirst("Range")));
+            exchange.getResponseHeaders().add("Content-Range", "bytes 0-" + (body.length - 1) + "/" + body.length);
+            exchange.sendResponseHeaders(exchange.getRequestHeaders().getFirst("Range") == null ? 200 : 206, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.createContext("/missing/", exchange -> {
             exchange.sendResponseHeaders(404, -1);
             exchange.close();
@@ -82,6 +95,10 @@ class DownloaderTest {
             exchange.sendResponseHeaders(416, -1);
             exchange.close();
             return;
+        }
+        if (range != null) {
+            exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (content.length - 1) + "/"
+                    + content.length);
         }
         exchange.sendResponseHeaders(range == null ? 200 : 206, content.length - from);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -133,6 +150,30 @@ class DownloaderTest {
         assertThat(Files.readAllBytes(got)).isEqualTo(body);
         assertThat(tmp.resolve("cache/file.bin.part")).doesNotExist();
         assertThat(ranges).containsExactly("null");
+    }
+
+    @Test
+    void aServerThatResumesFromTheWrongByteIsCaughtAndTheDownloadStartsAgain() throws Exception {
+        // No published checksum: a wrongly appended file would be kept and its SHA-256 recorded.
+        RemoteFile unchecked = new RemoteFile("file.bin", List.of(url("/wrong-range/")), null, null, body.length);
+        Path got = new Downloader(log, FAST).fetch(unchecked, tmp.resolve("w"));
+        assertThat(Files.readAllBytes(got)).isEqualTo(body);
+        assertThat(ranges).contains("bytes=100000-", "null");
+        assertThat(logBytes.toString()).contains("resumed at byte 0, not 100000; starting again");
+    }
+
+    @Test
+    void a416StartsAgainInsteadOfTakingThePartFileAsComplete() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("r"));
+        // A part file longer than the real file (say, a different file of the same name before).
+        Files.write(dir.resolve("file.bin.part"), new byte[body.length + 10]);
+        RemoteFile unchecked = new RemoteFile("file.bin", List.of(url("/ok/")), null, null, body.length);
+        Path got = new Downloader(log, FAST).fetch(unchecked, dir);
+        assertThat(Files.readAllBytes(got)).isEqualTo(body);
+        assertThat(logBytes.toString()).contains("HTTP 416");
+        assertThat(Downloader.rangeStart("bytes 10-20/300")).isEqualTo(10);
+        assertThat(Downloader.rangeStart("bytes */300")).isEqualTo(-1);
+        assertThat(Downloader.rangeStart(null)).isEqualTo(-1);
     }
 
     @Test

@@ -186,6 +186,55 @@ class ImageLoaderTest {
     }
 
     @Test
+    void theBudgetCountsTheDecodedCopyUntilItsUseIsOver() throws Exception {
+        byte[] png = resource("rgb_37x23.png"); // 851 pixels
+        PixelBudget budget = new PixelBudget(1000, java.time.Duration.ofMillis(50));
+        ImageLoader loader = new ImageLoader(1_000_000, 1 << 20, budget);
+        long during = loader.decode(png, "a.png", image -> budget.inUse());
+        assertThat(during).as("pixels lent while the RGB copy is in use").isEqualTo(851);
+        assertThat(budget.inUse()).isZero();
+        assertThatThrownBy(() -> loader.decode(png, "a.png", image -> {
+            throw new IllegalStateException("the caller failed");
+        })).hasMessage("the caller failed");
+        assertThat(budget.inUse()).as("returned when the use fails too").isZero();
+    }
+
+    @Test
+    void onlyTheFiveDocumentedFormatsAreDecoded() throws Exception {
+        // The JDK reads TIFF and WBMP; captioner documents JPEG, PNG, GIF, BMP and WebP only.
+        BufferedImage img = new BufferedImage(8, 6, BufferedImage.TYPE_INT_RGB);
+        for (String format : java.util.List.of("tiff", "wbmp")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BufferedImage source = format.equals("wbmp") ? new BufferedImage(8, 6, BufferedImage.TYPE_BYTE_BINARY) : img;
+            assertThat(ImageIO.write(source, format, out)).as("the JDK writes " + format).isTrue();
+            assertThat(ImageIO.read(new java.io.ByteArrayInputStream(out.toByteArray()))).as("and reads it").isNotNull();
+            assertThatThrownBy(() -> ImageLoader.withDefaults().decode(out.toByteArray(), "x." + format))
+                    .isInstanceOf(CaptionerException.class).hasMessageContaining("not an image");
+        }
+    }
+
+    @Test
+    void aDecodeOverItsTimeLimitIsStopped() throws Exception {
+        // A 2,000 x 2,000 PNG of noise takes far longer than 1 ms to decode.
+        BufferedImage img = new BufferedImage(2000, 2000, BufferedImage.TYPE_INT_RGB);
+        java.util.Random r = new java.util.Random(1);
+        for (int y = 0; y < 2000; y++) {
+            for (int x = 0; x < 2000; x++) {
+                img.setRGB(x, y, r.nextInt());
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        ImageLoader quick = new ImageLoader(100_000_000, 1L << 30, null, java.time.Duration.ofMillis(1));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> quick.decode(out.toByteArray(), "slow.png")).isInstanceOf(ImageTooLargeException.class)
+                .hasMessageContaining("slow.png: took longer than the limit of 0.0 s to decode");
+        assertThat((System.nanoTime() - start) / 1e6).as("stopped early, not after a whole decode").isLessThan(2000);
+        ImageLoader patient = new ImageLoader(100_000_000, 1L << 30, null, java.time.Duration.ofSeconds(60));
+        assertThat(patient.decode(out.toByteArray(), "slow.png").width()).isEqualTo(2000);
+    }
+
+    @Test
     void preprocessingMatchesKerasFormulas() {
         RgbImage px = new RgbImage(1, 1, new byte[] {(byte) 200, 100, 0});
         assertThat(Preprocessing.CAFFE.toChw(px)).containsExactly(0f - 103.939f, 100f - 116.779f, 200f - 123.68f);

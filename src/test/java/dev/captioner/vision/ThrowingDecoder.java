@@ -26,7 +26,8 @@ public final class ThrowingDecoder extends ImageReaderSpi implements AutoCloseab
 
     /** Registers the plugin until closed. */
     public ThrowingDecoder() {
-        super("captioner-test", "1", new String[] {"boom"}, new String[] {"boom"}, new String[] {"image/x-boom"},
+        // It also answers to "png": the loader tries only the readers of its five formats.
+        super("captioner-test", "1", new String[] {"boom", "png"}, new String[] {"boom"}, new String[] {"image/x-boom"},
                 Reader.class.getName(), new Class<?>[] {ImageInputStream.class}, null, false, null, null, null, null,
                 false, null, null, null, null);
         IIORegistry.getDefaultInstance().registerServiceProvider(this, ImageReaderSpi.class);
