@@ -67,7 +67,6 @@ import org.slf4j.LoggerFactory;
 public final class CaptionServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaptionServer.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("captioner.access");
     /** How long a decode waits for room in the pixel budget before the answer is 503. */
     private static final Duration BUDGET_WAIT = Duration.ofSeconds(2);
     private static final String STARTED = "captioner.started";
@@ -79,6 +78,7 @@ public final class CaptionServer implements AutoCloseable {
     private final PixelBudget budget;
     private final AccessGuard guard;
     private final ServerMetrics metrics;
+    private final AccessLog access = new AccessLog();
     private final UploadReader uploads;
     private final Semaphore uploadSlots;
     private final ScheduledExecutorService timer;
@@ -215,8 +215,8 @@ public final class CaptionServer implements AutoCloseable {
         double seconds = started == null ? ms / 1000.0 : (System.nanoTime() - started) / 1e9;
         metrics.request(route, ctx.method().name(), ctx.statusCode(), seconds);
         long bytes = ctx.res() instanceof org.eclipse.jetty.server.Response r ? r.getHttpChannel().getBytesWritten() : -1;
-        ACCESS.info("{} {} {} {} {} {}", ctx.method(), ctx.path(), ctx.statusCode(), bytes,
-                String.format(Locale.ROOT, "%.1f", seconds * 1000), ctx.<String>attribute(RequestIds.ATTRIBUTE));
+        access.log(ctx.method().name(), ctx.path(), ctx.statusCode(), bytes, seconds * 1000,
+                ctx.<String>attribute(RequestIds.ATTRIBUTE));
     }
 
     /**
@@ -572,6 +572,7 @@ public final class CaptionServer implements AutoCloseable {
                 b.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
             timer.shutdownNow();
+            access.close();
             stopped.countDown();
         }
     }
@@ -613,6 +614,7 @@ public final class CaptionServer implements AutoCloseable {
                 b.close(Duration.ZERO);
             }
             timer.shutdownNow();
+            access.close();
             stopped.countDown();
         }
     }
