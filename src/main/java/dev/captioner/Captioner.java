@@ -6,6 +6,8 @@ import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Downloader;
+import dev.captioner.util.Progress;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
@@ -131,7 +133,9 @@ public final class Captioner implements AutoCloseable {
         if (chosen == null && info.weights() != null && Files.exists(Path.of(info.weights()))) {
             chosen = Path.of(info.weights());
         }
-        ImageEncoder encoder = Encoders.open(info.name(), chosen, info.kind());
+        // An exported encoder prepares images with the card its features were made with.
+        ImageEncoder encoder = Encoders.open(info.name(), chosen, info.card(), info.kind(),
+                new Downloader(Progress.defaultLog()));
         if (!encoder.weightsSha256().equals(info.weightsSha256()) || encoder.featureDim() != info.featureDim()
                 || !java.util.Objects.equals(encoder.grid(), info.grid())) {
             String where = encoder.weightsLocation() == null ? "the weights found" : String.valueOf(encoder.weightsLocation());

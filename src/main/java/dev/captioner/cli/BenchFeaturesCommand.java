@@ -7,7 +7,7 @@ import dev.captioner.bench.FeatureBenchmark;
 import dev.captioner.bench.PeerScript;
 import dev.captioner.bench.Roofline;
 import dev.captioner.options.EncoderChoice;
-import dev.captioner.vision.Encoders;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.RandomWeights;
@@ -54,8 +54,9 @@ public final class BenchFeaturesCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", cores);
-        try (ImageEncoder chosen = encoder.weights() == null ? RandomWeights.of(encoder.encoder(), 1)
-                : Encoders.open(encoder.encoder(), encoder.weightsPath(), encoder.kind(FeatureKind.POOLED))) {
+        EngineThreads.share(threads);
+        try (ImageEncoder chosen = encoder.weights() == null && !encoder.encoder().contains(":")
+                ? RandomWeights.of(encoder.encoder(), 1) : encoder.open(FeatureKind.POOLED)) {
             FeatureBenchmark.Result requested = FeatureBenchmark.run(chosen, batch, threads, images);
             out.put("requested", requested);
             out.put("requested_roofline", Roofline.of(chosen.flopsPerImage(), requested.imagesPerSecond()));

@@ -7,7 +7,7 @@ import dev.captioner.features.FeatureExtractor;
 import dev.captioner.options.EncoderChoice;
 import dev.captioner.options.PixelLimit;
 import dev.captioner.options.Settings;
-import dev.captioner.vision.Encoders;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
 import java.io.PrintWriter;
@@ -58,8 +58,9 @@ public final class FeaturesCommand implements Callable<Integer> {
         FeatureExtractor.Options options = Settings.of(spec, () -> new FeatureExtractor.Options(batch, workers,
                 pixels.maxPixels()));
         PrintWriter out = spec.commandLine().getOut();
-        try (Dataset dataset = data.load(); ImageEncoder enc = Encoders.open(encoder.encoder(), encoder.weightsPath(),
-                encoder.kind(FeatureKind.POOLED))) {
+        // The workers' share of the cores, before an engine that fixes it at load time opens.
+        EngineThreads.share(workers);
+        try (Dataset dataset = data.load(); ImageEncoder enc = encoder.open(FeatureKind.POOLED)) {
             List<ImageRecord> images = Settings.of(spec, () -> select(dataset, split));
             FeatureExtractor.Result r = new FeatureExtractor(CommandLog.of(spec)).extract(dataset, images, enc, this.out, options);
             out.printf(Locale.ROOT, "wrote %d features (%s, %s) to %s: %d computed, %d reused, %d failed%s%n",

@@ -53,7 +53,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         PrintStream log = CommandLog.of(spec);
         RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder.encoder(),
-                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch));
+                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch,
+                encoder.card()));
         // A known dataset's name (e.g. flickr8k) is fetched first, once.
         s = s.withData(data.pathDownloading(log));
         RunPipeline.Result r = new RunPipeline(log).run(s);

@@ -175,7 +175,8 @@ public final class FeatureExtractor {
         // result is read back from it, so no step holds every row in the heap.
         FeatureSet set = new FeatureSet(ids, RowRef.concat(rows, encoder.featureDim()),
                 encoder.name(), encoder.featureDim(), encoder.weightsSha256(), encoder.imageSize(),
-                encoder.weightsLocation() == null ? null : encoder.weightsLocation().toString(), encoder.grid());
+                encoder.weightsLocation() == null ? null : encoder.weightsLocation().toString(), encoder.grid(),
+                encoder.card() == null ? null : encoder.card().toJson());
         FeatureStore.write(out, set);
         checkpoint.delete();
         return new Result(FeatureStore.read(out), computed, reused, List.copyOf(failures), missing);

@@ -19,9 +19,10 @@ import java.util.Map;
  * @param imageSize the encoder's input size in pixels
  * @param weightsPath where the encoder's weights were (a hint for finding them again), or null
  * @param grid the grid's shape, or null for pooled vectors
+ * @param encoderCard the card of an exported encoder, as JSON, or null
  */
 public record FeatureSet(List<String> ids, FeatureRows rows, String encoder, int featureDim, String weightsSha256,
-        int imageSize, String weightsPath, GridShape grid) {
+        int imageSize, String weightsPath, GridShape grid, String encoderCard) {
 
     /** Checks that rows, ids and grid agree. */
     public FeatureSet {
@@ -35,6 +36,12 @@ public record FeatureSet(List<String> ids, FeatureRows rows, String encoder, int
         if (grid != null && grid.size() != featureDim) {
             throw new IllegalArgumentException("a " + grid + " grid has " + grid.size() + " values, rows have " + featureDim);
         }
+    }
+
+    /** Features of an encoder without a card. */
+    public FeatureSet(List<String> ids, FeatureRows rows, String encoder, int featureDim, String weightsSha256,
+            int imageSize, String weightsPath, GridShape grid) {
+        this(ids, rows, encoder, featureDim, weightsSha256, imageSize, weightsPath, grid, null);
     }
 
     /** Pooled features held in memory, with where the weights were. */

@@ -62,6 +62,9 @@ public final class FeatureStore {
                 if (set.weightsPath() != null) {
                     h5.putAttribute("weights_path", set.weightsPath());
                 }
+                if (set.encoderCard() != null) {
+                    h5.putAttribute("encoder_card", set.encoderCard());
+                }
             }
             AtomicFiles.commit(tmp, file);
             tmp = null;
@@ -146,8 +149,10 @@ public final class FeatureStore {
                 rows = FeatureRows.of(shape[0] == 0 ? new float[0][rowDim] : flatRows(features, grid), rowDim);
             }
             Attribute path = h5.getAttribute("weights_path");
+            Attribute card = h5.getAttribute("encoder_card");
             return new FeatureSet(List.of(names), rows, encoder, rowDim, sha, size,
-                    path == null ? null : String.valueOf(path.getData()), grid);
+                    path == null ? null : String.valueOf(path.getData()), grid,
+                    card == null ? null : String.valueOf(card.getData()));
         } catch (CaptionerException e) {
             throw e;
         } catch (RuntimeException e) {

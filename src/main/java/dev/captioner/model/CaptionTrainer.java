@@ -17,6 +17,7 @@ import dev.captioner.util.FileTrees;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.util.Progress;
 import dev.captioner.util.Torch;
+import dev.captioner.vision.EncoderCard;
 import dev.captioner.vision.EncoderType;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
@@ -129,7 +130,9 @@ public final class CaptionTrainer {
         List<CaptionExample> devSet = examples(devImages, rows, spec, vocab);
         ModelConfig config = ModelConfig.of(spec, vocab.size(), maxLength,
                 new ModelConfig.EncoderInfo(features.encoder(), features.featureDim(), features.imageSize(),
-                        features.weightsSha256(), features.weightsPath(), features.grid()),
+                        features.weightsSha256(), features.weightsPath(), features.grid(),
+                        features.encoderCard() == null ? null
+                                : EncoderCard.parse(features.encoderCard(), "the feature file's encoder_card")),
                 new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()));
 
         ModelDirectory files = new ModelDirectory(out);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.data.Cleaning;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.vision.EncoderCard;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import java.io.IOException;
@@ -57,6 +58,7 @@ public record ModelConfig(
      * @param weightsSha256 SHA-256 of the weights file
      * @param weights where the weights were when the features were made (a hint; may be null)
      * @param grid the grid of annotation vectors the features are, or null for pooled vectors
+     * @param card an exported encoder's card (how images become its input), or null
      */
     public record EncoderInfo(
             @JsonProperty("name") String name,
@@ -64,11 +66,18 @@ public record ModelConfig(
             @JsonProperty("image_size") int imageSize,
             @JsonProperty("weights_sha256") String weightsSha256,
             @JsonProperty("weights") String weights,
-            @JsonProperty("grid") @JsonInclude(JsonInclude.Include.NON_NULL) GridShape grid) {
+            @JsonProperty("grid") @JsonInclude(JsonInclude.Include.NON_NULL) GridShape grid,
+            @JsonProperty("card") @JsonInclude(JsonInclude.Include.NON_NULL) EncoderCard card) {
 
         /** An encoder of pooled vectors. */
         public EncoderInfo(String name, int featureDim, int imageSize, String weightsSha256, String weights) {
-            this(name, featureDim, imageSize, weightsSha256, weights, null);
+            this(name, featureDim, imageSize, weightsSha256, weights, null, null);
+        }
+
+        /** An encoder without a card. */
+        public EncoderInfo(String name, int featureDim, int imageSize, String weightsSha256, String weights,
+                GridShape grid) {
+            this(name, featureDim, imageSize, weightsSha256, weights, grid, null);
         }
 
         /** @return pooled vectors or grids */

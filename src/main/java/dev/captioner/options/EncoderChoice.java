@@ -1,8 +1,11 @@
 package dev.captioner.options;
 
-import dev.captioner.vision.EncoderType;
+import dev.captioner.util.Downloader;
+import dev.captioner.util.Progress;
+import dev.captioner.vision.EncoderCard;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.ImageEncoder;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -30,6 +33,11 @@ public final class EncoderChoice {
                     + "node, a name shipped with --files/--archives, or a URI.")
     String weights;
 
+    @Option(names = "--encoder-card", paramLabel = "FILE",
+            description = "The card of an exported encoder (onnx:FILE, torchscript:FILE): how images become its input and "
+                    + "which outputs are the features (default: FILE.json beside the model).")
+    Path card;
+
     @Option(names = "--grid", description = "Store each image's grid of annotation vectors (the last convolutional map: "
             + "VGG16's block5_conv3, 14x14x512 at 224 px) instead of one pooled vector: what attention models read.")
     boolean grid;
@@ -49,6 +57,21 @@ public final class EncoderChoice {
         return weights == null ? null : Path.of(weights);
     }
 
+    /** @return the card given with {@code --encoder-card}, read and checked, or null */
+    public EncoderCard card() {
+        return card == null ? null : EncoderCard.read(card);
+    }
+
+    /**
+     * Opens the encoder these options name.
+     *
+     * @param preferred what to give when {@code --grid} is not given
+     * @return the encoder
+     */
+    public ImageEncoder open(FeatureKind preferred) {
+        return Encoders.open(encoder, weightsPath(), card(), kind(preferred), new Downloader(Progress.defaultLog()));
+    }
+
     /** @return whether grids were asked for */
     public boolean grid() {
         return grid;
@@ -66,7 +89,7 @@ public final class EncoderChoice {
     public static final class EncoderName implements CommandLine.ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            return Encoders.find(value).map(EncoderType::name).orElseThrow(() -> new CommandLine.TypeConversionException(
+            return Encoders.find(value).map(t -> value.trim()).orElseThrow(() -> new CommandLine.TypeConversionException(
                     "unknown encoder '" + value + "' (expected one of " + String.join(", ", Encoders.names()) + ")"));
         }
     }

@@ -27,6 +27,8 @@ import dev.captioner.plot.LossChart;
 import dev.captioner.plot.ReportData;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.util.Downloader;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.util.FileTrees;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
@@ -164,10 +166,15 @@ public final class RunPipeline {
 
         FeatureSet features() throws IOException {
             FeatureKind kind = s.model().architecture().features();
+            // An exported encoder's model file is named with it: its identity keys the stage too.
+            Path weights = s.weights() != null ? s.weights() : Encoders.fileOf(s.encoder());
             // Pooled-vector runs keep the key they always had, so existing feature files stay valid.
             featuresKey = kind == FeatureKind.POOLED
-                    ? StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(s.weights()))
-                    : StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(s.weights()), kind.id());
+                    ? StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(weights))
+                    : StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(weights), kind.id());
+            if (s.encoderCard() != null) {
+                featuresKey = StageStamps.key(featuresKey, s.encoderCard().toJson());
+            }
             Path featureFile = out.resolve(kind == FeatureKind.POOLED ? FEATURES : GRID_FEATURES);
             if (!upToDate("features", featuresKey, featureFile)) {
                 stage("features (" + s.encoder() + (kind == FeatureKind.GRID ? ", grids" : "") + ")");
@@ -175,7 +182,9 @@ public final class RunPipeline {
                 int workers = Runtime.getRuntime().availableProcessors();
                 FeatureExtractor.Options options = new FeatureExtractor.Options(s.featureBatch(), workers,
                         ImageLoader.DEFAULT_MAX_PIXELS);
-                try (ImageEncoder enc = Encoders.open(s.encoder(), s.weights(), kind)) {
+                EngineThreads.share(workers);
+                try (ImageEncoder enc = Encoders.open(s.encoder(), s.weights(), s.encoderCard(), kind,
+                        new Downloader(log))) {
                     FeatureExtractor.Result r = new FeatureExtractor(log).extract(dataset, images, enc, featureFile, options);
                     if (!r.failures().isEmpty()) {
                         log.println("run: " + r.failures().size() + " images could not be encoded and are left out");

@@ -4,6 +4,7 @@ import dev.captioner.data.LoadOptions;
 import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.TrainConfig;
+import dev.captioner.vision.EncoderCard;
 import java.nio.file.Path;
 
 /**
@@ -19,9 +20,10 @@ import java.nio.file.Path;
  * @param beam beam width of the second evaluation (the first is greedy)
  * @param clusters k of the cluster plot
  * @param featureBatch images per encoder call
+ * @param encoderCard the card of an exported encoder when not the one beside its model, or null
  */
 public record RunSettings(Path data, LoadOptions load, String encoder, Path weights, Path out, ModelSpec model,
-        TrainConfig train, int beam, int clusters, int featureBatch) {
+        TrainConfig train, int beam, int clusters, int featureBatch, EncoderCard encoderCard) {
 
     /** Validates the settings. */
     public RunSettings {
@@ -36,11 +38,18 @@ public record RunSettings(Path data, LoadOptions load, String encoder, Path weig
         }
     }
 
+    /** Settings of an encoder without a card, or with the card beside its model. */
+    public RunSettings(Path data, LoadOptions load, String encoder, Path weights, Path out, ModelSpec model,
+            TrainConfig train, int beam, int clusters, int featureBatch) {
+        this(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch, null);
+    }
+
     /**
      * @param dataPath where the dataset is
      * @return these settings for a dataset at that path
      */
     public RunSettings withData(Path dataPath) {
-        return new RunSettings(dataPath, load, encoder, weights, out, model, train, beam, clusters, featureBatch);
+        return new RunSettings(dataPath, load, encoder, weights, out, model, train, beam, clusters, featureBatch,
+                encoderCard);
     }
 }

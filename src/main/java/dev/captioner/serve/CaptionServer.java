@@ -250,6 +250,8 @@ public final class CaptionServer implements AutoCloseable {
         s.ownsService = true;
         Thread t = new Thread(() -> {
             long start = System.nanoTime();
+            // Before the model opens: an engine may fix its threads at load time.
+            EngineThreads.share(config.maxBatch() > 1 ? 1 : config.workers());
             try {
                 s.loaded(load.call(), (System.nanoTime() - start) / 1e9);
             } catch (Throwable e) {

@@ -3,6 +3,9 @@ package dev.captioner.spark;
 import dev.captioner.Captioner;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.util.NativeAllocator;
+import dev.captioner.util.Downloader;
+import dev.captioner.util.Progress;
+import dev.captioner.vision.EncoderCard;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
@@ -46,16 +49,23 @@ final class ExecutorModels {
     }
 
     /**
-     * @param name encoder name
+     * @param name encoder name ({@code onnx:LOCATION} for an exported model, its location as
+     *     {@link ModelLocation} prepared it)
      * @param weights where its weights are, or null for the published file in the cache
+     * @param cardJson an exported encoder's card, or null for the card beside the model
      * @param kind pooled vectors or grids
      * @return this JVM's encoder
      */
-    static ImageEncoder encoder(String name, String weights, FeatureKind kind) {
-        return ENCODERS.computeIfAbsent(name + "\n" + weights + "\n" + kind, k -> {
+    static ImageEncoder encoder(String name, String weights, String cardJson, FeatureKind kind) {
+        return ENCODERS.computeIfAbsent(name + "\n" + weights + "\n" + cardJson + "\n" + kind, k -> {
             threads();
             LOADS.incrementAndGet();
-            ImageEncoder encoder = Encoders.open(name, weights == null ? null : ModelLocation.resolve(weights), kind);
+            int colon = name.indexOf(':');
+            String local = Encoders.fileOf(name) == null ? name
+                    : name.substring(0, colon + 1) + ModelLocation.resolve(name.substring(colon + 1));
+            EncoderCard card = cardJson == null ? null : EncoderCard.parse(cardJson, "the job's encoder card");
+            ImageEncoder encoder = Encoders.open(local, weights == null ? null : ModelLocation.resolve(weights), card, kind,
+                    new Downloader(Progress.defaultLog()));
             loaded("encoder " + name);
             return encoder;
         });

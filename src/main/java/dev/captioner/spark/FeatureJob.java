@@ -1,11 +1,13 @@
 package dev.captioner.spark;
 
+import dev.captioner.vision.EncoderCard;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageInputs;
 import dev.captioner.vision.ImageLoader;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -40,7 +42,8 @@ public final class FeatureJob {
             .add("image_size", DataTypes.IntegerType, true)
             .add("feature_dim", DataTypes.IntegerType, true)
             .add("grid_height", DataTypes.IntegerType, true)
-            .add("grid_width", DataTypes.IntegerType, true);
+            .add("grid_width", DataTypes.IntegerType, true)
+            .add("encoder_card", DataTypes.StringType, true);
 
     /**
      * What to extract.
@@ -53,9 +56,10 @@ public final class FeatureJob {
      * @param batch images per network call
      * @param partitions partitions, or 0 for Spark's split
      * @param maxPixels largest image accepted
+     * @param encoderCard an exported encoder's card as JSON, or null for the card beside its model
      */
     public record Settings(String images, String glob, String encoder, String weights, boolean grid, int batch,
-            int partitions, long maxPixels) implements Serializable {}
+            int partitions, long maxPixels, String encoderCard) implements Serializable {}
 
     private FeatureJob() {}
 
@@ -65,16 +69,24 @@ public final class FeatureJob {
      * @return the feature rows (lazy)
      */
     public static Dataset<Row> run(SparkSession spark, Settings s) {
-        Settings shipped = new Settings(s.images(), s.glob(), s.encoder(),
+        // An exported model (onnx:FILE) travels like weights: a node path, a shipped name or a URI.
+        java.nio.file.Path file = dev.captioner.vision.Encoders.fileOf(s.encoder());
+        String encoder = file == null ? s.encoder()
+                : s.encoder().substring(0, s.encoder().indexOf(':') + 1) + ModelLocation.prepare(spark, file.toString(), "encoder");
+        String card = s.encoderCard();
+        if (card == null && file != null && Files.isRegularFile(EncoderCard.besideModel(file))) {
+            card = EncoderCard.read(EncoderCard.besideModel(file)).toJson();
+        }
+        Settings shipped = new Settings(s.images(), s.glob(), encoder,
                 s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.grid(), s.batch(),
-                s.partitions(), s.maxPixels());
+                s.partitions(), s.maxPixels(), card);
         Dataset<Row> rows = ImageFiles.read(spark, s.images(), s.glob(), s.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
                 .mapPartitions(new Partition(shipped), Encoders.row(SCHEMA));
         // Spark skips empty files; they are error rows here, without an encoder description.
         List<Row> empty = new ArrayList<>();
         for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
             empty.add(RowFactory.create(ImageFiles.name(path), path, null, path + ": empty file", null, null, null, null,
-                    null, null));
+                    null, null, null));
         }
         return empty.isEmpty() ? rows : rows.union(spark.createDataFrame(empty, SCHEMA));
     }
@@ -89,7 +101,7 @@ public final class FeatureJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> files) {
-            ImageEncoder encoder = ExecutorModels.encoder(s.encoder(), s.weights(),
+            ImageEncoder encoder = ExecutorModels.encoder(s.encoder(), s.weights(), s.encoderCard(),
                     s.grid() ? FeatureKind.GRID : FeatureKind.POOLED);
             ImageLoader loader = new ImageLoader(s.maxPixels());
             return new Batches<>(files, s.batch(), batch -> encode(encoder, loader, batch));
@@ -115,7 +127,8 @@ public final class FeatureJob {
         private static Row row(ImageEncoder encoder, GridShape grid, String path, float[] features, String error) {
             return RowFactory.create(ImageFiles.name(path), path, features, error, encoder.name(), encoder.weightsSha256(),
                     encoder.imageSize(), grid == null ? encoder.featureDim() : grid.depth(),
-                    grid == null ? null : grid.height(), grid == null ? null : grid.width());
+                    grid == null ? null : grid.height(), grid == null ? null : grid.width(),
+                    encoder.card() == null ? null : encoder.card().toJson());
         }
     }
 }

@@ -50,8 +50,9 @@ public final class ImportJob {
         }
         Dataset<Row> good = all.where("error IS NULL").orderBy("path");
         long skipped = all.where("error IS NOT NULL").count();
-        List<Row> made = good.select("encoder", "weights_sha256", "image_size", "feature_dim", "grid_height", "grid_width")
-                .distinct().collectAsList();
+        boolean cards = List.of(all.columns()).contains("encoder_card");
+        List<Row> made = good.select("encoder", "weights_sha256", "image_size", "feature_dim", "grid_height", "grid_width",
+                cards ? "encoder_card" : "grid_width").distinct().collectAsList();
         if (made.size() != 1) {
             throw new CaptionerException(parquet + ": " + (made.isEmpty() ? "no feature rows without an error"
                     : "rows made with " + made.size() + " different encoders or settings; import one at a time"));
@@ -72,7 +73,7 @@ public final class ImportJob {
         }
         Iterator<Row> rows = good.select("features").toLocalIterator();
         FeatureStore.write(out, new FeatureSet(names, new SequentialRows(rows, names.size(), dim), m.getString(0), dim,
-                m.getString(1), m.getInt(2), null, grid));
+                m.getString(1), m.getInt(2), null, grid, cards && !m.isNullAt(6) ? m.getString(6) : null));
         return new Result(names.size(), skipped);
     }
 

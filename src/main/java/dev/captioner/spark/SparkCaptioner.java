@@ -214,8 +214,10 @@ public final class SparkCaptioner implements Callable<Integer> {
             long maxPixels = images.maxPixels(spec);
             SparkSession spark = session();
             output.check(spark);
+            dev.captioner.vision.EncoderCard card = encoder.card();
             Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Settings(images.images, images.glob, encoder.encoder(),
-                    encoder.weights(), encoder.grid(), images.batch, images.partitions, maxPixels));
+                    encoder.weights(), encoder.grid(), images.batch, images.partitions, maxPixels,
+                    card == null ? null : card.toJson()));
             output.write(spark, rows, spec, "featurised");
             return 0;
         }

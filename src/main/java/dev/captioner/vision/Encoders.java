@@ -21,34 +21,55 @@ import java.util.Locale;
 public final class Encoders {
 
     private static final List<EncoderType> TYPES = List.of(
-            new EncoderType(Vgg16Encoder.NAME, "VGG16 (Keras), the seed's: fc2, 4,096-d; grid block5_conv3, 14x14x512",
-                    "a Keras HDF5 file (default: the published one, downloaded on first use)",
-                    (weights, downloader) -> {
-                        Path file = weights != null ? weights : published(PublishedWeights.VGG16, downloader);
+            new EncoderType(Vgg16Encoder.NAME, false, "VGG16 (Keras), the seed's: fc2, 4,096-d; grid block5_conv3, "
+                    + "14x14x512", "a Keras HDF5 file (default: the published one, downloaded on first use)",
+                    (source, downloader) -> {
+                        Path file = source.weights() != null ? source.weights() : published(PublishedWeights.VGG16,
+                                downloader);
                         return located(Vgg16Encoder.load(KerasWeights.read(file), sha256(file), 224), file);
                     }, weights -> List.of()),
-            new EncoderType(MobileNetEncoder.NAME, "MobileNet v1 (Keras): global average, 1,024-d at alpha 1.0; grid 7x7",
-                    "a Keras HDF5 file, any alpha (default: alpha 1.0, published, downloaded on first use)",
-                    (weights, downloader) -> {
-                        Path file = weights != null ? weights : published(PublishedWeights.MOBILENET, downloader);
+            new EncoderType(MobileNetEncoder.NAME, false, "MobileNet v1 (Keras): global average, 1,024-d at alpha 1.0; "
+                    + "grid 7x7", "a Keras HDF5 file, any alpha (default: alpha 1.0, published, downloaded on first use)",
+                    (source, downloader) -> {
+                        Path file = source.weights() != null ? source.weights() : published(PublishedWeights.MOBILENET,
+                                downloader);
                         return located(MobileNetEncoder.load(KerasWeights.read(file), sha256(file), 224), file);
                     }, weights -> List.of()),
-            new EncoderType(ConceptsEncoder.NAME, "a small CNN trained on your captions' words ('captioner encoder train')",
+            new EncoderType(ConceptsEncoder.NAME, false, "a small CNN trained on your captions' words "
+                    + "('captioner encoder train')",
                     "the directory 'captioner encoder train' wrote (required; copied into the models trained on it)",
-                    (weights, downloader) -> {
+                    (source, downloader) -> {
+                        Path weights = source.weights();
                         if (weights == null) {
                             throw new CaptionerException("the concepts encoder has no published weights: train one with "
                                     + "'captioner encoder train --data PATH --out DIR' and pass --weights DIR");
                         }
                         return located(ConceptsEncoder.load(weights),
                                 Files.isRegularFile(weights) ? weights.toAbsolutePath().getParent() : weights);
-                    }, ConceptsEncoder::files));
+                    }, ConceptsEncoder::files),
+            exported(ExportedEncoder.Format.ONNX, "an ONNX image model (CLIP, ResNet, ViT, ConvNeXt...) on ONNX Runtime"),
+            exported(ExportedEncoder.Format.TORCHSCRIPT, "a TorchScript image model on PyTorch"));
+
+    private static EncoderType exported(ExportedEncoder.Format format, String description) {
+        return new EncoderType(format.scheme(), true, description, "the model file after the colon, with its card "
+                + "FILE.json beside it (or --encoder-card); --weights points to the file if it moved",
+                (source, downloader) -> {
+                    Path file = source.weights() != null ? source.weights() : source.file();
+                    if (file == null) {
+                        throw new CaptionerException("--encoder " + format.scheme() + " needs its model file: "
+                                + format.scheme() + ":FILE");
+                    }
+                    EncoderCard card = source.card() != null ? source.card()
+                            : EncoderCard.read(EncoderCard.besideModel(file));
+                    return ExportedEncoder.open(format, file, card);
+                }, weights -> List.of());
+    }
 
     private Encoders() {}
 
-    /** @return the name of every encoder, in the registry's order */
+    /** @return how {@code --encoder} spells every encoder, in the registry's order ({@code onnx:FILE}...) */
     public static List<String> names() {
-        return TYPES.stream().map(EncoderType::name).toList();
+        return TYPES.stream().map(EncoderType::spelling).toList();
     }
 
     /** @return every encoder of the registry */
@@ -70,8 +91,20 @@ public final class Encoders {
      * @return its registry line, if there is one
      */
     public static java.util.Optional<EncoderType> find(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        return TYPES.stream().filter(t -> t.name().equals(n)).findFirst();
+        String n = name == null ? "" : name.trim();
+        int colon = n.indexOf(':');
+        String head = (colon > 0 ? n.substring(0, colon) : n).toLowerCase(Locale.ROOT);
+        boolean withFile = colon > 0;
+        return TYPES.stream().filter(t -> t.name().equals(head) && (t.scheme() == withFile)).findFirst();
+    }
+
+    /**
+     * @param name an encoder's name, e.g. {@code onnx:clip.onnx}
+     * @return the file after the colon of a scheme name, or null
+     */
+    public static Path fileOf(String name) {
+        int colon = name.indexOf(':');
+        return colon > 0 && colon < name.length() - 1 ? Path.of(name.substring(colon + 1).trim()) : null;
     }
 
     /**
@@ -102,8 +135,28 @@ public final class Encoders {
      * @return the encoder
      */
     public static ImageEncoder open(String name, Path weights, FeatureKind kind, Downloader downloader) {
-        NetworkEncoder encoder = type(name).opener().open(weights, downloader);
-        return kind == FeatureKind.GRID ? encoder.gridded() : encoder;
+        return open(name, weights, null, kind, downloader);
+    }
+
+    /**
+     * @param name an encoder's name ({@code onnx:FILE} for an exported model)
+     * @param weights a weights file, or null for the default (for an exported model: where its
+     *     file is now, if it moved)
+     * @param card the card an exported model's features were made with, or null to read the card
+     *     beside the model
+     * @param kind pooled vectors or grids
+     * @param downloader fetches the published default when it is not cached yet
+     * @return the encoder
+     */
+    public static ImageEncoder open(String name, Path weights, EncoderCard card, FeatureKind kind,
+            Downloader downloader) {
+        ImageEncoder encoder = type(name).opener().open(new EncoderType.Source(fileOf(name), weights, card), downloader);
+        try {
+            return kind == FeatureKind.GRID ? encoder.gridded() : encoder;
+        } catch (RuntimeException e) {
+            encoder.close();
+            throw e;
+        }
     }
 
     /**

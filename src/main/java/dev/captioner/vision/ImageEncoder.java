@@ -18,6 +18,32 @@ public interface ImageEncoder extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Switches this encoder to grids of annotation vectors (for attention models); returns it.
+     *
+     * @return this encoder, giving grids
+     * @throws dev.captioner.util.CaptionerException if it has no grid to give
+     */
+    default ImageEncoder gridded() {
+        throw new dev.captioner.util.CaptionerException("the " + name() + " encoder gives no grid, only pooled vectors");
+    }
+
+    /** @return the card of an exported encoder (how images are prepared, which outputs are used), or null */
+    default EncoderCard card() {
+        return null;
+    }
+
+    /**
+     * Prepares an image as this network needs it: by default resized with PIL's nearest rule
+     * (as Keras' {@code load_img}) and then {@link #preprocessing()}.
+     *
+     * @param image decoded RGB pixels of any size
+     * @return the network's input, flattened channels-first
+     */
+    default float[] prepare(RgbImage image) {
+        return ImageInputs.of(image, imageSize(), preprocessing());
+    }
+
     /** @return whether it gives pooled vectors or grids */
     default FeatureKind kind() {
         return grid() == null ? FeatureKind.POOLED : FeatureKind.GRID;
@@ -26,7 +52,7 @@ public interface ImageEncoder extends AutoCloseable {
     /** @return width and height of the network input in pixels */
     int imageSize();
 
-    /** @return how pixels become network input */
+    /** @return how pixels become network input after the resize (null when {@link #prepare} does it all) */
     Preprocessing preprocessing();
 
     /** @return SHA-256 of the weights file, so features and models can say what made them */
@@ -61,7 +87,7 @@ public interface ImageEncoder extends AutoCloseable {
      * @return its feature vector
      */
     default float[] encode(RgbImage image) {
-        return encode(ImageInputs.of(image, this), 1)[0];
+        return encode(prepare(image), 1)[0];
     }
 
     /**

@@ -34,10 +34,10 @@ public final class ImageInputs {
     /**
      * @param image decoded RGB pixels of any size
      * @param encoder the network the input is for
-     * @return {@code [3, S, S]} input for {@code encoder}, flattened
+     * @return the input for {@code encoder} ({@code [3, H, W]}), flattened, as it prepares images
      */
     public static float[] of(RgbImage image, ImageEncoder encoder) {
-        return of(image, encoder.imageSize(), encoder.preprocessing());
+        return encoder.prepare(image);
     }
 
     /**

@@ -37,8 +37,8 @@ abstract class NetworkEncoder implements ImageEncoder {
     /** @return the shape of the map {@link #forward} gives in grid mode, at this encoder's input size */
     protected abstract GridShape gridShape();
 
-    /** Switches this encoder to grid features; returns it. */
-    NetworkEncoder gridded() {
+    @Override
+    public NetworkEncoder gridded() {
         this.grid = gridShape();
         return this;
     }

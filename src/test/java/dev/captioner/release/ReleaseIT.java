@@ -38,10 +38,10 @@ class ReleaseIT {
 
     /** Each platform's names in the jar: PyTorch's classifier, JNA's and JLine's folder names. */
     private static final Map<String, List<String>> PLATFORMS = Map.of(
-            "linux-x86_64", List.of("linux-x86-64", "Linux/x86_64"),
-            "linux-aarch64", List.of("linux-aarch64", "Linux/arm64"),
-            "osx-aarch64", List.of("darwin-aarch64", "Mac/arm64"),
-            "win-x86_64", List.of("win32-x86-64", "Windows/x86_64"));
+            "linux-x86_64", List.of("linux-x86-64", "Linux/x86_64", "linux-x64"),
+            "linux-aarch64", List.of("linux-aarch64", "Linux/arm64", "linux-aarch64"),
+            "osx-aarch64", List.of("darwin-aarch64", "Mac/arm64", "osx-aarch64"),
+            "win-x86_64", List.of("win32-x86-64", "Windows/x86_64", "win-x64"));
 
     private static List<String> entries(Path jar) throws IOException {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -62,23 +62,27 @@ class ReleaseIT {
         List<String> names = entries(jar);
         List<String> natives = names.stream().filter(n -> !n.endsWith("/")).filter(n -> n.startsWith("pytorch/")
                 || n.startsWith("jnilib/") || n.startsWith("native/lib/") || n.matches("com/sun/jna/[^/]+-[^/]+/.*")
-                || n.matches("org/jline/nativ/[A-Za-z]+/.*")).toList();
+                || n.matches("org/jline/nativ/[A-Za-z]+/.*") || n.startsWith("ai/onnxruntime/native/")).toList();
         String jna = PLATFORMS.get(platform).get(0);
         String jline = PLATFORMS.get(platform).get(1);
+        String ort = PLATFORMS.get(platform).get(2);
         assertThat(natives).as("native libraries in " + jar.getFileName()).isNotEmpty().allSatisfy(n -> assertThat(
                 n.startsWith("pytorch/cpu/" + platform + "/") || n.startsWith("jnilib/" + platform + "/cpu/")
                         || n.equals("jnilib/pytorch.properties") || n.equals("native/lib/pytorch.properties")
-                        || n.startsWith("com/sun/jna/" + jna + "/") || n.startsWith("org/jline/nativ/" + jline + "/"))
+                        || n.startsWith("com/sun/jna/" + jna + "/") || n.startsWith("org/jline/nativ/" + jline + "/")
+                        || n.startsWith("ai/onnxruntime/native/" + ort + "/") && !n.contains(".dSYM/") && !n.endsWith(".pdb"))
                 .as(n).isTrue());
         assertThat(natives).anyMatch(n -> n.startsWith("pytorch/cpu/" + platform + "/libtorch_cpu")
                 || n.startsWith("pytorch/cpu/" + platform + "/torch_cpu"));
         assertThat(natives).anyMatch(n -> n.startsWith("jnilib/" + platform + "/cpu/"));
+        assertThat(natives).anyMatch(n -> n.matches("ai/onnxruntime/native/" + ort + "/(lib)?onnxruntime\\.(so|dylib|dll)"));
         Properties p = new Properties();
         p.load(new java.io.StringReader(text(jar, "native/lib/pytorch.properties")));
         assertThat(p.getProperty("classifier")).isEqualTo(platform);
         assertThat(p.getProperty("flavor")).isEqualTo("cpu");
         for (String notice : List.of("META-INF/LICENSE", "META-INF/NOTICE", "META-INF/THIRD-PARTY.txt",
-                "META-INF/licenses/PyTorch-LICENSE.txt", "META-INF/licenses/LGPL-2.1.txt")) {
+                "META-INF/licenses/PyTorch-LICENSE.txt", "META-INF/licenses/LGPL-2.1.txt",
+                "META-INF/licenses/ONNXRuntime-MIT.txt", "ThirdPartyNotices.txt")) {
             assertThat(names).as(jar.getFileName() + " carries " + notice).contains(notice);
         }
         String version = text(jar, "dev/captioner/version.properties");
