@@ -2,6 +2,7 @@ package dev.captioner.bench;
 
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.ImageEncoder;
+import dev.captioner.vision.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -44,8 +45,9 @@ public final class FeatureBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         int intra = Math.max(1, cores / threads);
         EngineThreads.set(intra);
-        int s = encoder.imageSize();
-        float[] input = new float[batch * 3 * s * s];
+        // One image's input as the encoder prepares it (not always square: an exported model's card).
+        int per = encoder.prepare(new RgbImage(8, 8, new byte[8 * 8 * 3])).length;
+        float[] input = new float[batch * per];
         Random r = new Random(1);
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) (r.nextDouble() * 255 - 128);
