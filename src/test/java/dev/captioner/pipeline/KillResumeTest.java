@@ -17,6 +17,7 @@ import dev.captioner.testutil.CliProcess;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.vision.ConceptsTrainer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,20 +62,46 @@ class KillResumeTest {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    /** Kills a command {@code kills} times at random moments of its uninterrupted duration. */
-    /** What each command logs once its work is under way: a kill before it tests nothing. */
+    /** What each command logs once its work is under way: the kill clock starts there. */
     private static final Pattern WORKING = Pattern.compile("features: encoding|train: \\d+ captions|run: ");
 
-    private static int killRepeatedly(Random random, long duration, int kills, Path log, String... args)
+    /**
+     * Runs a command into {@code out} and kills it {@code kills} times at random moments of its
+     * work, then leaves {@code out} for the test to finish with a clean run.
+     *
+     * <p>The moments are fractions of {@code duration}, the uninterrupted run's time. If the first
+     * run outpaces its kill (a machine busier while the test timed the straight run), it starts
+     * again from an empty {@code out} with a shorter delay, so that a kill always lands.
+     *
+     * @return how many kills landed while the command worked
+     */
+    private static int killRepeatedly(Random random, long duration, int kills, Path out, Path log, String... args)
             throws Exception {
         int landed = 0;
         for (int k = 0; k < kills; k++) {
-            long at = (long) (duration * (0.25 + 0.7 * random.nextDouble()));
-            if (CliProcess.killAfter(at, log, WORKING, args)) {
+            long at = (long) (duration * (0.05 + 0.7 * random.nextDouble()));
+            boolean hit = CliProcess.killAfter(at, log, WORKING, args);
+            for (int retry = 0; !hit && k == 0 && retry < 4; retry++) {
+                deleteRecursively(out);
+                at /= 3;
+                hit = CliProcess.killAfter(at, log, WORKING, args);
+            }
+            if (hit) {
                 landed++;
             }
         }
         return landed;
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String[] featuresArgs(Path out) {
@@ -92,7 +119,7 @@ class KillResumeTest {
         for (int seed = 1; seed <= 2; seed++) {
             Path out = dir.resolve("features/killed" + seed + ".h5");
             Path log = dir.resolve("features/killed" + seed + ".log");
-            landed += killRepeatedly(new Random(seed), duration, 3, log, featuresArgs(out));
+            landed += killRepeatedly(new Random(seed), duration, 3, out, log, featuresArgs(out));
             assertThat(CliProcess.run(log, featuresArgs(out))).as("see " + log).isZero();
             FeatureSet got = FeatureStore.read(out);
             assertThat(got.ids()).isEqualTo(expected.ids());
@@ -149,8 +176,8 @@ class KillResumeTest {
             Path out = dir.resolve("train/killed" + seed);
             Path log = dir.resolve("train/killed" + seed + ".log");
             Random random = new Random(100 + seed);
-            landed += killRepeatedly(random, duration, 1, log, trainArgs(features, out, false));
-            landed += killRepeatedly(random, duration, 1, log, trainArgs(features, out, true));
+            landed += killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, false));
+            landed += killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, true));
             if (!Files.exists(out.resolve("config.json"))) {
                 assertThat(CliProcess.run(log, trainArgs(features, out, true))).as("see " + log).isZero();
             }
@@ -174,7 +201,7 @@ class KillResumeTest {
         for (int seed = 1; seed <= 2; seed++) {
             Path out = dir.resolve("run/killed" + seed);
             Path log = dir.resolve("run/killed" + seed + ".log");
-            landed += killRepeatedly(new Random(200 + seed), duration, 2, log, runArgs(out));
+            landed += killRepeatedly(new Random(200 + seed), duration, 2, out, log, runArgs(out));
             assertThat(CliProcess.run(log, runArgs(out))).as("see " + log).isZero();
             assertThat(new ObjectMapper().readTree(out.resolve("eval/greedy/metrics.json").toFile()))
                     .as("greedy metrics; see " + log).isEqualTo(metrics);

@@ -52,42 +52,56 @@ public final class CliProcess {
     }
 
     /**
-     * Starts a command and kills it with SIGKILL after {@code afterMillis}, unless it ended first.
+     * Starts {@code captioner args...} and kills it with SIGKILL once it has worked for
+     * {@code afterMillis}.
      *
-     * @return true if the kill came while the command ran, false if it had already ended
-     */
-    public static boolean killAfter(long afterMillis, Path log, String... args) throws IOException, InterruptedException {
-        return killAfter(afterMillis, log, null, args);
-    }
-
-    /**
-     * Starts {@code captioner args...} and kills it with SIGKILL after {@code afterMillis}.
+     * <p>The clock starts when the command logs {@code working} (e.g. an epoch's progress), not
+     * when the JVM starts: a kill during start-up tests nothing, and timing from the first line of
+     * work keeps the kill inside the work however busy the machine is.
      *
-     * @param working a pattern the run writes to its log once its work has begun (e.g. an
-     *     epoch's progress), or null to count any kill
-     * @return whether the kill landed while the work was going: the process was still running
-     *     and, if {@code working} is given, had logged it (a kill during the JVM's start-up
-     *     tests nothing)
+     * @param working a pattern the run writes to its log once its work has begun
+     * @return whether the kill landed while the work was going; false if the command ended first
      */
     public static boolean killAfter(long afterMillis, Path log, java.util.regex.Pattern working, String... args)
             throws IOException, InterruptedException {
         long before = Files.exists(log) ? Files.size(log) : 0;
         Process p = start(log, args);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!working.matcher(readFrom(log, before)).find()) {
+            if (p.waitFor(10, TimeUnit.MILLISECONDS)) {
+                note(log, "--- ended before it logged " + working + " ---");
+                return false;
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException("captioner " + String.join(" ", args) + " never logged " + working
+                        + "; see " + log);
+            }
+        }
         if (p.waitFor(afterMillis, TimeUnit.MILLISECONDS)) {
+            note(log, "--- ended (status " + p.exitValue() + ") before the kill due " + afterMillis + " ms into its work ---");
             return false;
         }
         p.destroyForcibly();
         p.waitFor(30, TimeUnit.SECONDS);
-        String output;
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
-            f.seek(before);
-            byte[] rest = new byte[(int) (f.length() - before)];
-            f.readFully(rest);
-            output = new String(rest, java.nio.charset.StandardCharsets.UTF_8);
+        note(log, "--- killed with SIGKILL " + afterMillis + " ms into its work ---");
+        return true;
+    }
+
+    private static String readFrom(Path log, long offset) throws IOException {
+        if (!Files.exists(log)) {
+            return "";
         }
-        Files.writeString(log, "\n--- killed with SIGKILL after " + afterMillis + " ms ---\n",
-                java.nio.file.StandardOpenOption.APPEND);
-        return working == null || working.matcher(output).find();
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            f.seek(offset);
+            byte[] rest = new byte[(int) Math.max(0, f.length() - offset)];
+            f.readFully(rest);
+            return new String(rest, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void note(Path log, String line) throws IOException {
+        Files.writeString(log, "\n" + line + "\n", java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** @return whether this platform's forcible kill is SIGKILL (it is on Linux and macOS) */
