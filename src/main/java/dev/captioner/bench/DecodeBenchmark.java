@@ -107,7 +107,7 @@ public final class DecodeBenchmark {
         captions.add(words);
         Vocabulary vocab = Vocabulary.build(captions, 1);
         GridShape grid = architecture.features() == FeatureKind.GRID ? TrainBenchmark.FLICKR8K_GRID : null;
-        ModelConfig config = ModelConfig.of(ModelSpec.defaults().withArchitecture(architecture), vocab.size(), 34,
+        ModelConfig config = ModelConfig.of(ModelSpec.defaults(architecture), vocab.size(), 34,
                 new ModelConfig.EncoderInfo(Vgg16Encoder.NAME, grid == null ? 4096 : grid.size(), 224, weightsSha256, null,
                         grid), null);
         Engine.getInstance().setRandomSeed((int) seed);

@@ -2,6 +2,7 @@ package dev.captioner.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs a benchmark's reference script ({@code bench/*.py}, Debian's {@code /usr/bin/python3}
  * with python3-torch) in the same run, so the two figures come from the same machine state. A
  * missing script or interpreter is reported and skipped, not an error.
+ *
+ * <p>Debian's PyTorch does its dense products through the system BLAS: with only the reference
+ * BLAS installed it runs about ten times slower than with {@code libopenblas0-pthread}, so the
+ * result names the BLAS the script ran on ({@code blas}) and a warning says when it is the
+ * reference one. {@code OPENBLAS_CORETYPE} and {@code OPENBLAS_L2_SIZE} are removed from the
+ * script's environment: set for another program, they pin OpenBLAS to slower kernels.
  */
 public final class PeerScript {
 
@@ -29,6 +37,23 @@ public final class PeerScript {
      * @return the JSON object it printed last, or null if it could not run
      */
     public static JsonNode run(Path script, List<String> args, PrintWriter log) throws InterruptedException {
+        return run(script, args, Map.of(), log);
+    }
+
+    /**
+     * As {@link #run(Path, List, PrintWriter)}, with environment variables for the script (e.g.
+     * {@code OPENBLAS_NUM_THREADS=1}, which a training peer runs fastest with: OpenBLAS's own
+     * threads otherwise compete with PyTorch's for the same cores); they are recorded in the
+     * result as {@code environment}.
+     *
+     * @param script the script
+     * @param args its arguments
+     * @param environment variables to set for it
+     * @param log where to say why it was skipped
+     * @return the JSON object it printed last, or null if it could not run
+     */
+    public static JsonNode run(Path script, List<String> args, Map<String, String> environment, PrintWriter log)
+            throws InterruptedException {
         if (!Files.isRegularFile(script) || !Files.isExecutable(PYTHON)) {
             log.println("bench: PyTorch reference skipped (" + (Files.isRegularFile(script) ? PYTHON : script)
                     + " not found)");
@@ -38,7 +63,17 @@ public final class PeerScript {
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), script.toString()));
         command.addAll(args);
         try {
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().remove("OPENBLAS_CORETYPE");
+            builder.environment().remove("OPENBLAS_L2_SIZE");
+            builder.environment().putAll(environment);
+            String blas = systemBlas();
+            if (blas.contains("/blas/")) {
+                log.println("bench: the PyTorch reference runs on the reference BLAS (" + blas + "), about ten times "
+                        + "slower than OpenBLAS: install libopenblas0-pthread for a fair comparison");
+                log.flush();
+            }
+            Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
                 log.println("bench: PyTorch reference failed (exit " + p.exitValue() + "; is python3-torch installed?)");
@@ -46,11 +81,33 @@ public final class PeerScript {
                 return null;
             }
             String last = out.strip().lines().reduce((x, y) -> y).orElse("{}");
-            return new ObjectMapper().readTree(last);
+            JsonNode result = new ObjectMapper().readTree(last);
+            if (result instanceof ObjectNode o) {
+                o.put("blas", blas);
+                if (!environment.isEmpty()) {
+                    o.set("environment", new ObjectMapper().valueToTree(new java.util.TreeMap<>(environment)));
+                }
+            }
+            return result;
         } catch (IOException e) {
             log.println("bench: PyTorch reference could not run: " + e.getMessage());
             log.flush();
             return null;
         }
+    }
+
+    /** @return the library behind Debian's {@code libblas.so.3} alternative, or "unknown" */
+    static String systemBlas() {
+        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib")) {
+            Path link = Path.of(dir, "libblas.so.3");
+            if (Files.exists(link)) {
+                try {
+                    return link.toRealPath().toString();
+                } catch (IOException e) {
+                    return link.toString();
+                }
+            }
+        }
+        return "unknown";
     }
 }

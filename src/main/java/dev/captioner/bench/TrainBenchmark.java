@@ -97,7 +97,7 @@ public final class TrainBenchmark {
      * @return a 256-wide model of that architecture on that data
      */
     public static ModelConfig config(Shape shape, Architecture architecture, GridShape grid) {
-        return ModelConfig.of(ModelSpec.defaults().withArchitecture(architecture), shape.vocabulary(), shape.maxLength(),
+        return ModelConfig.of(ModelSpec.defaults(architecture), shape.vocabulary(), shape.maxLength(),
                 new ModelConfig.EncoderInfo("random", grid == null ? shape.featureDim() : grid.size(), 224, "random", null,
                         grid), null);
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         name = "captioner",
         mixinStandardHelpOptions = true,
         versionProvider = CaptionerCommand.Version.class,
-        description = "Image-caption generator: dataset tools, CNN features, LSTM caption model, metrics, plots, server.",
+        description = "Image-caption generator: dataset tools, image features, LSTM and transformer caption models, metrics, plots, server.",
         subcommands = {DatasetCommand.class, EncoderCommand.class, FeaturesCommand.class, TrainCommand.class,
             EvaluateCommand.class, ScoreCommand.class, CaptionCommand.class, ExploreCommand.class, RunCommand.class,
             DemoCommand.class, ServeCommand.class, WeightsCommand.class, BenchCommand.class,

@@ -32,7 +32,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--architecture", defaultValue = "attention", paramLabel = "A",
+    @Option(names = "--architecture", defaultValue = "transformer", paramLabel = "A",
             converter = TrainingOptions.ArchitectureConverter.class,
             completionCandidates = TrainingOptions.ArchitectureNames.class,
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code captioner train}: trains a caption model on a dataset and its features. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the LSTM caption model on the training split; keep the best epoch on dev.")
+        description = "Train a caption model (merge, init-inject, attention or transformer) on the training split; keep the best epoch on dev.")
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec

@@ -2,6 +2,7 @@ package dev.captioner.cli;
 
 import dev.captioner.data.Cleaning;
 import dev.captioner.model.Architecture;
+import dev.captioner.model.Decay;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.Objective;
 import dev.captioner.model.TrainConfig;
@@ -29,8 +30,9 @@ public final class TrainingOptions {
     @Option(names = "--units", defaultValue = "256", paramLabel = "N", description = "LSTM and dense width (default: ${DEFAULT-VALUE}).")
     int units;
 
-    @Option(names = "--dropout", defaultValue = "0.5", paramLabel = "P", description = "Dropout rate (default: ${DEFAULT-VALUE}).")
-    float dropout;
+    @Option(names = "--dropout", paramLabel = "P",
+            description = "Dropout rate (default: the architecture's: 0.5 for the LSTMs, 0.1 for the transformer).")
+    Float dropout;
 
     @Option(names = "--patience", defaultValue = "3", paramLabel = "N",
             description = "Stop after this many epochs without a better dev loss (default: ${DEFAULT-VALUE}).")
@@ -46,8 +48,8 @@ public final class TrainingOptions {
 
     @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A", converter = ArchitectureConverter.class,
             completionCandidates = ArchitectureNames.class,
-            description = "${COMPLETION-CANDIDATES}: merge is the seed's; attention reads grid features "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "${COMPLETION-CANDIDATES}: merge is the seed's; attention reads grid features; transformer "
+                    + "reads grids or pooled vectors (default: ${DEFAULT-VALUE}).")
     Architecture architecture;
 
     @Option(names = "--attention-dim", defaultValue = "" + ModelSpec.AttentionSettings.DEFAULT_DIM, paramLabel = "N",
@@ -58,15 +60,52 @@ public final class TrainingOptions {
             description = "Weight of the doubly stochastic attention regulariser (default: ${DEFAULT-VALUE}).")
     float alphaReg;
 
+    @Option(names = "--layers", defaultValue = "3", paramLabel = "N",
+            description = "Transformer: decoder layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--d-model", defaultValue = "256", paramLabel = "N",
+            description = "Transformer: width of the word and image vectors (default: ${DEFAULT-VALUE}).")
+    int dModel;
+
+    @Option(names = "--heads", defaultValue = "8", paramLabel = "N",
+            description = "Transformer: attention heads, dividing --d-model (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--ffn", defaultValue = "0", paramLabel = "N",
+            description = "Transformer: feed-forward width (default: 4 x --d-model).")
+    int ffn;
+
+    @Option(names = "--tie-embeddings", description = "Transformer: the output layer shares the word embeddings.")
+    boolean tieEmbeddings;
+
+    @Option(names = "--attention-layer", defaultValue = "0", paramLabel = "L",
+            description = "Transformer: the layer (from 1) whose cross-attention the pictures show (default: the last).")
+    int attentionLayer;
+
+    @Option(names = "--warmup", paramLabel = "STEPS",
+            description = "Raise the learning rate linearly over this many steps, then let it decay (default: the "
+                    + "architecture's: 0 for the LSTMs, 400 for the transformer).")
+    Integer warmup;
+
+    @Option(names = "--decay", paramLabel = "D", converter = DecayConverter.class,
+            description = "After the warm-up: inverse-sqrt (as 1/sqrt(step); a constant rate without warm-up) or linear "
+                    + "(to zero at the end of the last epoch) (default: the architecture's: inverse-sqrt for the LSTMs, "
+                    + "linear for the transformer).")
+    Decay decay;
+
     @Option(names = "--objective", defaultValue = "sequence", paramLabel = "O", converter = ObjectiveConverter.class,
             description = "sequence (O(L)) or pairs (the seed's O(L^2) expansion) (default: ${DEFAULT-VALUE}).")
     Objective objective;
 
     /** @return architecture, sizes, cleaning and vocabulary threshold */
     ModelSpec modelSpec() {
-        return ModelSpec.defaults().withArchitecture(architecture).withSizes(embed, units).withDropout(dropout)
+        return ModelSpec.defaults().withArchitecture(architecture).withSizes(embed, units)
+                .withDropout(dropout != null ? dropout : architecture.recipe().dropout())
                 .withCleaning(cleaning).withMinCount(minCount)
-                .withAttention(new ModelSpec.AttentionSettings(attentionDim, alphaReg));
+                .withAttention(new ModelSpec.AttentionSettings(attentionDim, alphaReg))
+                .withTransformer(new ModelSpec.TransformerSettings(layers, dModel, heads, ffn, tieEmbeddings,
+                        attentionLayer));
     }
 
     /**
@@ -74,7 +113,9 @@ public final class TrainingOptions {
      * @return optimisation settings
      */
     TrainConfig trainConfig(long seed) {
-        return new TrainConfig(epochs, batchSize, lr, clip, patience, objective, seed);
+        return new TrainConfig(epochs, batchSize, lr, clip, patience, objective, seed)
+                .withSchedule(warmup != null ? warmup : architecture.recipe().warmup(),
+                        decay != null ? decay : architecture.recipe().decay());
     }
 
     /** Parses {@code --architecture}. */
@@ -98,6 +139,14 @@ public final class TrainingOptions {
         @Override
         public Objective convert(String value) {
             return Objective.parse(value);
+        }
+    }
+
+    /** Parses {@code --decay}. */
+    static final class DecayConverter implements ITypeConverter<Decay> {
+        @Override
+        public Decay convert(String value) {
+            return Decay.parse(value);
         }
     }
 }

@@ -34,6 +34,7 @@ public final class AdamOptimizer implements AutoCloseable {
     private final NDList v = new NDList();
     private final float learningRate;
     private final float clipNorm;
+    private java.util.function.LongToDoubleFunction schedule = step -> 1;
     private long step;
 
     /**
@@ -55,6 +56,18 @@ public final class AdamOptimizer implements AutoCloseable {
     }
 
     /**
+     * Sets the learning rate's multiplier per step (warm-up and decay); the step count is part of
+     * the optimizer's saved state, so a resumed run continues the schedule where it was.
+     *
+     * @param factor the multiplier of update {@code n} (counted from 1)
+     * @return this optimizer
+     */
+    public AdamOptimizer schedule(java.util.function.LongToDoubleFunction factor) {
+        this.schedule = factor;
+        return this;
+    }
+
+    /**
      * Applies one update from the gradients the last backward pass left, then clears them.
      *
      * @return the global gradient norm before clipping
@@ -73,13 +86,14 @@ public final class AdamOptimizer implements AutoCloseable {
         float norm = (float) Math.sqrt(sq);
         float scale = norm > clipNorm ? clipNorm / norm : 1f;
         step++;
-        float lrT = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
+        float lr = (float) (learningRate * schedule.applyAsDouble(step));
+        float lrT = (float) (lr * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
         for (int i = 0; i < params.size(); i++) {
             NDArray w = params.get(i).getArray();
             NDArray g = grads.get(i);
             // DJL's fused update (one native call: moments, bias-corrected step, zeroed gradient);
             // the clipping scale rides on its gradient rescaling.
-            w.getNDArrayInternal().adamUpdate(new NDList(w, g, m.get(i), v.get(i)), new NDList(w), learningRate, lrT,
+            w.getNDArrayInternal().adamUpdate(new NDList(w, g, m.get(i), v.get(i)), new NDList(w), lr, lrT,
                     0f, scale, -1f, BETA1, BETA2, EPSILON, false, false);
             g.close();
         }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.captioner.vision.FeatureKind;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -19,36 +22,74 @@ public enum Architecture {
      * The seed's: the projected image feature is added to the LSTM's output before the decoder
      * head ("merge" model).
      */
-    MERGE("merge", "the seed's: LSTM over the words, image vector added before the head", FeatureKind.POOLED, false,
-            false, LstmCaptionNet::new),
+    MERGE("merge", "the seed's: LSTM over the words, image vector added before the head", FeatureKind.POOLED,
+            EnumSet.noneOf(Trait.class), Recipe.LSTM, LstmCaptionNet::new),
     /** Show and Tell style: the projected image feature is the LSTM's initial hidden state. */
-    INIT_INJECT("init-inject", "Show and Tell: the image vector is the LSTM's initial state", FeatureKind.POOLED, false,
-            false, LstmCaptionNet::new),
+    INIT_INJECT("init-inject", "Show and Tell: the image vector is the LSTM's initial state", FeatureKind.POOLED,
+            EnumSet.noneOf(Trait.class), Recipe.LSTM, LstmCaptionNet::new),
     /**
      * Show, Attend and Tell's soft attention: at every word, a weighted mean of the image's grid
      * of annotation vectors, the weights computed from the LSTM's state.
      */
     ATTENTION("attention", "Show, Attend and Tell: soft attention over the image's grid at every word", FeatureKind.GRID,
-            true, true, AttentionCaptionNet::new);
+            EnumSet.of(Trait.ATTENTION_MAPS, Trait.ADDITIVE_ATTENTION), Recipe.LSTM, AttentionCaptionNet::new),
+    /**
+     * A transformer decoder: causal self-attention over the words, cross-attention over the
+     * image's grid vectors (or its one pooled vector), pre-layer-norm, learned positions.
+     */
+    TRANSFORMER("transformer", "a transformer decoder: self-attention over the words, cross-attention over the image's "
+            + "grid (or its pooled vector)", FeatureKind.GRID, EnumSet.of(Trait.READS_BOTH, Trait.ATTENTION_MAPS,
+                    Trait.TRANSFORMER_LAYERS, Trait.DECODING_CACHE), Recipe.TRANSFORMER, TransformerCaptionNet::new);
+
+    /**
+     * How an architecture trains best when the user does not say: measured on the demo's data
+     * (docs/performance.md, "Tuning the transformer").
+     *
+     * @param dropout the dropout rate
+     * @param warmup learning-rate warm-up steps
+     * @param decay how the rate falls after the warm-up
+     */
+    public record Recipe(float dropout, int warmup, Decay decay) {
+        /** The LSTMs: the seed's dropout of 0.5 and a constant rate. */
+        static final Recipe LSTM = new Recipe(0.5f, 0, Decay.INVERSE_SQRT);
+        /**
+         * The transformer: light dropout, a warm-up of 400 steps and a linear decay (lower dev loss
+         * and higher CIDEr-D than the inverse square root with three seeds out of three).
+         */
+        static final Recipe TRANSFORMER = new Recipe(0.1f, 400, Decay.LINEAR);
+    }
+
+    private enum Trait {
+        /** It reads pooled vectors as well as grids. */
+        READS_BOTH,
+        /** Its captions carry per-word attention maps over the grid. */
+        ATTENTION_MAPS,
+        /** It has the additive attention layer {@link ModelSpec.AttentionSettings} sizes. */
+        ADDITIVE_ATTENTION,
+        /** It is the transformer {@link ModelSpec.TransformerSettings} sizes. */
+        TRANSFORMER_LAYERS,
+        /** Its decoding keeps a cache that {@link CaptionNet#useCache(boolean)} switches. */
+        DECODING_CACHE
+    }
 
     private final String id;
     private final String description;
     private final FeatureKind features;
-    private final boolean attentionMaps;
-    private final boolean attentionLayer;
+    private final Set<Trait> traits;
+    private final Recipe recipe;
     private final Function<ModelConfig, CaptionNet> factory;
 
-    Architecture(String id, String description, FeatureKind features, boolean attentionMaps, boolean attentionLayer,
+    Architecture(String id, String description, FeatureKind features, Set<Trait> traits, Recipe recipe,
             Function<ModelConfig, CaptionNet> factory) {
         this.id = id;
         this.description = description;
         this.features = features;
-        this.attentionMaps = attentionMaps;
-        this.attentionLayer = attentionLayer;
+        this.traits = Collections.unmodifiableSet(traits);
+        this.recipe = recipe;
         this.factory = factory;
     }
 
-    /** @return the features the architecture reads by default: pooled vectors or grids */
+    /** @return the features the architecture reads by default (and what {@code run} makes for it) */
     public FeatureKind features() {
         return features;
     }
@@ -58,17 +99,38 @@ public enum Architecture {
      * @return whether a network of this architecture can read it
      */
     public boolean reads(FeatureKind kind) {
-        return kind == features;
+        return kind == features || traits.contains(Trait.READS_BOTH);
     }
 
-    /** @return whether its captions carry, for every word, the attention weights over the image's grid */
+    /**
+     * @return whether its captions carry, for every word, the attention weights over the image's
+     *     grid (when it reads a grid)
+     */
     public boolean attentionMaps() {
-        return attentionMaps;
+        return traits.contains(Trait.ATTENTION_MAPS);
+    }
+
+    /**
+     * @return whether its decoding reuses what earlier steps computed, a cache that
+     *     {@link CaptionNet#useCache(boolean)} turns off (what a benchmark compares)
+     */
+    public boolean decodingCache() {
+        return traits.contains(Trait.DECODING_CACHE);
     }
 
     /** @return whether its network has the additive attention layer that {@link ModelSpec.AttentionSettings} sizes */
     boolean attentionLayer() {
-        return attentionLayer;
+        return traits.contains(Trait.ADDITIVE_ATTENTION);
+    }
+
+    /** @return whether its network is the transformer that {@link ModelSpec.TransformerSettings} sizes */
+    boolean transformerLayers() {
+        return traits.contains(Trait.TRANSFORMER_LAYERS);
+    }
+
+    /** @return the dropout and learning-rate schedule it trains with unless told otherwise */
+    public Recipe recipe() {
+        return recipe;
     }
 
     /** @return one line for help texts and listings */

@@ -23,6 +23,18 @@ public final class CaptionBatches {
      * @param random shuffling
      * @return batches covering every caption once
      */
+    /**
+     * @param examples how many captions an epoch trains on
+     * @param batchSize captions per batch
+     * @return how many batches {@link #shuffled} makes of them (the last of each pool may be short)
+     */
+    public static long count(int examples, int batchSize) {
+        int pool = batchSize * POOL_BATCHES;
+        long full = examples / pool;
+        int rest = examples % pool;
+        return full * POOL_BATCHES + (rest + batchSize - 1) / batchSize;
+    }
+
     public static List<List<CaptionExample>> shuffled(List<CaptionExample> examples, int batchSize, Random random) {
         List<CaptionExample> order = new ArrayList<>(examples);
         Collections.shuffle(order, random);

@@ -13,7 +13,8 @@ import ai.djl.util.PairList;
  * A caption network, whatever its architecture: what training (teacher-forced next-word logits)
  * and decoding (one step at a time, for a beam of partial captions) need from it. The trainer,
  * the decoder and the model directory work with this type only; {@link #create} builds the
- * network a configuration names, as the {@link Architecture} registry says.
+ * network a configuration names, as the {@link Architecture} registry says: {@link LstmCaptionNet}
+ * (merge, init-inject), {@link AttentionCaptionNet}, {@link TransformerCaptionNet}.
  */
 public abstract class CaptionNet extends AbstractBlock {
 
@@ -76,6 +77,16 @@ public abstract class CaptionNet extends AbstractBlock {
         public double trainingFlopsPerWord(double meanWords) {
             return 6 * (perWord + perImage / meanWords);
         }
+    }
+
+    /**
+     * Turns a decoding cache on or off, for networks that keep one (what a benchmark or a test
+     * compares); others ignore it.
+     *
+     * @param on whether decoding reuses what earlier steps computed
+     */
+    public void useCache(boolean on) {
+        // no cache to switch
     }
 
     /** @return the network's forward arithmetic; padding and softmax are not counted */

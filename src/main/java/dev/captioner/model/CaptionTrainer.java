@@ -142,8 +142,9 @@ public final class CaptionTrainer {
         try (NDManager manager = NDManager.newBaseManager()) {
             CaptionNet net = CaptionNet.create(config);
             net.initialize(manager);
+            long totalSteps = train.epochs() * CaptionBatches.count(trainSet.size(), train.batchSize());
             try (AdamOptimizer adam = new AdamOptimizer(net.getParameters(), train.learningRate(), train.clipNorm(),
-                    manager)) {
+                    manager).schedule(step -> train.rateFactor(step, totalSteps))) {
                 TrainingState state = checkpoint.isPresent()
                         ? restore(checkpoint.get(), net, adam, config, train, manager) : null;
                 vocab.save(files.vocabularyFile());
@@ -204,10 +205,16 @@ public final class CaptionTrainer {
         TrainConfig before = state.train();
         if (before.batchSize() != train.batchSize() || before.objective() != train.objective()
                 || before.seed() != train.seed() || before.learningRate() != train.learningRate()
-                || before.clipNorm() != train.clipNorm()) {
+                || before.clipNorm() != train.clipNorm() || before.warmup() != train.warmup()
+                || before.decay() != train.decay()) {
             throw new CaptionerException(checkpoint + ": the unfinished run used batch size " + before.batchSize()
                     + ", learning rate " + before.learningRate() + ", clip " + before.clipNorm() + ", objective "
-                    + before.objective() + ", seed " + before.seed() + "; resume with the same settings");
+                    + before.objective() + ", seed " + before.seed() + ", warmup " + before.warmup() + ", decay "
+                    + before.decay() + "; resume with the same settings");
+        }
+        if (train.decay() == Decay.LINEAR && before.epochs() != train.epochs()) {
+            throw new CaptionerException(checkpoint + ": the unfinished run's linear decay ends at epoch "
+                    + before.epochs() + "; resume with --epochs " + before.epochs());
         }
         TrainingCheckpoint.restore(checkpoint, net, adam, manager);
         // Loaded arrays are new tensors: they must record gradients again.

@@ -31,6 +31,7 @@ import java.nio.file.Path;
  * @param encoder the encoder that made the features
  * @param data where and in which layout the training data was
  * @param attention the attention layer's settings, for architectures with one (else null)
+ * @param transformer the transformer's settings, for the transformer (else null)
  */
 public record ModelConfig(
         @JsonProperty("architecture") Architecture architecture,
@@ -43,7 +44,8 @@ public record ModelConfig(
         @JsonProperty("min_count") int minCount,
         @JsonProperty("encoder") EncoderInfo encoder,
         @JsonProperty("data") DataInfo data,
-        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.AttentionSettings attention) {
+        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.AttentionSettings attention,
+        @JsonProperty("transformer") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.TransformerSettings transformer) {
 
     /** File name inside a model directory. */
     public static final String FILE = ModelDirectory.CONFIG;
@@ -108,7 +110,10 @@ public record ModelConfig(
             throw new IllegalArgumentException("attention settings go with, and only with, an architecture with an "
                     + "attention layer");
         }
-        spec(architecture, embed, units, dropout, cleaning, minCount, attention);
+        if (architecture != null && architecture.transformerLayers() != (transformer != null)) {
+            throw new IllegalArgumentException("transformer settings go with, and only with, the transformer");
+        }
+        spec(architecture, embed, units, dropout, cleaning, minCount, attention, transformer);
         if (vocabularySize < 2 || maxLength < 2) {
             throw new IllegalArgumentException("vocabulary_size and max_length must be at least 2");
         }
@@ -136,19 +141,21 @@ public record ModelConfig(
     public static ModelConfig of(ModelSpec spec, int vocabularySize, int maxLength, EncoderInfo encoder, DataInfo data) {
         return new ModelConfig(spec.architecture(), spec.embed(), spec.units(), spec.dropout(), vocabularySize, maxLength,
                 spec.cleaning(), spec.minCount(), encoder, data,
-                spec.architecture().attentionLayer() ? spec.attention() : null);
+                spec.architecture().attentionLayer() ? spec.attention() : null,
+                spec.architecture().transformerLayers() ? spec.transformer() : null);
     }
 
     private static ModelSpec spec(Architecture architecture, int embed, int units, float dropout, Cleaning cleaning,
-            int minCount, ModelSpec.AttentionSettings attention) {
+            int minCount, ModelSpec.AttentionSettings attention, ModelSpec.TransformerSettings transformer) {
         return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount,
-                attention == null ? ModelSpec.AttentionSettings.defaults() : attention);
+                attention == null ? ModelSpec.AttentionSettings.defaults() : attention,
+                transformer == null ? ModelSpec.TransformerSettings.defaults() : transformer);
     }
 
     /** @return what the user asked for (default attention settings where the architecture has none) */
     @JsonIgnore
     public ModelSpec spec() {
-        return spec(architecture, embed, units, dropout, cleaning, minCount, attention);
+        return spec(architecture, embed, units, dropout, cleaning, minCount, attention, transformer);
     }
 
     /** @return what the model reads: pooled vectors or grids */

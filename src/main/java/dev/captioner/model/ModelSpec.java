@@ -16,10 +16,11 @@ import dev.captioner.data.Cleaning;
  * @param dropout dropout rate
  * @param cleaning caption cleaning
  * @param minCount words seen fewer times in training captions become {@code <unk>}
- * @param attention the attention layer's settings, used by architectures with attention maps
+ * @param attention the attention layer's settings, used by the attention LSTM
+ * @param transformer the transformer decoder's settings, used by the transformer
  */
 public record ModelSpec(Architecture architecture, int embed, int units, float dropout, Cleaning cleaning, int minCount,
-        AttentionSettings attention) {
+        AttentionSettings attention, TransformerSettings transformer) {
 
     /**
      * The attention layer of an attention model.
@@ -52,10 +53,62 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
         }
     }
 
+    /**
+     * The transformer decoder.
+     *
+     * @param layers decoder layers
+     * @param dModel width of the words' and the image's vectors
+     * @param heads attention heads (dividing {@code dModel})
+     * @param ffn width of each layer's feed-forward block (0: four times {@code dModel})
+     * @param tieEmbeddings whether the output layer shares the word embeddings' weights
+     * @param attentionLayer whose cross-attention the attention pictures show, counted from 1 (0: the last)
+     */
+    public record TransformerSettings(
+            @JsonProperty("layers") int layers,
+            @JsonProperty("d_model") int dModel,
+            @JsonProperty("heads") int heads,
+            @JsonProperty("ffn") int ffn,
+            @JsonProperty("tie_embeddings") boolean tieEmbeddings,
+            @JsonProperty("attention_layer") int attentionLayer) {
+
+        /** Validates the settings. */
+        public TransformerSettings {
+            if (layers < 1 || layers > 48) {
+                throw new IllegalArgumentException("layers must be between 1 and 48, was " + layers);
+            }
+            if (dModel < 1 || dModel > 4096 || heads < 1 || dModel % heads != 0) {
+                throw new IllegalArgumentException("d-model must be 1 to 4096 and a multiple of heads, was " + dModel
+                        + " with " + heads + " heads");
+            }
+            if (ffn < 0 || ffn > 16384) {
+                throw new IllegalArgumentException("ffn must be 0 (4 x d-model) to 16384, was " + ffn);
+            }
+            if (attentionLayer < 0 || attentionLayer > layers) {
+                throw new IllegalArgumentException("attention layer must be 0 (the last) to " + layers + ", was "
+                        + attentionLayer);
+            }
+        }
+
+        /** @return three layers of width 256, 8 heads, feed-forward 1,024, untied, pictures from the last layer */
+        public static TransformerSettings defaults() {
+            return new TransformerSettings(3, 256, 8, 0, false, 0);
+        }
+
+        /** @return the feed-forward width */
+        public int ffnWidth() {
+            return ffn == 0 ? 4 * dModel : ffn;
+        }
+
+        /** @return the layer whose cross-attention is shown, counted from 0 */
+        public int pictureLayer() {
+            return attentionLayer == 0 ? layers - 1 : attentionLayer - 1;
+        }
+    }
+
     /** Validates the choices. */
     public ModelSpec {
-        if (architecture == null || cleaning == null || attention == null) {
-            throw new IllegalArgumentException("architecture, cleaning and attention settings are required");
+        if (architecture == null || cleaning == null || attention == null || transformer == null) {
+            throw new IllegalArgumentException("architecture, cleaning, attention and transformer settings are required");
         }
         if (embed < 1 || embed > 4096 || units < 1 || units > 4096) {
             throw new IllegalArgumentException("embed and units must be between 1 and 4096, were " + embed + " and " + units);
@@ -70,7 +123,16 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
 
     /** @return the seed's model: merge, 256/256, dropout 0.5, seed cleaning, all words kept */
     public static ModelSpec defaults() {
-        return new ModelSpec(Architecture.MERGE, 256, 256, 0.5f, Cleaning.SEED, 1, AttentionSettings.defaults());
+        return new ModelSpec(Architecture.MERGE, 256, 256, 0.5f, Cleaning.SEED, 1, AttentionSettings.defaults(),
+                TransformerSettings.defaults());
+    }
+
+    /**
+     * @param a an architecture
+     * @return the defaults for it, with the dropout its {@link Architecture#recipe() recipe} says
+     */
+    public static ModelSpec defaults(Architecture a) {
+        return defaults().withArchitecture(a).withDropout(a.recipe().dropout());
     }
 
     /**
@@ -78,7 +140,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with it
      */
     public ModelSpec withArchitecture(Architecture a) {
-        return new ModelSpec(a, embed, units, dropout, cleaning, minCount, attention);
+        return new ModelSpec(a, embed, units, dropout, cleaning, minCount, attention, transformer);
     }
 
     /**
@@ -87,7 +149,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with those sizes
      */
     public ModelSpec withSizes(int embedSize, int unitCount) {
-        return new ModelSpec(architecture, embedSize, unitCount, dropout, cleaning, minCount, attention);
+        return new ModelSpec(architecture, embedSize, unitCount, dropout, cleaning, minCount, attention, transformer);
     }
 
     /**
@@ -95,7 +157,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with it
      */
     public ModelSpec withDropout(float rate) {
-        return new ModelSpec(architecture, embed, units, rate, cleaning, minCount, attention);
+        return new ModelSpec(architecture, embed, units, rate, cleaning, minCount, attention, transformer);
     }
 
     /**
@@ -103,7 +165,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with it
      */
     public ModelSpec withCleaning(Cleaning c) {
-        return new ModelSpec(architecture, embed, units, dropout, c, minCount, attention);
+        return new ModelSpec(architecture, embed, units, dropout, c, minCount, attention, transformer);
     }
 
     /**
@@ -111,7 +173,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with it
      */
     public ModelSpec withMinCount(int count) {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, count, attention);
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, count, attention, transformer);
     }
 
     /**
@@ -119,6 +181,14 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with them
      */
     public ModelSpec withAttention(AttentionSettings settings) {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, settings);
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, settings, transformer);
+    }
+
+    /**
+     * @param settings transformer settings
+     * @return a copy with them
+     */
+    public ModelSpec withTransformer(TransformerSettings settings) {
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, attention, settings);
     }
 }

@@ -16,23 +16,27 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code caption} with a tiny attention model: the pictures and the JSON weights. */
+/** {@code caption} with a tiny attention model: the pictures and the JSON weights (a subclass runs it on the transformer). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttentionCommandsTest {
 
-    @TempDir
-    static Path shared;
+    /** @return the architecture under test: one whose captions carry attention maps */
+    Architecture architecture() {
+        return Architecture.ATTENTION;
+    }
 
-    static TinyPipeline p;
-    static GridShape grid;
+    TinyPipeline p;
+    GridShape grid;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void pipeline() throws Exception {
-        p = TinyPipeline.build(shared, Architecture.ATTENTION);
+    void pipeline(@TempDir Path shared) throws Exception {
+        p = TinyPipeline.build(shared, architecture());
         try (CaptionModel m = CaptionModel.load(p.model())) {
             grid = m.config().grid();
         }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.features.FeatureStore;
+import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
+import dev.captioner.pipeline.Demo;
 import dev.captioner.testutil.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +59,7 @@ class DemoCommandTest {
             assertThat(p.get("references").size()).isEqualTo(5);
             assertThat(p.get("caption").asText()).doesNotContain("startseq").doesNotContain("endseq");
         }
-        // The default architecture is attention, on grid features, and the report shows where it looked.
+        // The default architecture (the transformer) reads grid features, and the report shows where it looked.
         assertThat(FeatureStore.read(out.resolve("grid_features.h5")).size()).isEqualTo(40);
         assertThat(out.resolve("features.h5")).doesNotExist();
         assertThat(Files.readString(out.resolve("report/index.html"))).contains("Where the model looked");
@@ -70,7 +72,8 @@ class DemoCommandTest {
         }
         try (CaptionModel m = CaptionModel.load(out.resolve("model"))) {
             assertThat(m.config().encoder().name()).isEqualTo("concepts");
-            assertThat(m.config().architecture().id()).isEqualTo("attention");
+            assertThat(m.config().architecture()).isEqualTo(Demo.ARCHITECTURE).isEqualTo(Architecture.TRANSFORMER);
+            assertThat(m.config().transformer()).isEqualTo(Demo.TRANSFORMER);
         }
         // Running the demo again finds everything up to date.
         Cli again = Cli.run("demo", "--out", out.toString(), "--images", "40", "--epochs", "2", "--seed", "3");

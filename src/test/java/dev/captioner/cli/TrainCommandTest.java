@@ -84,7 +84,8 @@ class TrainCommandTest {
         assertThat(bad.status()).as("a refused option value is a wrong command line").isEqualTo(2);
         assertThat(bad.err()).startsWith("error: dropout must be in [0, 1)").contains("--help");
         Cli wrong = Cli.run("train", "--data", data.toString(), "--features", feats.toString(), "--out",
-                tmp.resolve("m").toString(), "--architecture", "transformer");
+                tmp.resolve("m").toString(), "--architecture", "rnn");
         assertThat(wrong.status()).isEqualTo(2);
+        assertThat(wrong.err()).contains("rnn");
     }
 }

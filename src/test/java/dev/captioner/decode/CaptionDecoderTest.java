@@ -50,7 +50,8 @@ class CaptionDecoderTest {
         Vocabulary vocab = Vocabulary.build(captions, 1);
         boolean grid = a.features() == FeatureKind.GRID;
         ModelConfig config = ModelConfig.of(ModelSpec.defaults().withArchitecture(a).withSizes(6, 8).withDropout(0f)
-                .withAttention(new ModelSpec.AttentionSettings(5, 1f)), vocab.size(), maxLength,
+                .withAttention(new ModelSpec.AttentionSettings(5, 1f))
+                .withTransformer(new ModelSpec.TransformerSettings(2, 8, 2, 16, false, 0)), vocab.size(), maxLength,
                 new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, grid ? new GridShape(2, 1, 2) : null), null);
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -199,16 +200,18 @@ class CaptionDecoderTest {
 
     @Test
     void batchedDecodingEqualsOneImageAtATime() throws Exception {
-        try (CaptionModel model = model(Architecture.INIT_INJECT, 6, 5, 0f)) {
-            CaptionDecoder d = new CaptionDecoder(model);
-            float[][] features = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0.3f, -2, 1, 0}};
-            List<List<Caption>> batch = d.decode(features, DecodeOptions.beam(3));
-            for (int i = 0; i < features.length; i++) {
-                List<Caption> one = d.decode(new float[][] {features[i]}, DecodeOptions.beam(3)).get(0);
-                assertThat(batch.get(i).get(0).words()).isEqualTo(one.get(0).words());
-                // float32 sums over ~20 steps: a batch's other products round differently (seen 8e-7 relative).
-                double expected = one.get(0).score();
-                assertThat(batch.get(i).get(0).score()).isCloseTo(expected, offset(1e-5 * Math.max(1, Math.abs(expected))));
+        for (Architecture a : Architecture.values()) {
+            try (CaptionModel model = model(a, 6, 5, 0f)) {
+                CaptionDecoder d = new CaptionDecoder(model);
+                float[][] features = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0.3f, -2, 1, 0}};
+                List<List<Caption>> batch = d.decode(features, DecodeOptions.beam(3));
+                for (int i = 0; i < features.length; i++) {
+                    List<Caption> one = d.decode(new float[][] {features[i]}, DecodeOptions.beam(3)).get(0);
+                    assertThat(batch.get(i).get(0).words()).as(a.id() + " image " + i).isEqualTo(one.get(0).words());
+                    // float32 sums over ~20 steps: a batch's other products round differently (seen 8e-7 relative).
+                    double expected = one.get(0).score();
+                    assertThat(batch.get(i).get(0).score()).isCloseTo(expected, offset(1e-5 * Math.max(1, Math.abs(expected))));
+                }
             }
         }
     }
@@ -313,16 +316,21 @@ class CaptionDecoderTest {
     }
 
     @Test
-    void anAttentionModelsCaptionsCarryOneMapPerWordThatSumsToOne() throws Exception {
-        try (CaptionModel model = model(Architecture.ATTENTION, 6, 21, 0f)) {
-            for (int beam : new int[] {1, 3}) {
-                List<Caption> out = new CaptionDecoder(model).decode(new float[][] {{1, -2, 0.5f, 3}},
-                        DecodeOptions.beam(beam)).get(0);
-                for (Caption c : out) {
-                    assertThat(c.attention()).hasSameSizeAs(c.words());
-                    for (float[] alpha : c.attention()) {
-                        assertThat(alpha).hasSize(2);
-                        assertThat(alpha[0] + alpha[1]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+    void captionsOfAModelWithAttentionMapsCarryOneMapPerWordThatSumsToOne() throws Exception {
+        for (Architecture a : Architecture.values()) {
+            if (!a.attentionMaps()) {
+                continue;
+            }
+            try (CaptionModel model = model(a, 6, 21, 0f)) {
+                for (int beam : new int[] {1, 3}) {
+                    List<Caption> out = new CaptionDecoder(model).decode(new float[][] {{1, -2, 0.5f, 3}},
+                            DecodeOptions.beam(beam)).get(0);
+                    for (Caption c : out) {
+                        assertThat(c.attention()).as(a.id()).hasSameSizeAs(c.words());
+                        for (float[] alpha : c.attention()) {
+                            assertThat(alpha).hasSize(2);
+                            assertThat(alpha[0] + alpha[1]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+                        }
                     }
                 }
             }

@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.captioner.features.FeatureRows;
+import dev.captioner.testutil.FiniteDifference;
 import dev.captioner.vision.GridShape;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,18 +132,7 @@ class AttentionCaptionNetTest {
                 float[] grad = w.getGradient().toFloatArray();
                 for (int trial = 0; trial < 3; trial++) {
                     int i = r.nextInt((int) w.size());
-                    float[] values = w.toFloatArray();
-                    float original = values[i];
-                    double eps = 1e-2;
-                    values[i] = (float) (original + eps);
-                    w.set(values);
-                    double plus = loss(net, m, batch, rows);
-                    values[i] = (float) (original - eps);
-                    w.set(values);
-                    double minus = loss(net, m, batch, rows);
-                    values[i] = original;
-                    w.set(values);
-                    double numeric = (plus - minus) / (2 * eps);
+                    double numeric = FiniteDifference.slope(w, i, 1e-2, () -> loss(net, m, batch, rows));
                     // float32 losses of about 2 differ by rounding of ~1e-6: the difference quotient is
                     // good to ~1e-4, so a gradient of zero cannot pass where the slope is real.
                     assertThat((double) grad[i]).as("%s[%d]", name, i)

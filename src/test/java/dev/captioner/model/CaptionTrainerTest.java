@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -288,6 +289,89 @@ class CaptionTrainerTest {
                 assertThat(m.config().grid()).isEqualTo(new dev.captioner.vision.GridShape(2, 2, 2));
                 assertThat(m.net()).isInstanceOf(AttentionCaptionNet.class);
             }
+        }
+    }
+
+    @Test
+    void aTransformerTrainsOnGridsOrPooledVectorsWithWarmupAndResumesExactly() throws Exception {
+        ModelSpec transformer = ModelSpec.defaults().withArchitecture(Architecture.TRANSFORMER).withDropout(0.1f)
+                .withTransformer(new ModelSpec.TransformerSettings(2, 16, 4, 32, true, 0));
+        TrainConfig warm = new TrainConfig(3, 16, 3e-3f, 5f, 10, Objective.SEQUENCE, 5).withSchedule(4, Decay.INVERSE_SQRT);
+        try (Dataset d = dataset()) {
+            CaptionTrainer.Result straight = trainer().train(d, gridFeatures(d), tmp.resolve("t"), transformer, warm, false);
+            assertThat(straight.history().get(2).trainLoss()).isLessThan(straight.history().get(0).trainLoss());
+            assertThat(straight.config().transformer()).isEqualTo(transformer.transformer());
+            assertThat(straight.config().attention()).isNull();
+            Path out = tmp.resolve("t2");
+            assertThatThrownBy(() -> trainer().afterEpoch((epoch, net) -> {
+                if (epoch == 2) {
+                    throw new IllegalStateException("power cut");
+                }
+            }).train(d, gridFeatures(d), out, transformer, warm, false)).hasMessage("power cut");
+            CaptionTrainer.Result resumed = trainer().train(d, gridFeatures(d), out, transformer, warm, true);
+            // The warm-up schedule continues from the saved step count: the same run, bit for bit.
+            assertThat(devLosses(resumed)).containsExactly(devLosses(straight));
+            try (CaptionModel m = CaptionModel.load(out)) {
+                assertThat(m.net()).isInstanceOf(TransformerCaptionNet.class);
+                assertThat(m.attentionGrid()).isEqualTo(new dev.captioner.vision.GridShape(2, 2, 2));
+            }
+            // Pooled vectors are a memory of one token; the captions then carry no maps.
+            CaptionTrainer.Result pooled = trainer().train(d, features(d, 0), tmp.resolve("tp"), transformer,
+                    epochs(2), false);
+            assertThat(pooled.history()).hasSize(2);
+            try (CaptionModel m = CaptionModel.load(tmp.resolve("tp"))) {
+                assertThat(m.attentionGrid()).isNull();
+            }
+        }
+    }
+
+    @Test
+    void theWarmupScheduleRisesThenDecaysAsTheInverseSquareRootOrLinearly() {
+        TrainConfig c = new TrainConfig(1, 1, 1e-3f, 5f, 1, Objective.SEQUENCE, 1).withSchedule(100, Decay.INVERSE_SQRT);
+        assertThat(c.rateFactor(1, 1000)).isEqualTo(0.01);
+        assertThat(c.rateFactor(50, 1000)).isEqualTo(0.5);
+        assertThat(c.rateFactor(100, 1000)).isEqualTo(1.0);
+        assertThat(c.rateFactor(400, 1000)).isEqualTo(0.5);
+        assertThat(new TrainConfig(1, 1, 1e-3f, 5f, 1, Objective.SEQUENCE, 1).rateFactor(7, 1000)).isEqualTo(1.0);
+        TrainConfig linear = c.withSchedule(100, Decay.LINEAR);
+        assertThat(linear.rateFactor(50, 1000)).isEqualTo(0.5);
+        assertThat(linear.rateFactor(101, 1000)).isEqualTo(1.0);
+        assertThat(linear.rateFactor(551, 1000)).isEqualTo(0.5);
+        assertThat(linear.rateFactor(1000, 1000)).isEqualTo(1.0 / 900).isPositive();
+        // Linear decay without warm-up starts at the full rate.
+        assertThat(c.withSchedule(0, Decay.LINEAR).rateFactor(1, 10)).isEqualTo(1.0);
+        assertThat(c.withSchedule(0, Decay.LINEAR).rateFactor(10, 10)).isEqualTo(0.1);
+    }
+
+    @Test
+    void batchesAreCountedAsTheShufflerMakesThem() {
+        Random r = new Random(3);
+        for (int n : new int[] {1, 63, 64, 65, 3199, 3200, 3201, 7500, 10_001}) {
+            for (int b : new int[] {1, 7, 64}) {
+                List<CaptionExample> examples = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    examples.add(new CaptionExample(i, new int[2 + r.nextInt(5)]));
+                }
+                assertThat(CaptionBatches.count(n, b)).as(n + " captions, batches of " + b)
+                        .isEqualTo(CaptionBatches.shuffled(examples, b, r).size());
+            }
+        }
+    }
+
+    @Test
+    void aLinearDecayIsResumedOnlyWithTheEpochsItEndsAt() throws Exception {
+        ModelSpec spec = ModelSpec.defaults().withSizes(8, 8);
+        TrainConfig linear = epochs(3).withSchedule(2, Decay.LINEAR);
+        try (Dataset d = dataset()) {
+            Path out = tmp.resolve("linear");
+            assertThatThrownBy(() -> trainer().afterEpoch((epoch, net) -> {
+                throw new IllegalStateException("power cut");
+            }).train(d, features(d, 0), out, spec, linear, false)).hasMessage("power cut");
+            assertThatThrownBy(() -> trainer().train(d, features(d, 0), out, spec, epochs(4).withSchedule(2, Decay.LINEAR),
+                    true)).hasMessageContaining("resume with --epochs 3");
+            assertThatThrownBy(() -> trainer().train(d, features(d, 0), out, spec, linear.withSchedule(2,
+                    Decay.INVERSE_SQRT), true)).hasMessageContaining("decay linear");
+            assertThat(trainer().train(d, features(d, 0), out, spec, linear, true).history()).hasSize(3);
         }
     }
 

@@ -133,14 +133,39 @@ class KillResumeTest {
         assertThat(landed).as("kills that landed while a run was going").isPositive();
     }
 
-    private static String[] trainArgs(Path features, Path out, boolean resume) {
+    private static String[] trainArgs(Path features, Path out, boolean resume, String... more) {
         List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--features", features.toString(),
                 "--out", out.toString(), "--epochs", "5", "--patience", "10", "--embed", "32", "--units", "48",
                 "--batch-size", "32", "--dropout", "0.3", "--seed", "9"));
+        a.addAll(List.of(more));
         if (resume) {
             a.add("--resume");
         }
         return a.toArray(String[]::new);
+    }
+
+    /** A small transformer decoder with a warm-up that spans the kills, so the schedule is resumed too. */
+    private static final String[] TRANSFORMER = {"--architecture", "transformer", "--layers", "2", "--d-model", "32",
+        "--heads", "4", "--ffn", "64", "--warmup", "20"};
+
+    @Test
+    void transformerTrainingKilledAndResumedEndsExactlyLikeAnUninterruptedRun() throws Exception {
+        Path features = dir.resolve("transformer/features.h5");
+        assertThat(CliProcess.run(dir.resolve("transformer/features.log"), featuresArgs(features))).isZero();
+        Path straight = dir.resolve("transformer/straight");
+        long duration = timed(dir.resolve("transformer/straight.log"), trainArgs(features, straight, false, TRANSFORMER));
+        Path out = dir.resolve("transformer/killed");
+        Path log = dir.resolve("transformer/killed.log");
+        Random random = new Random(300);
+        int landed = killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, false, TRANSFORMER));
+        landed += killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, true, TRANSFORMER));
+        if (!Files.exists(out.resolve("config.json"))) {
+            assertThat(CliProcess.run(log, trainArgs(features, out, true, TRANSFORMER))).as("see " + log).isZero();
+        }
+        assertSameTraining(out, straight, log);
+        assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).at("/architecture").asText())
+                .isEqualTo("transformer");
+        assertThat(landed).as("kills that landed while training ran").isPositive();
     }
 
     private static JsonNode history(Path model) throws Exception {

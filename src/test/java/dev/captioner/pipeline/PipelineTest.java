@@ -47,7 +47,8 @@ class PipelineTest {
 
     static RunSettings settings(Path out, int beam, Architecture architecture) {
         return new RunSettings(p.data(), LoadOptions.defaults(), "concepts", p.encoder(), out,
-                ModelSpec.defaults().withArchitecture(architecture).withSizes(16, 16).withDropout(0.1f),
+                ModelSpec.defaults().withArchitecture(architecture).withSizes(16, 16).withDropout(0.1f)
+                        .withTransformer(new ModelSpec.TransformerSettings(2, 16, 4, 32, false, 0)),
                 new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), beam, 3, 4);
     }
 
@@ -84,17 +85,25 @@ class PipelineTest {
     }
 
     @Test
-    void anAttentionRunUsesGridFeaturesAndShowsWhereTheModelLooked() throws Exception {
-        Path out = tmp.resolve("attention-run");
-        RunPipeline.Result r = new RunPipeline(new PrintStream(new ByteArrayOutputStream()))
-                .run(settings(out, 2, Architecture.ATTENTION));
-        assertThat(out.resolve(RunPipeline.GRID_FEATURES)).isRegularFile();
+    void aRunOfAModelWithAttentionMapsUsesGridFeaturesAndShowsWhereTheModelLooked() throws Exception {
+        for (Architecture a : Architecture.values()) {
+            if (a.attentionMaps()) {
+                showsWhereTheModelLooked(a);
+            }
+        }
+        assertThat(java.nio.file.Files.readString(first.report())).doesNotContain("Where the model looked");
+    }
+
+    private void showsWhereTheModelLooked(Architecture a) throws Exception {
+        Path out = tmp.resolve(a.id() + "-run");
+        RunPipeline.Result r = new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(settings(out, 2, a));
+        assertThat(out.resolve(RunPipeline.GRID_FEATURES)).as(a.id()).isRegularFile();
         assertThat(out.resolve(RunPipeline.FEATURES)).doesNotExist();
         List<Path> pictures;
         try (var files = java.nio.file.Files.list(out.resolve("eval/attention"))) {
             pictures = files.sorted().toList();
         }
-        assertThat(pictures).hasSize(4);
+        assertThat(pictures).as(a.id()).hasSize(4);
         assertThat(pictures.get(0).getFileName().toString())
                 .isEqualTo(r.predictions().get(0).image().replaceAll("\\.jpg$", ".png"));
         for (Path picture : pictures) {
@@ -103,7 +112,6 @@ class PipelineTest {
         String html = java.nio.file.Files.readString(r.report());
         assertThat(html).contains("Where the model looked").contains("img/attention-" + pictures.get(0).getFileName());
         assertThat(out.resolve("report/img/attention-" + pictures.get(0).getFileName())).isRegularFile();
-        assertThat(java.nio.file.Files.readString(first.report())).doesNotContain("Where the model looked");
     }
 
     @Test

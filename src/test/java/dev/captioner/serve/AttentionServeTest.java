@@ -20,6 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -27,29 +28,32 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** The server with a tiny attention model: the API's {@code attention} field and the page's overlay. */
+/** The server with a tiny attention model: the API's {@code attention} field and the page's overlay (a subclass runs it on the transformer). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttentionServeTest {
 
-    @TempDir
-    static Path shared;
+    /** @return the architecture under test: one whose captions carry attention maps */
+    Architecture architecture() {
+        return Architecture.ATTENTION;
+    }
 
-    static TinyPipeline p;
-    static ModelService service;
-    static CaptionServer server;
+    TinyPipeline p;
+    ModelService service;
+    CaptionServer server;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void start() throws Exception {
-        p = TinyPipeline.build(shared, Architecture.ATTENTION);
+    void start(@TempDir Path shared) throws Exception {
+        p = TinyPipeline.build(shared, architecture());
         service = new ModelService(Captioner.load(p.model()));
         server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 10 << 20, 2, 64, 1, 10, 100_000_000L)
                 .withBatching(ServeConfig.DEFAULT_MAX_BATCH, ServeConfig.DEFAULT_BATCH_WAIT_MS));
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         server.close();
         service.close();
     }
@@ -87,7 +91,7 @@ class AttentionServeTest {
         HttpResponse<String> model = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.port() + "/api/model")).build(), HttpResponse.BodyHandlers.ofString());
         JsonNode m = new ObjectMapper().readTree(model.body());
-        assertThat(m.get("architecture").asText()).isEqualTo("attention");
+        assertThat(m.get("architecture").asText()).isEqualTo(architecture().id());
         assertThat(m.get("attention_grid").get("height").asInt()).isEqualTo(h);
     }
 

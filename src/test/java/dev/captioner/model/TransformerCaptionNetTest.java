@@ -1,0 +1,214 @@
+package dev.captioner.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.captioner.data.Vocabulary;
+import dev.captioner.decode.Caption;
+import dev.captioner.decode.CaptionDecoder;
+import dev.captioner.decode.DecodeOptions;
+import dev.captioner.features.FeatureRows;
+import dev.captioner.testutil.FiniteDifference;
+import dev.captioner.vision.GridShape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transformer decoder: its causal mask, its key/value cache, and its gradients. */
+class TransformerCaptionNetTest {
+
+    private static final int VOCAB = 11;
+    private static final GridShape GRID = new GridShape(2, 3, 4);
+
+    @TempDir
+    Path tmp;
+
+    private static ModelConfig config(GridShape grid, float dropout, boolean tie) {
+        return ModelConfig.of(ModelSpec.defaults().withArchitecture(Architecture.TRANSFORMER).withDropout(dropout)
+                .withTransformer(new ModelSpec.TransformerSettings(2, 8, 2, 12, tie, 0)), VOCAB, 9,
+                new ModelConfig.EncoderInfo("test", grid == null ? 5 : grid.size(), 32, "sha", null, grid), null);
+    }
+
+    private static float[] features(int n, int dim, long seed) {
+        Random r = new Random(seed);
+        float[] f = new float[n * dim];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) r.nextGaussian();
+        }
+        return f;
+    }
+
+    @Test
+    void changingAWordMovesNoPredictionBeforeIt() {
+        Engine.getInstance().setRandomSeed(3);
+        try (NDManager m = NDManager.newBaseManager()) {
+            CaptionNet net = CaptionNet.create(config(GRID, 0f, false));
+            net.initialize(m);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray feats = m.create(features(2, GRID.size(), 1), new Shape(2, GRID.size()));
+            long[] a = {1, 4, 5, 6, 7, 8, 3, 2};
+            long[] b = a.clone();
+            b[4] = 9; // position 4 changes
+            int steps = a.length;
+            int[] lengths = {steps, steps};
+            NDArray positions = m.arange(2L * steps);
+            float[] la = net.teacherForce(ps, feats, m.create(concat(a, a), new Shape(2, steps)), lengths, positions, false)
+                    .logits().toFloatArray();
+            float[] lb = net.teacherForce(ps, feats, m.create(concat(a, b), new Shape(2, steps)), lengths, positions, false)
+                    .logits().toFloatArray();
+            int row = steps * VOCAB;
+            for (int t = 0; t < steps; t++) {
+                for (int v = 0; v < VOCAB; v++) {
+                    int first = t * VOCAB + v;
+                    int second = row + t * VOCAB + v;
+                    assertThat(lb[first]).as("unchanged row, position %d", t).isEqualTo(la[first]);
+                    if (t < 4) {
+                        assertThat(lb[second]).as("position %d before the change", t).isCloseTo(la[second], offset(1e-5f));
+                    }
+                }
+            }
+            double moved = 0;
+            for (int v = 0; v < VOCAB; v++) {
+                moved += Math.abs(lb[row + 4 * VOCAB + v] - la[row + 4 * VOCAB + v]);
+            }
+            assertThat(moved).as("the changed position itself moves").isGreaterThan(1e-3);
+        }
+    }
+
+    private static long[] concat(long[] x, long[] y) {
+        long[] out = new long[x.length + y.length];
+        System.arraycopy(x, 0, out, 0, x.length);
+        System.arraycopy(y, 0, out, x.length, y.length);
+        return out;
+    }
+
+    private Path model(GridShape grid, long seed) {
+        List<List<String>> words = new ArrayList<>();
+        for (String w : List.of("startseq", "endseq", "red", "blue", "green", "circle", "square", "above", "below",
+                "left")) {
+            words.add(List.of(w));
+        }
+        Vocabulary vocab = Vocabulary.build(words, 1);
+        Engine.getInstance().setRandomSeed((int) seed);
+        Path dir = tmp.resolve("m" + seed + (grid == null ? "p" : "g"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            CaptionNet net = CaptionNet.create(config(grid, 0f, true));
+            net.initialize(m);
+            // Sharper distributions, so that the search's choices are far apart.
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                if (p.getKey().contains("embedding") || p.getKey().contains("output")) {
+                    p.getValue().getArray().muli(40f);
+                }
+            }
+            java.nio.file.Files.createDirectories(dir);
+            new ModelDirectory(dir).write(net, vocab);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    @Test
+    void theCacheGivesTheSameCaptionsScoresAndMapsAsRecomputingThePrefix() {
+        for (GridShape grid : java.util.Arrays.asList(GRID, null)) {
+            try (CaptionModel model = CaptionModel.load(model(grid, 17))) {
+                int dim = grid == null ? 5 : grid.size();
+                float[][] feats = new float[4][];
+                for (int i = 0; i < feats.length; i++) {
+                    feats[i] = features(1, dim, 100 + i);
+                }
+                CaptionDecoder decoder = new CaptionDecoder(model);
+                for (int beam : new int[] {1, 3}) {
+                    model.net().useCache(true);
+                    List<List<Caption>> cached = decoder.decode(feats, DecodeOptions.beam(beam));
+                    model.net().useCache(false);
+                    List<List<Caption>> recomputed = decoder.decode(feats, DecodeOptions.beam(beam));
+                    model.net().useCache(true);
+                    for (int i = 0; i < feats.length; i++) {
+                        assertThat(cached.get(i)).hasSameSizeAs(recomputed.get(i));
+                        for (int k = 0; k < cached.get(i).size(); k++) {
+                            Caption c = cached.get(i).get(k);
+                            Caption r = recomputed.get(i).get(k);
+                            assertThat(c.words()).as("image %d, beam %d, caption %d", i, beam, k).isEqualTo(r.words());
+                            assertThat(c.score()).isCloseTo(r.score(), offset(1e-4 * Math.max(1, Math.abs(r.score()))));
+                            if (grid == null) {
+                                assertThat(c.attention()).isNull();
+                            } else {
+                                for (int w = 0; w < c.words().size(); w++) {
+                                    float[] ca = c.attention().get(w);
+                                    float[] ra = r.attention().get(w);
+                                    assertThat(ca).hasSize(GRID.locations());
+                                    for (int l = 0; l < ca.length; l++) {
+                                        assertThat(ca[l]).isCloseTo(ra[l], offset(1e-5f));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                assertThat(model.attentionGrid()).isEqualTo(grid);
+            }
+        }
+    }
+
+    @Test
+    void backpropagationThroughALayerAgreesWithFiniteDifferences() {
+        Engine.getInstance().setRandomSeed(11);
+        FeatureRows rows = FeatureRows.of(new float[][] {features(1, GRID.size(), 1), features(1, GRID.size(), 2)},
+                GRID.size());
+        List<CaptionExample> batch = List.of(new CaptionExample(0, new int[] {1, 4, 5, 6, 2}),
+                new CaptionExample(1, new int[] {1, 7, 8, 2}), new CaptionExample(0, new int[] {1, 9, 10, 4, 5, 2}));
+        try (NDManager m = NDManager.newBaseManager()) {
+            CaptionNet net = CaptionNet.create(config(GRID, 0f, false));
+            net.initialize(m);
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(NextWordLoss.targets(net, new ParameterStore(m, false), m, batch, rows, Objective.SEQUENCE,
+                        true).loss());
+            }
+            Random r = new Random(5);
+            int checked = 0;
+            int significant = 0;
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                // One layer: every block of the second decoder layer.
+                if (!p.getKey().contains("layer1.")) {
+                    continue;
+                }
+                NDArray w = p.getValue().getArray();
+                float[] grad = w.getGradient().toFloatArray();
+                for (int trial = 0; trial < 2; trial++) {
+                    int i = r.nextInt((int) w.size());
+                    double numeric = FiniteDifference.slope(w, i, 1e-2, () -> loss(net, m, batch, rows));
+                    assertThat((double) grad[i]).as("%s[%d]", p.getKey(), i)
+                            .isCloseTo(numeric, offset(1e-4 + 0.05 * Math.abs(numeric)));
+                    checked++;
+                    if (Math.abs(numeric) > 1e-3) {
+                        significant++;
+                    }
+                }
+            }
+            assertThat(checked).isGreaterThanOrEqualTo(20);
+            assertThat(significant).isGreaterThanOrEqualTo(checked / 3);
+        }
+    }
+
+    private static double loss(CaptionNet net, NDManager m, List<CaptionExample> batch, FeatureRows rows) {
+        try (NDManager s = m.newSubManager()) {
+            return NextWordLoss.targets(net, new ParameterStore(s, false), s, batch, rows, Objective.SEQUENCE, false)
+                    .loss().getFloat();
+        }
+    }
+}
