@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         versionProvider = CaptionerCommand.Version.class,
         description = "Image-caption generator: dataset tools, image features, LSTM and transformer caption models, metrics, plots, server.",
         subcommands = {DatasetCommand.class, EncoderCommand.class, FeaturesCommand.class, TrainCommand.class,
+            FinetuneCommand.class,
             EvaluateCommand.class, ScoreCommand.class, CaptionCommand.class, ExploreCommand.class, RunCommand.class,
             DemoCommand.class, ServeCommand.class, WeightsCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})

@@ -38,12 +38,16 @@ public final class DemoCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Architecture architecture;
 
+    @Option(names = "--finetune-epochs", defaultValue = "0", paramLabel = "N",
+            description = "After training, fine-tune on CIDEr-D (self-critical) for at most N epochs (default: ${DEFAULT-VALUE}: none).")
+    int finetuneEpochs;
+
     @Override
     public Integer call() throws Exception {
         Demo.Settings d = Demo.Settings.defaults(out);
         long start = System.nanoTime();
         Demo.Settings settings = Settings.of(spec, () -> new Demo.Settings(out, images, epochs, d.encoderEpochs(),
-                d.imageSize(), d.encoderSize(), seed, architecture));
+                d.imageSize(), d.encoderSize(), seed, architecture, finetuneEpochs));
         RunPipeline.Result r = new Demo(CommandLog.of(spec)).run(settings);
         Summary.print(spec.commandLine().getOut(), r, 5);
         spec.commandLine().getOut().printf("finished in %.0f s%n", (System.nanoTime() - start) / 1e9);

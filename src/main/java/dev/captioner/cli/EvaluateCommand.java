@@ -47,13 +47,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--length-penalty", defaultValue = "0", paramLabel = "A", description = "Length normalisation exponent (default: ${DEFAULT-VALUE}).")
     double lengthPenalty;
 
+    @Option(names = "--block-trigrams", description = "Never repeat a trigram within a caption.")
+    boolean blockTrigrams;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for metrics.json and predictions.jsonl.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         Split s = split;
-        DecodeOptions options = Settings.of(spec, () -> new DecodeOptions(beam, maxLength, lengthPenalty));
+        DecodeOptions options = Settings.of(spec, () -> new DecodeOptions(beam, maxLength, lengthPenalty, blockTrigrams));
         Scoring.Result result;
         try (CaptionModel m = CaptionModel.load(model); Dataset dataset = data.load()) {
             result = Evaluation.run(m, dataset, FeatureStore.read(features), s, options);

@@ -2,6 +2,7 @@ package dev.captioner.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.eval.CaptionHabits;
 import dev.captioner.eval.Metrics;
 import dev.captioner.eval.Prediction;
 import dev.captioner.util.AtomicFiles;
@@ -29,6 +30,12 @@ final class MetricsOutput {
         out.printf(Locale.ROOT, "  BLEU-4   %.4f%n", m.bleu4());
         out.printf(Locale.ROOT, "  CIDEr-D  %.4f%n", m.cider());
         out.printf(Locale.ROOT, "  ROUGE-L  %.4f%n", m.rougeL());
+        if (m.habits() != null) {
+            CaptionHabits h = m.habits();
+            out.printf(Locale.ROOT, "  bad endings %.1f %%, repeated trigrams %.1f %%, distinct captions %.1f %%, "
+                    + "mean length %.1f words%n", 100 * h.badEndings(), 100 * h.repeatedTrigrams(), 100 * h.distinct(),
+                    h.meanLength());
+        }
     }
 
     static void writeMetrics(Path file, Metrics m) throws IOException {

@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.model.FinetuneConfig;
 import dev.captioner.options.EncoderChoice;
 import dev.captioner.options.Settings;
 import dev.captioner.pipeline.RunPipeline;
@@ -45,6 +46,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Images per encoder call (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--finetune-epochs", defaultValue = "0", paramLabel = "N",
+            description = "After training, fine-tune on CIDEr-D (self-critical, 'captioner finetune' defaults) for at "
+                    + "most N epochs into model-finetuned/, evaluated beside the model (default: ${DEFAULT-VALUE}: none).")
+    int finetuneEpochs;
+
     @Override
     public Integer call() throws Exception {
         if (encoder.grid() && !training.architecture.reads(FeatureKind.GRID)) {
@@ -54,7 +60,8 @@ public final class RunCommand implements Callable<Integer> {
         PrintStream log = CommandLog.of(spec);
         RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder.encoder(),
                 encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch,
-                encoder.card()));
+                encoder.card()).withFinetune(finetuneEpochs == 0 ? null
+                        : FinetuneConfig.defaults().withEpochs(finetuneEpochs).withSeed(data.seed)));
         // A known dataset's name (e.g. flickr8k) is fetched first, once.
         s = s.withData(data.pathDownloading(log));
         RunPipeline.Result r = new RunPipeline(log).run(s);

@@ -12,10 +12,12 @@ final class Summary {
     private Summary() {}
 
     static void print(PrintWriter out, RunPipeline.Result r, int examples) {
-        out.printf(Locale.ROOT, "%-8s %8s %8s %8s %8s %8s%n", "test", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "CIDEr-D");
+        out.printf(Locale.ROOT, "%-20s %8s %8s %8s %8s %8s%n", "test", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "CIDEr-D");
         for (Metrics m : new Metrics[] {r.greedy(), r.beam()}) {
-            out.printf(Locale.ROOT, "%-8s %8.4f %8.4f %8.4f %8.4f %8.4f%n", m.beam() <= 1 ? "greedy" : "beam " + m.beam(),
-                    m.bleu1(), m.bleu2(), m.bleu3(), m.bleu4(), m.cider());
+            line(out, m.beam() <= 1 ? "greedy" : "beam " + m.beam(), m);
+        }
+        for (Metrics m : r.finetuned()) {
+            line(out, (m.beam() <= 1 ? "greedy" : "beam " + m.beam()) + ", fine-tuned", m);
         }
         if (examples > 0) {
             out.println();
@@ -27,5 +29,10 @@ final class Summary {
         }
         out.println();
         out.println("report: " + r.report().toAbsolutePath());
+    }
+
+    private static void line(PrintWriter out, String label, Metrics m) {
+        out.printf(Locale.ROOT, "%-20s %8.4f %8.4f %8.4f %8.4f %8.4f%n", label, m.bleu1(), m.bleu2(), m.bleu3(), m.bleu4(),
+                m.cider());
     }
 }

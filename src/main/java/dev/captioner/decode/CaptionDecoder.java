@@ -150,7 +150,8 @@ public final class CaptionDecoder {
             boolean allDone = true;
             for (int i = 0; i < b; i++) {
                 if (!done[i]) {
-                    List<Hyp> next = expand(alive.get(i), logp, alpha, i * k, vocab, k, finished.get(i));
+                    List<Hyp> next = expand(alive.get(i), logp, alpha, i * k, vocab, k, finished.get(i),
+                            options.blockTrigrams());
                     alive.set(i, next);
                     done[i] = next.isEmpty() || enough(finished.get(i), next, k, options);
                 }
@@ -194,7 +195,7 @@ public final class CaptionDecoder {
      * moved to {@code finished}.
      */
     private List<Hyp> expand(List<Hyp> live, float[] logp, float[] alpha, int row0, int vocab, int k,
-            List<Hyp> finished) {
+            List<Hyp> finished, boolean blockTrigrams) {
         // Min-heap of the K best (score, hypothesis index, token) candidates.
         PriorityQueue<double[]> best = new PriorityQueue<>(Comparator.comparingDouble(a -> a[0]));
         for (int j = 0; j < live.size(); j++) {
@@ -205,9 +206,13 @@ public final class CaptionDecoder {
                     continue;
                 }
                 double s = h.logProb() + logp[base + v];
+                boolean wanted = best.size() < k || s > best.peek()[0];
+                if (!wanted || (blockTrigrams && repeatsTrigram(h.tokens(), v))) {
+                    continue;
+                }
                 if (best.size() < k) {
                     best.add(new double[] {s, j, v});
-                } else if (s > best.peek()[0]) {
+                } else {
                     best.poll();
                     best.add(new double[] {s, j, v});
                 }
@@ -237,6 +242,26 @@ public final class CaptionDecoder {
             }
         }
         return next;
+    }
+
+    /**
+     * @param tokens a caption so far
+     * @param next a candidate word
+     * @return whether appending it makes a trigram the caption already has
+     */
+    static boolean repeatsTrigram(int[] tokens, int next) {
+        int n = tokens.length;
+        if (n < 2) {
+            return false;
+        }
+        int a = tokens[n - 2];
+        int b = tokens[n - 1];
+        for (int i = 0; i + 2 < n; i++) {
+            if (tokens[i] == a && tokens[i + 1] == b && tokens[i + 2] == next) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether an image's search can stop: K finished captions and no live one can beat them. */

@@ -7,8 +7,10 @@ package dev.captioner.decode;
  * @param maxLength most tokens in a caption with both markers; 0 for the model's own maximum
  * @param lengthPenalty GNMT length normalisation exponent alpha (score = logP / ((5 + n) / 6)^alpha);
  *     0 ranks by plain log-probability
+ * @param blockTrigrams never extend a caption with a word that repeats one of its trigrams
+ *     ("a dog and a dog and a ..."), as self-critical.pytorch's {@code block_trigrams} does
  */
-public record DecodeOptions(int beam, int maxLength, double lengthPenalty) {
+public record DecodeOptions(int beam, int maxLength, double lengthPenalty, boolean blockTrigrams) {
 
     /** Largest beam accepted. */
     public static final int MAX_BEAM = 20;
@@ -24,6 +26,22 @@ public record DecodeOptions(int beam, int maxLength, double lengthPenalty) {
         if (!(lengthPenalty >= 0 && lengthPenalty <= 5)) {
             throw new IllegalArgumentException("length penalty must be between 0 and 5, was " + lengthPenalty);
         }
+    }
+
+    /**
+     * Without trigram blocking.
+     *
+     * @param beam beam width
+     * @param maxLength most tokens, or 0 for the model's maximum
+     * @param lengthPenalty length normalisation exponent
+     */
+    public DecodeOptions(int beam, int maxLength, double lengthPenalty) {
+        this(beam, maxLength, lengthPenalty, false);
+    }
+
+    /** @return these options with trigram blocking on */
+    public DecodeOptions withBlockTrigrams() {
+        return new DecodeOptions(beam, maxLength, lengthPenalty, true);
     }
 
     /** @return greedy search up to the model's maximum length */

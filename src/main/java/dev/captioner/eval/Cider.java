@@ -30,24 +30,57 @@ public final class Cider {
      * @return the score of each image; the corpus score is their mean
      */
     public static double[] perImage(List<List<String>> hypotheses, List<List<List<String>>> references) {
-        Map<String, Integer> df = new HashMap<>();
-        for (List<List<String>> refs : references) {
-            Set<String> seen = new HashSet<>();
-            for (List<String> r : refs) {
-                for (int n = 1; n <= N; n++) {
-                    seen.addAll(NGrams.count(r, n).keySet());
-                }
-            }
-            seen.forEach(g -> df.merge(g, 1, Integer::sum));
-        }
-        double refLen = Math.log(references.size());
+        Scorer scorer = new Scorer(references);
         double[] scores = new double[hypotheses.size()];
         for (int i = 0; i < hypotheses.size(); i++) {
-            Vec hyp = vector(hypotheses.get(i), df, refLen);
+            scores[i] = scorer.score(hypotheses.get(i), i);
+        }
+        return scores;
+    }
+
+    /**
+     * CIDEr-D against a fixed set of references, with the document frequencies of those
+     * references computed once and each reference's vector kept: what a reward scores many
+     * sampled captions of the same images with. {@link #perImage} is this scorer built on the
+     * evaluated set's own references.
+     */
+    public static final class Scorer {
+        private final Map<String, Integer> df = new HashMap<>();
+        private final double refLen;
+        private final List<List<Vec>> refVectors = new ArrayList<>();
+
+        /** @param references reference token lists per image; they fix the document frequencies */
+        public Scorer(List<List<List<String>>> references) {
+            for (List<List<String>> refs : references) {
+                Set<String> seen = new HashSet<>();
+                for (List<String> r : refs) {
+                    for (int n = 1; n <= N; n++) {
+                        seen.addAll(NGrams.count(r, n).keySet());
+                    }
+                }
+                seen.forEach(g -> df.merge(g, 1, Integer::sum));
+            }
+            refLen = Math.log(references.size());
+            for (List<List<String>> refs : references) {
+                refVectors.add(refs.stream().map(r -> vector(r, df, refLen)).toList());
+            }
+        }
+
+        /** @return how many images it has references for */
+        public int images() {
+            return refVectors.size();
+        }
+
+        /**
+         * @param hypothesis a caption's tokens
+         * @param image index of the image in the references given
+         * @return the caption's CIDEr-D against that image's references
+         */
+        public double score(List<String> hypothesis, int image) {
+            Vec hyp = vector(hypothesis, df, refLen);
             double[] sum = new double[N];
-            List<List<String>> refs = references.get(i);
-            for (List<String> r : refs) {
-                Vec ref = vector(r, df, refLen);
+            List<Vec> refs = refVectors.get(image);
+            for (Vec ref : refs) {
                 double delta = hyp.length() - ref.length();
                 for (int n = 0; n < N; n++) {
                     double val = 0;
@@ -66,9 +99,8 @@ public final class Cider {
             for (double v : sum) {
                 mean += v / N;
             }
-            scores[i] = mean / refs.size() * 10.0;
+            return refs.isEmpty() ? 0 : mean / refs.size() * 10.0;
         }
-        return scores;
     }
 
     /**

@@ -17,8 +17,11 @@ import java.util.List;
  * @param missing images of the split with no prediction (scored as empty captions)
  * @param beam beam width used, or 0 when unknown (scored from a file)
  * @param split the split scored
+ * @param habits bad endings, repeated trigrams, distinct captions and mean length of the
+ *     generated captions (missing images left out)
  */
-@JsonPropertyOrder({"bleu1", "bleu2", "bleu3", "bleu4", "cider", "rouge_l", "images", "missing", "beam", "split"})
+@JsonPropertyOrder({"bleu1", "bleu2", "bleu3", "bleu4", "cider", "rouge_l", "images", "missing", "beam", "split",
+        "habits"})
 public record Metrics(
         @JsonProperty("bleu1") double bleu1,
         @JsonProperty("bleu2") double bleu2,
@@ -29,7 +32,8 @@ public record Metrics(
         @JsonProperty("images") int images,
         @JsonProperty("missing") int missing,
         @JsonProperty("beam") int beam,
-        @JsonProperty("split") String split) {
+        @JsonProperty("split") String split,
+        @JsonProperty("habits") CaptionHabits habits) {
 
     /**
      * Scores cleaned captions.
@@ -46,6 +50,14 @@ public record Metrics(
         return new Metrics(Bleu.corpus(hypotheses, references, 1), Bleu.corpus(hypotheses, references, 2),
                 Bleu.corpus(hypotheses, references, 3), Bleu.corpus(hypotheses, references, 4),
                 Cider.corpus(hypotheses, references), RougeL.corpus(hypotheses, references), hypotheses.size(),
-                missing, beam, split);
+                missing, beam, split, CaptionHabits.of(hypotheses));
+    }
+
+    /**
+     * @param habits habits measured on other captions than those scored (e.g. without the missing ones)
+     * @return these scores with those habits
+     */
+    public Metrics withHabits(CaptionHabits habits) {
+        return new Metrics(bleu1, bleu2, bleu3, bleu4, cider, rougeL, images, missing, beam, split, habits);
     }
 }

@@ -38,6 +38,7 @@ public final class Scoring {
         List<List<List<String>>> refs = new ArrayList<>();
         List<Prediction> predictions = new ArrayList<>();
         List<String> missing = new ArrayList<>();
+        List<List<String>> written = new ArrayList<>();
         for (ImageRecord r : images) {
             List<List<String>> rs = new ArrayList<>();
             for (String c : r.captions()) {
@@ -50,10 +51,13 @@ public final class Scoring {
             if (caption == null) {
                 missing.add(r.name());
             } else {
+                written.add(hyp);
                 predictions.add(new Prediction(r.name(), caption, r.captions(), Bleu.sentenceSmoothed(hyp, rs, 4),
                         scores.getOrDefault(r.name(), Double.NaN)));
             }
         }
-        return new Result(Metrics.compute(hyps, refs, missing.size(), beam, split), predictions, missing);
+        // The habits describe what the model wrote: missing images are left out of them.
+        Metrics metrics = Metrics.compute(hyps, refs, missing.size(), beam, split).withHabits(CaptionHabits.of(written));
+        return new Result(metrics, predictions, missing);
     }
 }

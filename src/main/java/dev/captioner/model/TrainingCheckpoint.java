@@ -42,11 +42,11 @@ final class TrainingCheckpoint {
      * Commits a finished epoch.
      *
      * @param trainingDir the run's {@code training/} folder
-     * @param state where the run stands after the epoch
+     * @param state where the run (training or fine-tuning) stands after the epoch
      * @param net the network after the epoch
      * @param adam the optimizer after the epoch
      */
-    static void commit(Path trainingDir, TrainingState state, CaptionNet net, AdamOptimizer adam) {
+    static void commit(Path trainingDir, CheckpointState state, CaptionNet net, AdamOptimizer adam) {
         Optional<Path> previous = latest(trainingDir);
         Path target = trainingDir.resolve(String.format("epoch-%04d", state.epoch()));
         AtomicFiles.writeFolder(target, dir -> {
@@ -80,9 +80,21 @@ final class TrainingCheckpoint {
      */
     static TrainingState restore(Path epochDir, CaptionNet net, AdamOptimizer adam, NDManager manager) {
         TrainingState state = TrainingState.load(epochDir);
+        restoreWeights(epochDir, net, adam, manager);
+        return state;
+    }
+
+    /**
+     * Loads a committed epoch's last parameters and moments, whatever kind of run wrote it.
+     *
+     * @param epochDir a folder from {@link #latest}
+     * @param net receives the last parameters
+     * @param adam receives the moments
+     * @param manager owns the loaded arrays
+     */
+    static void restoreWeights(Path epochDir, CaptionNet net, AdamOptimizer adam, NDManager manager) {
         ModelDirectory.loadParameters(net, epochDir.resolve(LAST), manager);
         adam.load(epochDir.resolve(ADAM));
-        return state;
     }
 
     private static List<Path> epochDirs(Path trainingDir) {

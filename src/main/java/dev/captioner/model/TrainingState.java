@@ -28,14 +28,14 @@ public record TrainingState(
         @JsonProperty("bad_epochs") int badEpochs,
         @JsonProperty("model") ModelConfig model,
         @JsonProperty("train") TrainConfig train,
-        @JsonProperty("history") List<EpochRecord> history) {
+        @JsonProperty("history") List<EpochRecord> history) implements CheckpointState {
 
     /** File name inside the training folder. */
-    public static final String FILE = "state.json";
+    public static final String FILE = CheckpointState.FILE;
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Writes {@value #FILE} into a checkpoint folder that is being assembled. */
-    void write(Path dir) throws IOException {
+    @Override
+    public void write(Path dir) throws IOException {
         Files.write(dir.resolve(FILE), MAPPER.writeValueAsBytes(this));
     }
 

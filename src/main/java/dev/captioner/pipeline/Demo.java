@@ -7,6 +7,7 @@ import dev.captioner.data.LoadOptions;
 import dev.captioner.data.SynthConfig;
 import dev.captioner.data.SyntheticShapes;
 import dev.captioner.model.Architecture;
+import dev.captioner.model.FinetuneConfig;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.Objective;
 import dev.captioner.model.TrainConfig;
@@ -51,9 +52,10 @@ public final class Demo {
      * @param encoderSize concepts encoder input size
      * @param seed seed of everything
      * @param architecture the caption model's architecture
+     * @param finetuneEpochs most epochs of self-critical fine-tuning after training (0: none)
      */
     public record Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
-            Architecture architecture) {
+            Architecture architecture, int finetuneEpochs) {
 
         /** Validates the settings. */
         public Settings {
@@ -65,6 +67,15 @@ public final class Demo {
             if (architecture == null) {
                 throw new IllegalArgumentException("an architecture is required");
             }
+            if (finetuneEpochs < 0 || finetuneEpochs > 10_000) {
+                throw new IllegalArgumentException("fine-tuning epochs must be between 0 and 10000, was " + finetuneEpochs);
+            }
+        }
+
+        /** Settings without fine-tuning. */
+        public Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
+                Architecture architecture) {
+            this(out, images, epochs, encoderEpochs, imageSize, encoderSize, seed, architecture, 0);
         }
 
         /** Settings with the demo's default architecture, {@link #ARCHITECTURE}. */
@@ -117,7 +128,9 @@ public final class Demo {
         TrainConfig train = new TrainConfig(s.epochs(), 64, 1e-3f, 5f, 3, Objective.SEQUENCE, s.seed())
                 .withSchedule(s.architecture().recipe().warmup(), s.architecture().recipe().decay());
         RunSettings run = new RunSettings(data, LoadOptions.defaults().withSeed(s.seed()), ConceptsEncoder.NAME, encoder, s.out(),
-                model, train, 3, 8, 8);
+                model, train, 3, 8, 8).withFinetune(s.finetuneEpochs() == 0 ? null : FinetuneConfig.defaults()
+                        .withEpochs(s.finetuneEpochs()).withSeed(s.seed())
+                        .withLearningRate(s.architecture().recipe().finetuneRate()));
         return new RunPipeline(log).run(run);
     }
 }

@@ -19,9 +19,11 @@ import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionTrainer;
 import dev.captioner.model.EpochRecord;
 import dev.captioner.model.ModelDirectory;
+import dev.captioner.model.SelfCriticalTrainer;
 import dev.captioner.plot.AttentionExamples;
 import dev.captioner.plot.EvalPlots;
 import dev.captioner.plot.Explore;
+import dev.captioner.plot.FinetuneChart;
 import dev.captioner.plot.HtmlReport;
 import dev.captioner.plot.LossChart;
 import dev.captioner.plot.ReportData;
@@ -65,6 +67,10 @@ public final class RunPipeline {
     public static final String MODEL = "model";
     /** Evaluations. */
     public static final String EVAL = "eval";
+    /** The self-critically fine-tuned model directory. */
+    public static final String FINETUNED = "model-finetuned";
+    /** Evaluations of the fine-tuned model. */
+    public static final String EVAL_FINETUNED = "eval-finetuned";
     /** The report. */
     public static final String REPORT = "report";
 
@@ -81,9 +87,10 @@ public final class RunPipeline {
      * @param predictions greedy predictions on the test split
      * @param beamCaptions beam caption per test image
      * @param stagesRun stages that ran (the others were up to date)
+     * @param finetuned greedy and beam scores of the fine-tuned model (empty without fine-tuning)
      */
     public record Result(Path report, Metrics greedy, Metrics beam, List<Prediction> predictions,
-            Map<String, String> beamCaptions, List<String> stagesRun) {}
+            Map<String, String> beamCaptions, List<String> stagesRun, List<Metrics> finetuned) {}
 
     private final PrintStream log;
 
@@ -106,8 +113,14 @@ public final class RunPipeline {
             FeatureSet features = stages.features();
             stages.explore(features);
             Path modelDir = stages.train(features);
+            Path finetuned = stages.finetune(modelDir, features);
             try (CaptionModel model = CaptionModel.load(modelDir)) {
                 stages.evaluate(model, features);
+                if (finetuned != null) {
+                    try (CaptionModel tuned = CaptionModel.load(finetuned)) {
+                        stages.evaluateFinetuned(tuned, features);
+                    }
+                }
                 return stages.report(model);
             }
         }
@@ -129,6 +142,8 @@ public final class RunPipeline {
         private String exploreKey;
         private String trainKey;
         private String evalKey;
+        private String finetuneKey;
+        private String finetuneEvalKey;
 
         Stages(RunSettings s, Dataset dataset) {
             this.s = s;
@@ -229,6 +244,40 @@ public final class RunPipeline {
             return modelDir;
         }
 
+        /** @return the fine-tuned model, or null when the run does not fine-tune */
+        Path finetune(Path modelDir, FeatureSet features) {
+            if (s.finetune() == null) {
+                return null;
+            }
+            finetuneKey = StageStamps.key("finetune", trainKey, s.finetune());
+            Path dir = out.resolve(FINETUNED);
+            if (!upToDate("finetune", finetuneKey, new ModelDirectory(dir).configFile())) {
+                stage("finetune (self-critical, " + s.finetune().epochs() + " epochs at most)");
+                boolean resume = SelfCriticalTrainer.hasCheckpoint(dir) && stamps.done("finetune-started", finetuneKey);
+                if (!resume) {
+                    FileTrees.delete(dir);
+                }
+                stamps.mark("finetune-started", finetuneKey);
+                Finetuning.run(modelDir, dataset, features, dir, s.finetune(), resume, log);
+                stamps.mark("finetune", finetuneKey);
+                ran("finetune");
+            }
+            return dir;
+        }
+
+        void evaluateFinetuned(CaptionModel model, FeatureSet features) throws IOException {
+            finetuneEvalKey = StageStamps.key("evaluate-finetuned", finetuneKey, s.beam());
+            Path evalDir = out.resolve(EVAL_FINETUNED);
+            if (!upToDate("evaluate-finetuned", finetuneEvalKey)) {
+                stage("evaluate the fine-tuned model (greedy and beam " + s.beam() + ")");
+                save(evalDir.resolve("greedy"), Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.greedy()));
+                save(evalDir.resolve("beam" + s.beam()),
+                        Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.beam(s.beam())));
+                stamps.mark("evaluate-finetuned", finetuneEvalKey);
+                ran("evaluate-finetuned");
+            }
+        }
+
         void evaluate(CaptionModel model, FeatureSet features) throws IOException {
             evalKey = StageStamps.key("evaluate", trainKey, s.beam());
             Path evalDir = out.resolve(EVAL);
@@ -258,7 +307,14 @@ public final class RunPipeline {
             for (Prediction p : readPredictions(beamDir.resolve("predictions.jsonl"))) {
                 beamCaptions.put(p.image(), p.caption());
             }
-            String reportKey = StageStamps.key("report", evalKey, exploreKey, dataKey);
+            List<Metrics> finetuned = new ArrayList<>();
+            if (finetuneEvalKey != null) {
+                for (String d : List.of("greedy", "beam" + s.beam())) {
+                    finetuned.add(JSON.readValue(out.resolve(EVAL_FINETUNED).resolve(d).resolve("metrics.json").toFile(),
+                            Metrics.class));
+                }
+            }
+            String reportKey = StageStamps.key("report", evalKey, exploreKey, dataKey, String.valueOf(finetuneEvalKey));
             Path index = out.resolve(REPORT).resolve(HtmlReport.INDEX);
             if (!upToDate("report", reportKey, index)) {
                 stage("report");
@@ -267,12 +323,12 @@ public final class RunPipeline {
                 ReportData data = new ReportData("captioner report: " + dataset.format().id() + " with "
                         + model.config().encoder().name(), dataset.location(), dataset.format().id(), stats,
                         model.config(), s.train(), history, List.of(greedy, beam), predictions, beamCaptions,
-                        plots(modelDir, evalDir), attentionPictures(evalDir.resolve(AttentionExamples.DIR)));
+                        plots(modelDir, evalDir), attentionPictures(evalDir.resolve(AttentionExamples.DIR)), finetuned);
                 HtmlReport.write(data, dataset, out.resolve(REPORT));
                 stamps.mark("report", reportKey);
                 ran("report");
             }
-            return new Result(index, greedy, beam, predictions, beamCaptions, List.copyOf(ran));
+            return new Result(index, greedy, beam, predictions, beamCaptions, List.copyOf(ran), List.copyOf(finetuned));
         }
 
         private List<Path> attentionPictures(Path dir) throws IOException {
@@ -293,6 +349,10 @@ public final class RunPipeline {
             plots.put("Image features projected with PCA, coloured by k-means cluster", explore.resolve(Explore.PCA));
             plots.put("Similar images: examples of each cluster", explore.resolve(Explore.CLUSTERS));
             plots.put("Training and dev loss", new ModelDirectory(modelDir).lossChart());
+            Path finetuneChart = out.resolve(FINETUNED).resolve(FinetuneChart.FILE);
+            if (s.finetune() != null && Files.isRegularFile(finetuneChart)) {
+                plots.put("Self-critical fine-tuning: mean sample reward and dev CIDEr-D", finetuneChart);
+            }
             plots.put("Generated captions on test images", evalDir.resolve(EvalPlots.PREDICTIONS));
             plots.put("Best and worst test images by sentence BLEU-4", evalDir.resolve(EvalPlots.BEST_WORST));
             return plots;

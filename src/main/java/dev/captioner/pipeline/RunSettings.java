@@ -2,6 +2,7 @@ package dev.captioner.pipeline;
 
 import dev.captioner.data.LoadOptions;
 import dev.captioner.decode.DecodeOptions;
+import dev.captioner.model.FinetuneConfig;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.TrainConfig;
 import dev.captioner.vision.EncoderCard;
@@ -21,9 +22,10 @@ import java.nio.file.Path;
  * @param clusters k of the cluster plot
  * @param featureBatch images per encoder call
  * @param encoderCard the card of an exported encoder when not the one beside its model, or null
+ * @param finetune self-critical fine-tuning after training, or null for none
  */
 public record RunSettings(Path data, LoadOptions load, String encoder, Path weights, Path out, ModelSpec model,
-        TrainConfig train, int beam, int clusters, int featureBatch, EncoderCard encoderCard) {
+        TrainConfig train, int beam, int clusters, int featureBatch, EncoderCard encoderCard, FinetuneConfig finetune) {
 
     /** Validates the settings. */
     public RunSettings {
@@ -41,7 +43,22 @@ public record RunSettings(Path data, LoadOptions load, String encoder, Path weig
     /** Settings of an encoder without a card, or with the card beside its model. */
     public RunSettings(Path data, LoadOptions load, String encoder, Path weights, Path out, ModelSpec model,
             TrainConfig train, int beam, int clusters, int featureBatch) {
-        this(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch, null);
+        this(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch, null, null);
+    }
+
+    /** Settings without fine-tuning. */
+    public RunSettings(Path data, LoadOptions load, String encoder, Path weights, Path out, ModelSpec model,
+            TrainConfig train, int beam, int clusters, int featureBatch, EncoderCard encoderCard) {
+        this(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch, encoderCard, null);
+    }
+
+    /**
+     * @param settings fine-tuning after training, or null for none
+     * @return these settings with that fine-tuning
+     */
+    public RunSettings withFinetune(FinetuneConfig settings) {
+        return new RunSettings(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch,
+                encoderCard, settings);
     }
 
     /**
@@ -50,6 +67,6 @@ public record RunSettings(Path data, LoadOptions load, String encoder, Path weig
      */
     public RunSettings withData(Path dataPath) {
         return new RunSettings(dataPath, load, encoder, weights, out, model, train, beam, clusters, featureBatch,
-                encoderCard);
+                encoderCard, finetune);
     }
 }

@@ -5,10 +5,16 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeriesCollection;
 
 /** Shared look and atomic PNG output for captioner's charts. */
 public final class Charts {
@@ -48,5 +54,32 @@ public final class Charts {
      */
     public static void png(JFreeChart chart, Path file, int width, int height) {
         AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, width, height));
+    }
+
+    /**
+     * A line chart of values per epoch, with integer epochs on the x axis and a y axis fitted to the data.
+     *
+     * @param title the chart's title
+     * @param xLabel the x axis' label
+     * @param yLabel the y axis' label
+     * @param data one series per line
+     * @param colours the series' colours, in order
+     * @param file where to write the PNG
+     */
+    static void epochChart(String title, String xLabel, String yLabel, XYSeriesCollection data,
+            List<Color> colours, Path file) {
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true,
+                false, false);
+        style(chart);
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < colours.size(); i++) {
+            renderer.setSeriesPaint(i, colours.get(i));
+        }
+        plot.setRenderer(renderer);
+        NumberAxis x = (NumberAxis) plot.getDomainAxis();
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        png(chart, file, 900, 540);
     }
 }

@@ -3,6 +3,7 @@ package dev.captioner.plot;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetStats;
 import dev.captioner.data.ImageRecord;
+import dev.captioner.eval.CaptionHabits;
 import dev.captioner.eval.Metrics;
 import dev.captioner.eval.Prediction;
 import dev.captioner.model.EpochRecord;
@@ -14,6 +15,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -96,18 +98,32 @@ public final class HtmlReport {
 
     private static void metrics(StringBuilder h, ReportData data) {
         h.append("<section><h2>Scores on the ").append(data.metrics().isEmpty() ? "test" : esc(data.metrics().get(0).split()))
-                .append(" split</h2>\n<table id=\"metrics\"><thead><tr><th>decoding</th><th>images</th><th>BLEU-1</th>")
-                .append("<th>BLEU-2</th><th>BLEU-3</th><th>BLEU-4</th><th>CIDEr-D</th><th>ROUGE-L</th></tr></thead><tbody>\n");
-        for (Metrics m : data.metrics()) {
-            h.append("<tr><td>").append(m.beam() <= 1 ? "greedy" : "beam " + m.beam()).append("</td><td>").append(m.images())
-                    .append("</td>");
+                .append(" split</h2>\n<table id=\"metrics\"><thead><tr><th>model</th><th>decoding</th><th>images</th>")
+                .append("<th>BLEU-1</th><th>BLEU-2</th><th>BLEU-3</th><th>BLEU-4</th><th>CIDEr-D</th><th>ROUGE-L</th>")
+                .append("<th>bad endings</th><th>repeated trigrams</th><th>distinct captions</th><th>mean length</th>")
+                .append("</tr></thead><tbody>\n");
+        rows(h, data.metrics(), "cross-entropy");
+        rows(h, data.finetuned(), "fine-tuned on CIDEr-D");
+        h.append("</tbody></table><p class=\"note\">BLEU as NLTK's corpus_bleu (uniform weights, no smoothing); ")
+                .append("CIDEr-D and ROUGE-L as coco-caption; cleaned tokens without startseq/endseq. Bad endings: ")
+                .append("captions ending in a, the, of, with and the like; repeated trigrams: captions with a trigram ")
+                .append("twice; distinct: different captions over captions.</p></section>\n");
+    }
+
+    private static void rows(StringBuilder h, List<Metrics> metrics, String model) {
+        for (Metrics m : metrics) {
+            h.append("<tr><td>").append(esc(model)).append("</td><td>").append(m.beam() <= 1 ? "greedy" : "beam " + m.beam())
+                    .append("</td><td>").append(m.images()).append("</td>");
             for (double v : new double[] {m.bleu1(), m.bleu2(), m.bleu3(), m.bleu4(), m.cider(), m.rougeL()}) {
                 h.append("<td class=\"num\">").append(String.format(Locale.ROOT, "%.4f", v)).append("</td>");
             }
-            h.append("</tr>\n");
+            CaptionHabits c = m.habits() == null ? new CaptionHabits(Double.NaN, Double.NaN, Double.NaN, Double.NaN)
+                    : m.habits();
+            for (double v : new double[] {100 * c.badEndings(), 100 * c.repeatedTrigrams(), 100 * c.distinct()}) {
+                h.append("<td class=\"num\">").append(String.format(Locale.ROOT, "%.1f %%", v)).append("</td>");
+            }
+            h.append("<td class=\"num\">").append(String.format(Locale.ROOT, "%.1f", c.meanLength())).append("</td></tr>\n");
         }
-        h.append("</tbody></table><p class=\"note\">BLEU as NLTK's corpus_bleu (uniform weights, no smoothing); ")
-                .append("CIDEr-D and ROUGE-L as coco-caption; cleaned tokens without startseq/endseq.</p></section>\n");
     }
 
     private static void stats(StringBuilder h, DatasetStats s) {

@@ -5,12 +5,6 @@ import java.awt.Color;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -43,16 +37,6 @@ public final class LossChart {
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(train);
         data.addSeries(dev);
-        JFreeChart chart = ChartFactory.createXYLineChart("Training curve", "epoch", "next-word loss (cross-entropy)",
-                data, PlotOrientation.VERTICAL, true, false, false);
-        Charts.style(chart);
-        XYPlot plot = chart.getXYPlot();
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        renderer.setSeriesPaint(0, new Color(0x1F77B4));
-        renderer.setSeriesPaint(1, new Color(0xFF7F0E));
-        plot.setRenderer(renderer);
-        ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
-        Charts.png(chart, file, 900, 540);
+        Charts.epochChart("Training curve", "epoch", "next-word loss (cross-entropy)", data, List.of(new Color(0x1F77B4), new Color(0xFF7F0E)), file);
     }
 }

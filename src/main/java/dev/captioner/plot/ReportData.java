@@ -25,8 +25,10 @@ import java.util.Map;
  * @param beamCaptions beam-search caption per image (may be empty)
  * @param plots PNG files to show, by heading, in order
  * @param attentionPictures an attention model's pictures of where it looked (empty for other models)
+ * @param finetuned scores of the self-critically fine-tuned model, one entry per decoding (empty
+ *     without fine-tuning)
  */
 public record ReportData(String title, String datasetLocation, String datasetFormat, DatasetStats stats,
         ModelConfig model, TrainConfig train, List<EpochRecord> history, List<Metrics> metrics,
         List<Prediction> predictions, Map<String, String> beamCaptions, Map<String, Path> plots,
-        List<Path> attentionPictures) {}
+        List<Path> attentionPictures, List<Metrics> finetuned) {}

@@ -350,4 +350,30 @@ class CaptionDecoderTest {
         }
         return t.stream().mapToInt(Integer::intValue).toArray();
     }
+
+    /** With trigram blocking no caption repeats a trigram, where the same models without it do. */
+    @Test
+    void blockedTrigramsNeverRepeat() throws Exception {
+        int repeatedWithout = 0;
+        for (long seed = 1; seed <= 4; seed++) {
+            try (CaptionModel model = model(Architecture.MERGE, 14, seed, -8f)) {
+                CaptionDecoder d = new CaptionDecoder(model);
+                float[][] features = {{1, 2, 3, 4}, {0, 1, 0, -1}, {-2, 0.5f, 1, 0}};
+                for (int beam : new int[] {1, 3}) {
+                    for (List<Caption> image : d.decode(features, new DecodeOptions(beam, 0, 0))) {
+                        repeatedWithout += dev.captioner.eval.CaptionHabits.repeatsTrigram(image.get(0).words()) ? 1 : 0;
+                    }
+                    for (List<Caption> image : d.decode(features, new DecodeOptions(beam, 0, 0, true))) {
+                        for (Caption c : image) {
+                            assertThat(dev.captioner.eval.CaptionHabits.repeatsTrigram(c.words()))
+                                    .as("seed %d beam %d: %s", seed, beam, c.text()).isFalse();
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(repeatedWithout).as("captions that repeat a trigram without blocking").isPositive();
+        assertThat(CaptionDecoder.repeatsTrigram(new int[] {1, 5, 6, 7, 5, 6}, 7)).isTrue();
+        assertThat(CaptionDecoder.repeatsTrigram(new int[] {1, 5, 6, 7, 5}, 7)).isFalse();
+    }
 }

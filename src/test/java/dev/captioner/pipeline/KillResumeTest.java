@@ -63,7 +63,7 @@ class KillResumeTest {
     }
 
     /** What each command logs once its work is under way: the kill clock starts there. */
-    private static final Pattern WORKING = Pattern.compile("features: encoding|train: \\d+ captions|run: ");
+    private static final Pattern WORKING = Pattern.compile("features: encoding|train: \\d+ captions|run: |finetune: ");
 
     /**
      * Runs a command into {@code out} and kills it {@code kills} times at random moments of its
@@ -166,6 +166,46 @@ class KillResumeTest {
         assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).at("/architecture").asText())
                 .isEqualTo("transformer");
         assertThat(landed).as("kills that landed while training ran").isPositive();
+    }
+
+    private static String[] finetuneArgs(Path features, Path model, Path out, boolean resume) {
+        List<String> a = new ArrayList<>(List.of("finetune", "--model", model.toString(), "--data", data.toString(),
+                "--features", features.toString(), "--out", out.toString(), "--epochs", "3", "--patience", "10",
+                "--lr", "1e-3", "--batch-size", "32", "--seed", "9"));
+        if (resume) {
+            a.add("--resume");
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void finetuningKilledAndResumedEndsExactlyLikeAnUninterruptedRun() throws Exception {
+        Path features = dir.resolve("finetune/features.h5");
+        assertThat(CliProcess.run(dir.resolve("finetune/features.log"), featuresArgs(features))).isZero();
+        Path model = dir.resolve("finetune/model");
+        assertThat(CliProcess.run(dir.resolve("finetune/train.log"), trainArgs(features, model, false))).isZero();
+        Path straight = dir.resolve("finetune/straight");
+        long duration = timed(dir.resolve("finetune/straight.log"), finetuneArgs(features, model, straight, false));
+        Path out = dir.resolve("finetune/killed");
+        Path log = dir.resolve("finetune/killed.log");
+        Random random = new Random(400);
+        int landed = killRepeatedly(random, duration, 1, out, log, finetuneArgs(features, model, out, false));
+        landed += killRepeatedly(random, duration, 1, out, log, finetuneArgs(features, model, out, true));
+        if (!Files.exists(out.resolve("config.json"))) {
+            assertThat(CliProcess.run(log, finetuneArgs(features, model, out, true))).as("see " + log).isZero();
+        }
+        JsonNode a = new ObjectMapper().readTree(out.resolve("finetune.json").toFile()).get("epochs");
+        JsonNode b = new ObjectMapper().readTree(straight.resolve("finetune.json").toFile()).get("epochs");
+        assertThat(a.size()).isEqualTo(b.size());
+        for (int i = 0; i < a.size(); i++) {
+            for (String field : List.of("mean_reward", "dev_cider")) {
+                assertThat(a.get(i).get(field).asText()).as("epoch %d %s; see %s", i, field, log)
+                        .isEqualTo(b.get(i).get(field).asText());
+            }
+        }
+        assertThat(Files.readAllBytes(out.resolve("model.params"))).as("kept parameters; see " + log)
+                .isEqualTo(Files.readAllBytes(straight.resolve("model.params")));
+        assertThat(landed).as("kills that landed while fine-tuning ran").isPositive();
     }
 
     private static JsonNode history(Path model) throws Exception {

@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.captioner.data.LoadOptions;
+import dev.captioner.eval.Metrics;
 import dev.captioner.model.Architecture;
+import dev.captioner.model.Baseline;
+import dev.captioner.model.FinetuneConfig;
 import dev.captioner.model.ModelSpec;
 import dev.captioner.model.Objective;
+import dev.captioner.model.RewardMetric;
 import dev.captioner.model.TrainConfig;
 import dev.captioner.testutil.Browser;
 import dev.captioner.testutil.Fixtures;
 import dev.captioner.testutil.TinyPipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -82,6 +87,24 @@ class PipelineTest {
         assertThat(beam3.stagesRun()).containsExactly("evaluate", "report");
         assertThat(beam3.beam().beam()).isEqualTo(3);
         assertThat(beam3.greedy()).isEqualTo(first.greedy());
+    }
+
+    @Test
+    void fineTuningAddedToAFinishedRunRunsOnlyItsStagesAndTheReportShowsBothModels() throws Exception {
+        Path copy = Fixtures.copyTree(run, tmp.resolve("run"));
+        RunSettings s = settings(copy, 2).withFinetune(new FinetuneConfig(RewardMetric.CIDER_D, 3, Baseline.OTHERS, 2,
+                1e-3f, 12, 8, 5f, 3, 1));
+        RunPipeline.Result r = new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(s);
+        assertThat(r.stagesRun()).containsExactly("finetune", "evaluate-finetuned", "report");
+        assertThat(r.greedy()).as("the cross-entropy model's scores stay").isEqualTo(first.greedy());
+        assertThat(r.finetuned()).extracting(Metrics::beam).containsExactly(1, 2);
+        assertThat(copy.resolve(RunPipeline.FINETUNED).resolve("config.json")).isRegularFile();
+        assertThat(ImageIO.read(copy.resolve(RunPipeline.FINETUNED).resolve("finetune.png").toFile())).isNotNull();
+        String html = Files.readString(r.report());
+        assertThat(html).contains("fine-tuned on CIDEr-D", "Self-critical fine-tuning", "repeated trigrams");
+        RunPipeline.Result again = new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(s);
+        assertThat(again.stagesRun()).isEmpty();
+        assertThat(again.finetuned()).isEqualTo(r.finetuned());
     }
 
     @Test

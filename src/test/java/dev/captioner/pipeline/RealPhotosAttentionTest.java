@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The attention path on real photos, end to end: the shared 24-photo Flickr8k slice through the
  * real MobileNet-0.25 weights' 7 × 7 grids, a tiny attention model, its report, then the shared
- * photos captioned with attention pictures. Skipped without {@code ../shared}.
+ * photos captioned with attention pictures; the same run fine-tuned on CIDEr-D (self-critical)
+ * and its model captioning the photos too. Skipped without {@code ../shared}.
  */
 class RealPhotosAttentionTest {
 
@@ -34,13 +35,19 @@ class RealPhotosAttentionTest {
                 .as("../shared with the Flickr8k slice, MobileNet weights and photos").isTrue();
         Path run = tmp.resolve("run");
         Cli r = Cli.run("run", "--data", MINI.toString(), "--encoder", "mobilenet", "--weights", WEIGHTS.toString(),
-                "--architecture", "attention", "--epochs", "2", "--beam", "2", "--out", run.toString());
+                "--architecture", "attention", "--epochs", "2", "--beam", "2", "--finetune-epochs", "1", "--out",
+                run.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.err()).contains("run: features (mobilenet, grids)");
         JsonNode config = new ObjectMapper().readTree(run.resolve("model/config.json").toFile());
         assertThat(config.get("encoder").get("grid").get("height").asInt()).isEqualTo(7);
         assertThat(config.get("encoder").get("grid").get("depth").asInt()).isEqualTo(256);
-        assertThat(Files.readString(run.resolve("report/index.html"))).contains("Where the model looked");
+        assertThat(Files.readString(run.resolve("report/index.html"))).contains("Where the model looked",
+                "fine-tuned on CIDEr-D");
+        assertThat(r.out()).contains("greedy, fine-tuned");
+        Cli tuned = Cli.run("caption", "--model", run.resolve(RunPipeline.FINETUNED).toString(), PHOTOS.toString());
+        assertThat(tuned.status()).as(tuned.err()).isZero();
+        assertThat(tuned.out().lines()).hasSize(8);
 
         Path pictures = tmp.resolve("pictures");
         Cli c = Cli.run("caption", "--model", run.resolve("model").toString(), "--json", "--attention",
