@@ -110,11 +110,7 @@ public final class CaptionTrainer {
         if (trainImages.isEmpty()) {
             throw new CaptionerException(dataset.location() + ": the training split is empty");
         }
-        if (!spec.architecture().reads(features.kind())) {
-            FeatureKind wanted = spec.architecture().features();
-            throw new CaptionerException("a " + spec.architecture() + " model reads " + wanted.id()
-                    + " features, but the feature file holds " + features.kind().id() + " ones; make " + wanted.howToMake());
-        }
+        requireReadable(spec.architecture(), features);
         features.requireAll(trainImages.stream().map(ImageRecord::name).toList(), "train");
         features.requireAll(devImages.stream().map(ImageRecord::name).toList(), "dev");
 
@@ -136,7 +132,7 @@ public final class CaptionTrainer {
                 new ModelConfig.DataInfo(dataset.location(), dataset.format().id(), trainImages.size()));
 
         ModelDirectory files = new ModelDirectory(out);
-        Optional<Path> checkpoint = prepareOutput(files, resume);
+        Optional<Path> checkpoint = TrainingCheckpoint.prepare(files, resume, "training", "train", log);
         EngineThreads.share(1);
         Engine.getInstance().setRandomSeed(RandomSeeds.initialisation(train.seed()));
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -153,6 +149,19 @@ public final class CaptionTrainer {
         }
     }
 
+    /**
+     * @param architecture a model's architecture
+     * @param features a feature file
+     * @throws CaptionerException naming the command that makes the right kind if the model cannot read them
+     */
+    static void requireReadable(Architecture architecture, FeatureSet features) {
+        if (!architecture.reads(features.kind())) {
+            FeatureKind wanted = architecture.features();
+            throw new CaptionerException("a " + architecture + " model reads " + wanted.id()
+                    + " features, but the feature file holds " + features.kind().id() + " ones; make " + wanted.howToMake());
+        }
+    }
+
     static List<CaptionExample> examples(List<ImageRecord> images, Map<String, Integer> rows, ModelSpec spec,
             Vocabulary vocab) {
         List<CaptionExample> out = new ArrayList<>();
@@ -166,33 +175,6 @@ public final class CaptionTrainer {
             }
         }
         return out;
-    }
-
-    /** @return the checkpoint to resume from, if resuming and there is one */
-    private Optional<Path> prepareOutput(ModelDirectory files, boolean resume) {
-        Path out = files.dir();
-        Path trainingDir = files.trainingDir();
-        if (files.isComplete()) {
-            throw new CaptionerException(out + ": already holds a trained model; choose another --out or delete it");
-        }
-        Optional<Path> checkpoint = TrainingCheckpoint.latest(trainingDir);
-        if (!resume && checkpoint.isPresent()) {
-            throw new CaptionerException(out + ": holds an unfinished training run; pass --resume to continue it, "
-                    + "or choose another --out");
-        }
-        if (resume && checkpoint.isEmpty()) {
-            log.println("train: " + out + " has no finished epoch to resume; starting from epoch 1");
-        }
-        try {
-            // An epoch that a crash interrupted before its checkpoint left nothing worth keeping.
-            if (checkpoint.isEmpty()) {
-                FileTrees.delete(trainingDir);
-            }
-            Files.createDirectories(trainingDir);
-        } catch (IOException e) {
-            throw new CaptionerException(out + ": cannot create: " + e.getMessage(), e);
-        }
-        return checkpoint;
     }
 
     private TrainingState restore(Path checkpoint, CaptionNet net, AdamOptimizer adam, ModelConfig config,

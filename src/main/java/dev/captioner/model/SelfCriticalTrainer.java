@@ -27,6 +27,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -151,11 +152,10 @@ public final class SelfCriticalTrainer {
         ModelDirectory from = new ModelDirectory(source);
         ModelConfig config = from.config();
         Vocabulary vocab = from.vocabulary(config);
-        if (features.featureDim() != config.featureDim() || !config.architecture().reads(features.kind())) {
-            throw new CaptionerException("the feature file holds " + features.kind().id() + " features of length "
-                    + features.featureDim() + " (" + features.encoder() + "), the model reads "
-                    + config.architecture().features().id() + " ones of length " + config.featureDim() + " ("
-                    + config.encoder().name() + ")");
+        CaptionTrainer.requireReadable(config.architecture(), features);
+        if (features.featureDim() != config.featureDim()) {
+            throw new CaptionerException("the features are " + features.featureDim() + "-d (" + features.encoder()
+                    + "), the model reads " + config.featureDim() + "-d " + config.encoder().name());
         }
         List<ImageRecord> trainImages = dataset.images(Split.TRAIN);
         List<ImageRecord> devImages = dataset.images(Split.DEV);
@@ -169,7 +169,7 @@ public final class SelfCriticalTrainer {
         int[] devRows = devImages.stream().mapToInt(r -> index.get(r.name())).toArray();
 
         ModelDirectory files = new ModelDirectory(out);
-        Optional<Path> checkpoint = prepareOutput(files, resume);
+        Optional<Path> checkpoint = TrainingCheckpoint.prepare(files, resume, "fine-tuning", "finetune", log);
         EngineThreads.share(1);
         try (NDManager manager = NDManager.newBaseManager()) {
             CaptionNet net = CaptionNet.create(config);
@@ -195,30 +195,6 @@ public final class SelfCriticalTrainer {
         for (Pair<String, Parameter> p : net.getParameters()) {
             p.getValue().getArray().setRequiresGradient(true);
         }
-    }
-
-    private Optional<Path> prepareOutput(ModelDirectory files, boolean resume) {
-        Path out = files.dir();
-        if (files.isComplete()) {
-            throw new CaptionerException(out + ": already holds a model; choose another --out or delete it");
-        }
-        Optional<Path> checkpoint = TrainingCheckpoint.latest(files.trainingDir());
-        if (!resume && checkpoint.isPresent()) {
-            throw new CaptionerException(out + ": holds an unfinished fine-tuning run; pass --resume to continue it, "
-                    + "or choose another --out");
-        }
-        if (resume && checkpoint.isEmpty()) {
-            log.println("finetune: " + out + " has no finished epoch to resume; starting from the beginning");
-        }
-        try {
-            if (checkpoint.isEmpty()) {
-                FileTrees.delete(files.trainingDir());
-            }
-            Files.createDirectories(files.trainingDir());
-        } catch (IOException e) {
-            throw new CaptionerException(out + ": cannot create: " + e.getMessage(), e);
-        }
-        return checkpoint;
     }
 
     private FinetuneState restore(Path checkpoint, CaptionNet net, AdamOptimizer adam, ModelConfig config,
@@ -403,26 +379,26 @@ public final class SelfCriticalTrainer {
         private void update(NDManager m, int[] images, int[][] sampled, double[] reward, double[] baseline) {
             int k = settings.samples();
             List<CaptionExample> examples = new ArrayList<>(sampled.length);
-            List<Float> weights = new ArrayList<>();
+            int words = 0;
+            for (int[] c : sampled) {
+                words += c.length;
+            }
+            // [M]: each predicted word's weight, in NextWordLoss's order (caption by caption).
+            float[] w = new float[words];
             boolean any = false;
+            int at = 0;
             for (int r = 0; r < sampled.length; r++) {
                 int[] tokens = new int[sampled[r].length + 1];
                 tokens[0] = sampler.start();
                 System.arraycopy(sampled[r], 0, tokens, 1, sampled[r].length);
                 examples.add(new CaptionExample(trainRows[images[r / k]], tokens));
-                float w = (float) (-(reward[r] - baseline[r]) / sampled.length);
-                any |= w != 0;
-                // One weight per predicted word: NextWordLoss returns them caption by caption.
-                for (int t = 0; t < sampled[r].length; t++) {
-                    weights.add(w);
-                }
+                float weight = (float) (-(reward[r] - baseline[r]) / sampled.length);
+                any |= weight != 0;
+                Arrays.fill(w, at, at + sampled[r].length, weight);
+                at += sampled[r].length;
             }
             if (!any) {
                 return;
-            }
-            float[] w = new float[weights.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = weights.get(i);
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logp = NextWordLoss.targets(net, ps, m, examples, rows, Objective.SEQUENCE, false)

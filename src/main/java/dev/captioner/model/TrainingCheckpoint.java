@@ -5,6 +5,7 @@ import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.FileTrees;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,6 +37,45 @@ final class TrainingCheckpoint {
      */
     static Optional<Path> latest(Path trainingDir) {
         return epochDirs(trainingDir).stream().reduce((a, b) -> b);
+    }
+
+    /**
+     * Readies a model directory for a run: refuses one that holds a finished model, or an
+     * unfinished run when not resuming; clears what an interrupted first epoch left.
+     *
+     * @param files the output directory
+     * @param resume whether the caller continues an unfinished run
+     * @param what the run's kind in messages ("training", "fine-tuning")
+     * @param command the command that runs it, which starts its log lines ("train", "finetune")
+     * @param log where a resume with nothing to resume is reported
+     * @return the checkpoint to resume from, if resuming and there is one
+     */
+    static Optional<Path> prepare(ModelDirectory files, boolean resume, String what, String command,
+            PrintStream log) {
+        Path out = files.dir();
+        Path trainingDir = files.trainingDir();
+        if (files.isComplete()) {
+            throw new CaptionerException(out + ": already holds a " + (what.equals("training") ? "trained model" : "model")
+                    + "; choose another --out or delete it");
+        }
+        Optional<Path> checkpoint = latest(trainingDir);
+        if (!resume && checkpoint.isPresent()) {
+            throw new CaptionerException(out + ": holds an unfinished " + what + " run; pass --resume to continue it, "
+                    + "or choose another --out");
+        }
+        if (resume && checkpoint.isEmpty()) {
+            log.println(command + ": " + out + " has no finished epoch to resume; starting from epoch 1");
+        }
+        try {
+            // An epoch that a crash interrupted before its checkpoint left nothing worth keeping.
+            if (checkpoint.isEmpty()) {
+                FileTrees.delete(trainingDir);
+            }
+            Files.createDirectories(trainingDir);
+        } catch (IOException e) {
+            throw new CaptionerException(out + ": cannot create: " + e.getMessage(), e);
+        }
+        return checkpoint;
     }
 
     /**

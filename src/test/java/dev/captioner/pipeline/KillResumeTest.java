@@ -93,6 +93,23 @@ class KillResumeTest {
         return landed;
     }
 
+    /**
+     * Kills a fresh run once and its resumed run once, then resumes to the end if the second
+     * kill left it unfinished.
+     *
+     * @param args the command's arguments, with or without {@code --resume}
+     * @return how many kills landed while the command worked
+     */
+    private static int killTwiceThenFinish(Random random, long duration, Path out, Path log,
+            java.util.function.Function<Boolean, String[]> args) throws Exception {
+        int landed = killRepeatedly(random, duration, 1, out, log, args.apply(false));
+        landed += killRepeatedly(random, duration, 1, out, log, args.apply(true));
+        if (!Files.exists(out.resolve("config.json"))) {
+            assertThat(CliProcess.run(log, args.apply(true))).as("see " + log).isZero();
+        }
+        return landed;
+    }
+
     private static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
@@ -157,11 +174,7 @@ class KillResumeTest {
         Path out = dir.resolve("transformer/killed");
         Path log = dir.resolve("transformer/killed.log");
         Random random = new Random(300);
-        int landed = killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, false, TRANSFORMER));
-        landed += killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, true, TRANSFORMER));
-        if (!Files.exists(out.resolve("config.json"))) {
-            assertThat(CliProcess.run(log, trainArgs(features, out, true, TRANSFORMER))).as("see " + log).isZero();
-        }
+        int landed = killTwiceThenFinish(random, duration, out, log, resume -> trainArgs(features, out, resume, TRANSFORMER));
         assertCloseTraining(out, straight, log);
         assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).at("/architecture").asText())
                 .isEqualTo("transformer");
@@ -189,11 +202,7 @@ class KillResumeTest {
         Path out = dir.resolve("finetune/killed");
         Path log = dir.resolve("finetune/killed.log");
         Random random = new Random(400);
-        int landed = killRepeatedly(random, duration, 1, out, log, finetuneArgs(features, model, out, false));
-        landed += killRepeatedly(random, duration, 1, out, log, finetuneArgs(features, model, out, true));
-        if (!Files.exists(out.resolve("config.json"))) {
-            assertThat(CliProcess.run(log, finetuneArgs(features, model, out, true))).as("see " + log).isZero();
-        }
+        int landed = killTwiceThenFinish(random, duration, out, log, resume -> finetuneArgs(features, model, out, resume));
         JsonNode a = new ObjectMapper().readTree(out.resolve("finetune.json").toFile()).get("epochs");
         JsonNode b = new ObjectMapper().readTree(straight.resolve("finetune.json").toFile()).get("epochs");
         assertThat(a.size()).isEqualTo(b.size());
@@ -262,11 +271,7 @@ class KillResumeTest {
             Path out = dir.resolve("train/killed" + seed);
             Path log = dir.resolve("train/killed" + seed + ".log");
             Random random = new Random(100 + seed);
-            landed += killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, false));
-            landed += killRepeatedly(random, duration, 1, out, log, trainArgs(features, out, true));
-            if (!Files.exists(out.resolve("config.json"))) {
-                assertThat(CliProcess.run(log, trainArgs(features, out, true))).as("see " + log).isZero();
-            }
+            landed += killTwiceThenFinish(random, duration, out, log, resume -> trainArgs(features, out, resume));
             assertSameTraining(out, first, log);
         }
         assertThat(landed).as("kills that landed while training ran").isPositive();
