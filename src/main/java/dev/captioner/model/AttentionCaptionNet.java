@@ -191,7 +191,7 @@ public final class AttentionCaptionNet extends CaptionNet {
         NDArray m = alphas.getManager().create(mask, new Shape(rows, steps, 1));
         NDArray coverage = alphas.mul(m).sum(new int[] {1}); // [R, L]
         NDArray gap = coverage.neg().add(1);
-        return gap.mul(gap).sum(new int[] {1}).mean().mul(alphaReg);
+        return gap.mul(gap).sum(new int[] {1}).mean().mul(GraphScalar.of(alphas, alphaReg));
     }
 
     @Override

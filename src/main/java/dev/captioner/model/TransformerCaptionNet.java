@@ -156,7 +156,7 @@ public final class TransformerCaptionNet extends CaptionNet {
 
     /** Scaled dot-product weights {@code [n, H, tq, tk]}, with an additive mask if given. */
     private NDArray weights(NDArray q, NDArray k, NDArray mask) {
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(dh));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(GraphScalar.of(q, 1.0 / Math.sqrt(dh)));
         return (mask == null ? scores : scores.add(mask)).softmax(-1);
     }
 

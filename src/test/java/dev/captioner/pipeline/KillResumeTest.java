@@ -175,7 +175,7 @@ class KillResumeTest {
         Path log = dir.resolve("transformer/killed.log");
         Random random = new Random(300);
         int landed = killTwiceThenFinish(random, duration, out, log, resume -> trainArgs(features, out, resume, TRANSFORMER));
-        assertCloseTraining(out, straight, log);
+        assertSameTraining(out, straight, log);
         assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).at("/architecture").asText())
                 .isEqualTo("transformer");
         assertThat(landed).as("kills that landed while training ran").isPositive();
@@ -219,27 +219,6 @@ class KillResumeTest {
 
     private static JsonNode history(Path model) throws Exception {
         return new ObjectMapper().readTree(model.resolve("history.json").toFile());
-    }
-
-    /**
-     * The transformer's training is bitwise reproducible on an idle machine, but under CPU
-     * oversubscription PyTorch's kernels occasionally round differently (1 to 3 of 6 concurrent
-     * same-seed runs differed in the fifth significant digit; MKL_DYNAMIC, MKL_CBWR and thread
-     * counts did not change that). A resume that lost its place (order, dropout, schedule) moves
-     * the losses by far more than the 1e-4 allowed here.
-     */
-    private static void assertCloseTraining(Path model, Path expected, Path log) throws Exception {
-        JsonNode a = history(model);
-        JsonNode b = history(expected);
-        assertThat(a.size()).isEqualTo(b.size());
-        for (int i = 0; i < a.size(); i++) {
-            for (String field : List.of("train_loss", "dev_loss")) {
-                double want = b.get(i).get(field).asDouble();
-                assertThat(a.get(i).get(field).asDouble()).as("epoch %d %s; see %s", i + 1, field, log)
-                        .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-4 * Math.abs(want)));
-            }
-        }
-        assertThat(Files.size(model.resolve("model.params"))).isEqualTo(Files.size(expected.resolve("model.params")));
     }
 
     private static void assertSameTraining(Path model, Path expected, Path log) throws Exception {
