@@ -8,6 +8,7 @@ import dev.captioner.model.ModelConfig;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Downloader;
 import dev.captioner.util.Progress;
+import dev.captioner.vision.DecodeScale;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
@@ -45,8 +46,11 @@ public final class Captioner implements AutoCloseable {
      * @param lengthPenalty length normalisation exponent (0: none)
      * @param weights the encoder's weights, or null to find them as described above
      * @param maxPixels largest image accepted
+     * @param exactDecode decode every pixel of a file, as features for training were made (the
+     *     Keras-exact path), instead of only as many as the encoder's resize reads (the default:
+     *     a 12-megapixel photo several times faster; see {@link DecodeScale})
      */
-    public record Options(int beam, double lengthPenalty, Path weights, long maxPixels) {
+    public record Options(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode) {
 
         /** Validates the settings. */
         public Options {
@@ -63,7 +67,7 @@ public final class Captioner implements AutoCloseable {
 
         /** @return greedy search, weights found automatically, 100-megapixel limit */
         public static Options defaults() {
-            return new Options(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS);
+            return new Options(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS, false);
         }
 
         /**
@@ -71,7 +75,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that beam width
          */
         public Options withBeam(int k) {
-            return new Options(k, lengthPenalty, weights, maxPixels);
+            return new Options(k, lengthPenalty, weights, maxPixels, exactDecode);
         }
 
         /**
@@ -79,7 +83,15 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with those weights
          */
         public Options withWeights(Path file) {
-            return new Options(beam, lengthPenalty, file, maxPixels);
+            return new Options(beam, lengthPenalty, file, maxPixels, exactDecode);
+        }
+
+        /**
+         * @param exact whether to decode every pixel of a file (see {@link #exactDecode()})
+         * @return a copy with that decoding
+         */
+        public Options withExactDecode(boolean exact) {
+            return new Options(beam, lengthPenalty, weights, maxPixels, exact);
         }
     }
 
@@ -90,6 +102,7 @@ public final class Captioner implements AutoCloseable {
     private final CaptionDecoder decoder;
     private final ImageLoader loader;
     private final DecodeOptions decodeOptions;
+    private final DecodeScale decodeScale;
 
     private Captioner(CaptionModel model, ImageEncoder encoder, Options options) {
         this.model = model;
@@ -97,6 +110,7 @@ public final class Captioner implements AutoCloseable {
         this.decoder = new CaptionDecoder(model);
         this.loader = new ImageLoader(options.maxPixels());
         this.decodeOptions = new DecodeOptions(options.beam(), 0, options.lengthPenalty());
+        this.decodeScale = options.exactDecode() ? DecodeScale.FULL : encoder.decodeScale();
     }
 
     /**
@@ -153,7 +167,7 @@ public final class Captioner implements AutoCloseable {
      * @throws CaptionerException naming the file if it cannot be read
      */
     public Caption caption(Path image) {
-        return alternatives(loader.load(image)).get(0);
+        return alternatives(loader.load(image, decodeScale)).get(0);
     }
 
     /**
@@ -180,6 +194,14 @@ public final class Captioner implements AutoCloseable {
     public List<Caption> alternatives(RgbImage image, int beam) {
         DecodeOptions o = new DecodeOptions(beam, 0, decodeOptions.lengthPenalty());
         return decoder.decode(new float[][] {encoder.encode(image)}, o).get(0);
+    }
+
+    /**
+     * @return how much smaller than stored this captioner decodes files ({@link DecodeScale#FULL}
+     *     with {@link Options#exactDecode()}); callers that decode themselves use it too
+     */
+    public DecodeScale decodeScale() {
+        return decodeScale;
     }
 
     /**
@@ -246,7 +268,7 @@ public final class Captioner implements AutoCloseable {
             List<float[]> inputs = new ArrayList<>();
             for (Path p : batch) {
                 try {
-                    inputs.add(ImageInputs.of(loader.load(p), encoder));
+                    inputs.add(ImageInputs.of(loader.load(p, decodeScale), encoder));
                     ok.add(p);
                 } catch (CaptionerException e) {
                     onError.accept(p, e);

@@ -4,6 +4,7 @@ import dev.captioner.Captioner;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.WordAttention;
 import dev.captioner.options.BeamWidth;
+import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
 import dev.captioner.options.PixelLimit;
@@ -62,6 +63,9 @@ public final class CaptionCommand implements Callable<Integer> {
     @Mixin
     PixelLimit pixels;
 
+    @Mixin
+    ExactDecode decode;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders of images.")
     List<Path> paths;
 
@@ -72,7 +76,7 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
         Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(beam.beam(), 0, weights.weightsPath(),
-                pixels.maxPixels()));
+                pixels.maxPixels(), decode.exact()));
         try (Captioner captioner = Captioner.load(model.modelPath(), options)) {
             // Non-null only for a model whose captions carry a map per word.
             GridShape grid = captioner.model().attentionGrid();

@@ -1,6 +1,7 @@
 package dev.captioner.cli;
 
 import dev.captioner.Captioner;
+import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
 import dev.captioner.options.Settings;
@@ -56,6 +57,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     ModelWeights weights;
+
+    @Mixin
+    ExactDecode decode;
 
     @Option(names = "--max-pixels", defaultValue = "40000000", paramLabel = "N",
             description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}); the heap (-Xmx) "
@@ -117,7 +121,8 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--host " + host + " lets other machines in: give an API key "
                     + "(--api-key-file FILE or CAPTIONER_API_KEY), or pass --insecure to serve without one");
         }
-        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights.weightsPath(), maxPixels));
+        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights.weightsPath(), maxPixels,
+                decode.exact()));
         PrintWriter out = spec.commandLine().getOut();
         CaptionServer server = CaptionServer.startLoading(() -> new ModelService(Captioner.load(model.modelPath(),
                 options)), config);

@@ -447,14 +447,14 @@ public final class CaptionServer implements AutoCloseable {
                     Torch.noGrad();
                     long t0 = System.nanoTime();
                     if (b == null) {
-                        List<Caption> captions = loader.decode(bytes, "upload", image -> {
+                        List<Caption> captions = loader.decode(bytes, "upload", s.decodeScale(), image -> {
                             metrics.stage("decode", (System.nanoTime() - t0) / 1e9);
                             return s.caption(image, beam);
                         });
                         result.complete(captions);
                         return;
                     }
-                    float[] input = loader.decode(bytes, "upload", ((BatchCaptionService) s)::prepare);
+                    float[] input = loader.decode(bytes, "upload", s.decodeScale(), ((BatchCaptionService) s)::prepare);
                     metrics.stage("decode", (System.nanoTime() - t0) / 1e9);
                     arrived.run();
                     b.submit(input, beam).whenComplete((captions, e) -> {

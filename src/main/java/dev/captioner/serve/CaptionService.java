@@ -1,6 +1,7 @@
 package dev.captioner.serve;
 
 import dev.captioner.decode.Caption;
+import dev.captioner.vision.DecodeScale;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.RgbImage;
 import java.util.List;
@@ -18,6 +19,14 @@ public interface CaptionService {
 
     /** @return what {@code GET /api/model} answers */
     Map<String, Object> describe();
+
+    /**
+     * @return how much smaller than stored an upload may be decoded for this service: every pixel
+     *     unless it says otherwise
+     */
+    default DecodeScale decodeScale() {
+        return DecodeScale.FULL;
+    }
 
     /** @return the grid each word's attention map covers, or null if the model yields no maps */
     default GridShape attentionGrid() {

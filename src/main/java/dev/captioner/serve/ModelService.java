@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.Captioner;
 import dev.captioner.decode.Caption;
 import dev.captioner.model.ModelConfig;
+import dev.captioner.vision.DecodeScale;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.RgbImage;
 import java.io.IOException;
@@ -47,6 +48,11 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
     @Override
     public List<Caption> caption(RgbImage image, int beam) {
         return caption(List.of(prepare(image)), beam).get(0);
+    }
+
+    @Override
+    public DecodeScale decodeScale() {
+        return captioner.decodeScale();
     }
 
     @Override

@@ -45,9 +45,10 @@ public final class CaptionJob {
      * @param batch images per network call
      * @param partitions partitions, or 0 for Spark's split
      * @param maxPixels largest image accepted
+     * @param exactDecode decode every pixel (the Keras-exact path) rather than what the encoder reads
      */
     public record Settings(String images, String glob, String model, String weights, int beam, int batch, int partitions,
-            long maxPixels) implements Serializable {}
+            long maxPixels, boolean exactDecode) implements Serializable {}
 
     private CaptionJob() {}
 
@@ -59,7 +60,7 @@ public final class CaptionJob {
     public static Dataset<Row> run(SparkSession spark, Settings s) {
         Settings shipped = new Settings(s.images(), s.glob(), ModelLocation.prepare(spark, s.model(), "model"),
                 s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.beam(), s.batch(),
-                s.partitions(), s.maxPixels());
+                s.partitions(), s.maxPixels(), s.exactDecode());
         List<Row> empty = new ArrayList<>();
         for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
             empty.add(RowFactory.create(path, null, null, null, path + ": empty file"));
@@ -80,13 +81,13 @@ public final class CaptionJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> files) {
-            Captioner captioner = ExecutorModels.captioner(s.model(), s.weights(), s.maxPixels());
+            Captioner captioner = ExecutorModels.captioner(s.model(), s.weights(), s.maxPixels(), s.exactDecode());
             ImageLoader loader = new ImageLoader(s.maxPixels());
             return new Batches<>(files, s.batch(), batch -> caption(captioner, loader, batch));
         }
 
         private List<Row> caption(Captioner captioner, ImageLoader loader, List<Row> files) {
-            PreparedBatch batch = PreparedBatch.of(files, loader, captioner::prepare);
+            PreparedBatch batch = PreparedBatch.of(files, loader, captioner.decodeScale(), captioner::prepare);
             Row[] out = new Row[files.size()];
             for (int i = 0; i < out.length; i++) {
                 if (batch.errors()[i] != null) {

@@ -35,14 +35,15 @@ final class ExecutorModels {
      * @param model where the model directory is (see {@link ModelLocation})
      * @param weights where the encoder's weights are, or null to find them as the model recorded
      * @param maxPixels largest image accepted
+     * @param exactDecode whether the captioner decodes every pixel of a file
      * @return this JVM's captioner for that model
      */
-    static Captioner captioner(String model, String weights, long maxPixels) {
-        return CAPTIONERS.computeIfAbsent(model + "\n" + weights + "\n" + maxPixels, k -> {
+    static Captioner captioner(String model, String weights, long maxPixels, boolean exactDecode) {
+        return CAPTIONERS.computeIfAbsent(model + "\n" + weights + "\n" + maxPixels + "\n" + exactDecode, k -> {
             threads();
             LOADS.incrementAndGet();
             Path w = weights == null ? null : ModelLocation.resolve(weights);
-            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels));
+            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels, exactDecode));
             loaded("model " + model);
             return captioner;
         });

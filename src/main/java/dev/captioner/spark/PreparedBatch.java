@@ -1,6 +1,7 @@
 package dev.captioner.spark;
 
 import dev.captioner.util.CommandLineErrors;
+import dev.captioner.vision.DecodeScale;
 import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.RgbImage;
 import java.util.ArrayList;
@@ -27,6 +28,17 @@ record PreparedBatch(List<String> paths, List<float[]> inputs, List<Integer> rea
      * @return the batch
      */
     static PreparedBatch of(List<Row> files, ImageLoader loader, Function<RgbImage, float[]> prepare) {
+        return of(files, loader, DecodeScale.FULL, prepare);
+    }
+
+    /**
+     * @param files rows (path, content)
+     * @param loader decodes with the job's pixel and byte limits
+     * @param scale how much smaller than stored each image may be decoded
+     * @param prepare makes an image the network's input
+     * @return the batch's inputs and errors
+     */
+    static PreparedBatch of(List<Row> files, ImageLoader loader, DecodeScale scale, Function<RgbImage, float[]> prepare) {
         List<String> paths = new ArrayList<>();
         List<float[]> inputs = new ArrayList<>();
         List<Integer> readable = new ArrayList<>();
@@ -40,7 +52,7 @@ record PreparedBatch(List<String> paths, List<float[]> inputs, List<Integer> rea
                 continue;
             }
             try {
-                inputs.add(prepare.apply(loader.decode(files.get(i).getAs(1), path)));
+                inputs.add(loader.decode(files.get(i).getAs(1), path, scale, prepare));
                 readable.add(i);
             } catch (RuntimeException e) {
                 // One bad file is a row with its reason, never a failed task.

@@ -106,7 +106,8 @@ final class SparkBench implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long n = CaptionJob.run(spark, new CaptionJob.Settings(images.toUri().toString(), null,
                         model.toAbsolutePath().toString(),
-                        weights == null ? null : weights.toAbsolutePath().toString(), 1, batch, partitions, ImageLoader.DEFAULT_MAX_PIXELS))
+                        weights == null ? null : weights.toAbsolutePath().toString(), 1, batch, partitions, ImageLoader.DEFAULT_MAX_PIXELS,
+                        false))
                         .where("error IS NULL").count();
                 double s = (System.nanoTime() - t0) / 1e9;
                 seconds.put(master, s);

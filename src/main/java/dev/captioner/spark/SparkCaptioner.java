@@ -2,6 +2,7 @@ package dev.captioner.spark;
 
 import dev.captioner.options.BeamWidth;
 import dev.captioner.options.EncoderChoice;
+import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
 import dev.captioner.options.PixelLimit;
@@ -177,6 +178,9 @@ public final class SparkCaptioner implements Callable<Integer> {
         @CommandLine.Mixin
         BeamWidth beam = new BeamWidth();
 
+        @CommandLine.Mixin
+        ExactDecode decode = new ExactDecode();
+
         @Override
         public Integer call() {
             images.check(spec);
@@ -185,7 +189,7 @@ public final class SparkCaptioner implements Callable<Integer> {
             SparkSession spark = session();
             output.check(spark);
             Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Settings(images.images, images.glob, model.model(),
-                    weights.weights(), k, images.batch, images.partitions, maxPixels));
+                    weights.weights(), k, images.batch, images.partitions, maxPixels, decode.exact()));
             output.write(spark, rows, spec, "captioned");
             return 0;
         }

@@ -160,6 +160,12 @@ public record EncoderCard(
         return out;
     }
 
+    /** @return how much smaller than stored an image may be decoded and still cover what {@link #prepare} reads */
+    public DecodeScale decodeScale() {
+        return resize.equals("squash") ? DecodeScale.covering(input.width(), input.height())
+                : DecodeScale.shorterSide(resizeSize != null ? resizeSize : Math.min(input.height(), input.width()));
+    }
+
     /** @return the card as compact JSON, as recorded in feature files and models */
     public String toJson() {
         try {

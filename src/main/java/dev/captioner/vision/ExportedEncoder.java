@@ -296,6 +296,11 @@ public final class ExportedEncoder implements ImageEncoder {
     }
 
     @Override
+    public DecodeScale decodeScale() {
+        return card.decodeScale();
+    }
+
+    @Override
     public float[] prepare(RgbImage image) {
         return card.prepare(image);
     }

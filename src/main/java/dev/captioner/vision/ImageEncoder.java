@@ -44,6 +44,16 @@ public interface ImageEncoder extends AutoCloseable {
         return ImageInputs.of(image, imageSize(), preprocessing());
     }
 
+    /**
+     * How much smaller than stored an image may be decoded for {@link #prepare} to see what it
+     * needs: by default enough pixels to cover the square input the default resize squashes to.
+     *
+     * @return the fast path's decode scale
+     */
+    default DecodeScale decodeScale() {
+        return DecodeScale.covering(imageSize(), imageSize());
+    }
+
     /** @return whether it gives pooled vectors or grids */
     default FeatureKind kind() {
         return grid() == null ? FeatureKind.POOLED : FeatureKind.GRID;

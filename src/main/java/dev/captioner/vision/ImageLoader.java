@@ -28,8 +28,12 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes image files the way Keras' {@code load_img} (PIL) does: JPEG (baseline, progressive,
  * grey, CMYK/YCCK), PNG, BMP, GIF (first frame) and WebP become 8-bit RGB with alpha dropped,
- * no colour management and EXIF orientation ignored. No other format is decoded, whatever
- * readers the class path brings. Limits keep hostile files cheap: a file over the byte limit is
+ * no colour management; a JPEG's EXIF orientation is applied ({@link ExifOrientation}), which
+ * Keras does not do (no fixture or dataset image read so far carries the tag). No other format is
+ * decoded, whatever readers the class path brings. A {@link DecodeScale} other than
+ * {@link DecodeScale#FULL} lets the decoder skip pixels the encoder's resize would not read (the
+ * fast path of captioning): the reader's source subsampling, each kept pixel the centre of its
+ * block. Limits keep hostile files cheap: a file over the byte limit is
  * refused before it is read whole, an image over the pixel limit is refused from its header
  * before its raster is decoded (a decompression bomb costs nothing), an optional decode time
  * limit stops a file that takes too long (a progressive JPEG of thousands of scans), and an
@@ -128,12 +132,22 @@ public final class ImageLoader {
      * @throws CaptionerException naming the file if it cannot be read or decoded
      */
     public RgbImage load(Path file) {
+        return load(file, DecodeScale.FULL);
+    }
+
+    /**
+     * @param file an image file
+     * @param scale how much smaller than stored the image may be decoded
+     * @return its RGB pixels, upright
+     * @throws CaptionerException naming the file if it cannot be read or decoded
+     */
+    public RgbImage load(Path file, DecodeScale scale) {
         try {
             if (Files.size(file) > maxBytes) {
                 throw tooManyBytes(file.toString());
             }
             try (InputStream in = Files.newInputStream(file)) {
-                return read(in, file.toString());
+                return decode(readBounded(in, file.toString()), file.toString(), scale, Function.identity());
             }
         } catch (NoSuchFileException e) {
             throw new CaptionerException(file + ": no such file");
@@ -207,6 +221,22 @@ public final class ImageLoader {
      * @throws CaptionerException naming the image if it cannot be decoded or is too large
      */
     public <T> T decode(byte[] bytes, String name, Function<RgbImage, T> use) {
+        return decode(bytes, name, DecodeScale.FULL, use);
+    }
+
+    /**
+     * Decodes an image, perhaps subsampled, and hands it to {@code use} while its pixels still
+     * count against the decoding budget.
+     *
+     * @param bytes an encoded image
+     * @param name what to call it in messages
+     * @param scale how much smaller than stored the image may be decoded
+     * @param use what to make of the pixels; it should not keep them
+     * @param <T> what it makes
+     * @return what {@code use} returned
+     * @throws CaptionerException naming the image if it cannot be decoded or is too large
+     */
+    public <T> T decode(byte[] bytes, String name, DecodeScale scale, Function<RgbImage, T> use) {
         if (bytes.length == 0) {
             throw new CaptionerException(name + ": empty file");
         }
@@ -224,11 +254,12 @@ public final class ImageLoader {
             if (readers.isEmpty()) {
                 throw new CaptionerException(name + ": not an image (unrecognised format)");
             }
+            int orientation = ExifOrientation.of(bytes);
             CaptionerException last = null;
             for (ImageReader reader : readers) {
                 in.seek(0);
                 try {
-                    return read(reader, in, name, deadline, use);
+                    return read(reader, in, name, deadline, new Shrink(scale, orientation), use);
                 } catch (UseFailure e) {
                     // The caller's own failure, not the decoder's: it goes out as it is.
                     throw e.getCause();
@@ -309,8 +340,11 @@ public final class ImageLoader {
         return false;
     }
 
-    private <T> T read(ImageReader reader, ImageInputStream in, String name, long deadline, Function<RgbImage, T> use)
-            throws IOException {
+    /** How to decode: the scale asked for, and the file's EXIF orientation. */
+    private record Shrink(DecodeScale scale, int orientation) {}
+
+    private <T> T read(ImageReader reader, ImageInputStream in, String name, long deadline, Shrink shrink,
+            Function<RgbImage, T> use) throws IOException {
         reader.setInput(in, true, true);
         long w = reader.getWidth(0);
         long h = reader.getHeight(0);
@@ -322,7 +356,13 @@ public final class ImageLoader {
                     "%s: image is %dx%d (%.1f megapixels), over the limit of %.1f megapixels (--max-pixels)",
                     name, w, h, w * h / 1e6, maxPixels / 1e6));
         }
-        PixelBudget.Lease lease = budget == null ? () -> { } : budget.acquire(w * h, name);
+        boolean swap = ExifOrientation.swapsSides(shrink.orientation());
+        int factor = (int) Math.max(1, Math.min(Math.min(w, h),
+                shrink.scale().factor((int) (swap ? h : w), (int) (swap ? w : h))));
+        // Each kept pixel is the centre of its factor × factor block rather than its corner.
+        int offset = (factor - 1) / 2;
+        long decoded = ((w - offset + factor - 1) / factor) * ((h - offset + factor - 1) / factor);
+        PixelBudget.Lease lease = budget == null ? () -> { } : budget.acquire(decoded, name);
         try {
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
@@ -330,6 +370,9 @@ public final class ImageLoader {
             ImageTypeSpecifier raw = uncorrectedRgb(reader);
             if (raw != null) {
                 param.setDestinationType(raw);
+            }
+            if (factor > 1) {
+                param.setSourceSubsampling(factor, factor, offset, offset);
             }
             BufferedImage image;
             // The stream stops feeding a decoder past the deadline; the watchdog stops one that
@@ -352,7 +395,7 @@ public final class ImageLoader {
                     throw new CaptionerException(name + ": truncated or corrupt image (" + warning + ")");
                 }
             }
-            RgbImage rgb = RasterConversion.toRgb(image);
+            RgbImage rgb = ExifOrientation.apply(RasterConversion.toRgb(image), shrink.orientation());
             image = null; // the decoder's raster may go while the RGB copy is used
             try {
                 return use.apply(rgb);
