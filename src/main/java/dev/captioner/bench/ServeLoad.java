@@ -29,7 +29,7 @@ public final class ServeLoad {
      * @param p95Ms 95th percentile latency
      * @param maxMs slowest request
      * @param seconds wall time
-     * @param requestsPerSecond throughput
+     * @param requestsPerSecond answered requests (200) per second
      */
     public record Result(int requests, int concurrency, int failures, double p50Ms, double p95Ms, double maxMs,
             double seconds, double requestsPerSecond) {}
@@ -84,7 +84,7 @@ public final class ServeLoad {
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         return new Result(requests, concurrency, failures.get(), percentile(sorted, 0.5), percentile(sorted, 0.95),
-                sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1), seconds, requests / seconds);
+                sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1), seconds, (requests - failures.get()) / seconds);
     }
 
     private static double percentile(List<Double> sorted, double q) {

@@ -1,20 +1,31 @@
 package dev.captioner.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.Captioner;
+import dev.captioner.bench.DecodeAgreement;
 import dev.captioner.bench.DecodeBenchmark;
+import dev.captioner.bench.PeerScript;
+import dev.captioner.bench.PhotoBenchmark;
 import dev.captioner.bench.Roofline;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
+import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.ImageEncoder;
+import dev.captioner.vision.RandomWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,6 +57,99 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", paramLabel = "N", description = "Latency runs (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--photo", paramLabel = "WxH", split = ",",
+            description = "Photo mode instead: a generated JPEG of each size (e.g. 4032x3024,512x929) decoded whole and "
+                    + "only as far as VGG16 reads, VGG16 (random weights) and a greedy merge search on it, and Pillow's "
+                    + "draft decode with the same network in PyTorch (bench/photo_peer.py) in the same run.")
+    List<String> photos;
+
+    @Option(names = "--agreement", paramLabel = "DIR", split = ",",
+            description = "Agreement mode instead: caption every photo in these folders from the exact and the fast "
+                    + "decode, with a VGG16-shaped merge model of random weights and each --agreement-model, and count "
+                    + "identical captions and feature cosines.")
+    List<Path> agreement;
+
+    @Option(names = "--agreement-model", paramLabel = "DIR", split = ",",
+            description = "Trained models (with their encoders) for --agreement.")
+    List<Path> agreementModels;
+
+    private Map<String, Object> agreementMode(Path dir) throws Exception {
+        List<Path> files = new ArrayList<>();
+        for (Path d : agreement) {
+            try (Stream<Path> s = Files.walk(d)) {
+                s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches("(?i).*\\.(jpe?g|png|bmp|gif)"))
+                        .sorted().forEach(files::add);
+            }
+        }
+        // As stored, and enlarged to a phone's 12 MP with sensor noise: the size the fast path is for.
+        List<DecodeAgreement.Photo> stored = new ArrayList<>();
+        List<DecodeAgreement.Photo> phone = new ArrayList<>();
+        for (Path f : files) {
+            DecodeAgreement.Photo p = new DecodeAgreement.Photo(f.getFileName().toString(), Files.readAllBytes(f));
+            stored.add(p);
+            phone.add(DecodeAgreement.enlarged(p, 4032));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("photos", files.size());
+        EngineThreads.set(Runtime.getRuntime().availableProcessors());
+        try (ImageEncoder vgg = RandomWeights.vgg16(1);
+                CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve("merge"), 1,
+                        Architecture.MERGE))) {
+            out.put("vgg16_random_merge", DecodeAgreement.compare(vgg, model, stored));
+            out.put("vgg16_random_merge_12mp", DecodeAgreement.compare(vgg, model, phone));
+        }
+        for (Path m : agreementModels == null ? List.<Path>of() : agreementModels) {
+            try (Captioner c = Captioner.load(m)) {
+                out.put(m.toString(), DecodeAgreement.compare(c.encoder(), c.model(), stored));
+                out.put(m + " 12mp", DecodeAgreement.compare(c.encoder(), c.model(), phone));
+            }
+        }
+        return out;
+    }
+
+    /** @return the median milliseconds of the greedy search alone on one image's features */
+    private double search(CaptionModel model) throws java.io.IOException {
+        DecodeBenchmark.Latency l = DecodeBenchmark.latency(model, runs);
+        return l.medianMs() - l.encoderMs();
+    }
+
+    private Map<String, Object> photoMode(Path dir) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        EngineThreads.set(Runtime.getRuntime().availableProcessors());
+        try (ImageEncoder vgg = RandomWeights.vgg16(1);
+                CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve("merge"), 1,
+                        Architecture.MERGE))) {
+            double search = search(model);
+            out.put("greedy_search_ms_random_model", Math.round(search * 100) / 100.0);
+            for (String size : photos) {
+                String[] wh = size.toLowerCase(Locale.ROOT).split("x");
+                if (wh.length != 2) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--photo: expected WIDTHxHEIGHT, was " + size);
+                }
+                byte[] jpeg = PhotoBenchmark.jpeg(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), 12);
+                PhotoBenchmark.Times t = PhotoBenchmark.time(jpeg, vgg, runs);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("captioner", t);
+                // Of the image's own work (decode and VGG16); the random model's search runs every
+                // caption to the length limit, far longer than a trained model's, so it stays apart.
+                double before = t.exactMs() / (t.exactMs() + t.encodeMs());
+                double after = t.fastMs() / (t.fastMs() + t.encodeMs());
+                m.put("decode_share_exact", Math.round(before * 1000) / 1000.0);
+                m.put("decode_share_fast", Math.round(after * 1000) / 1000.0);
+                Path file = dir.resolve("photo-" + size + ".jpg");
+                Files.write(file, jpeg);
+                JsonNode peer = PeerScript.run(Path.of("bench", "photo_peer.py"), List.of("--photo", file.toString(),
+                        "--net", "vgg16", "--size", "224", "--runs", String.valueOf(runs)), spec.commandLine().getErr());
+                if (peer != null) {
+                    m.put("pytorch_pillow", peer);
+                }
+                out.put(size, m);
+            }
+        }
+        return out;
+    }
+
     /** Random weights rarely end a caption: every one runs to the model's length limit. */
     private void roofline(Map<String, Object> out, String name, CaptionModel model, int beam) {
         DecodeBenchmark.Throughput t = DecodeBenchmark.throughput(model, beam, images, batch);
@@ -60,7 +164,13 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", Runtime.getRuntime().availableProcessors());
         try {
-            for (Architecture a : architectures == null ? List.of(Architecture.values()) : architectures) {
+            if (photos != null) {
+                out = photoMode(dir);
+            } else if (agreement != null) {
+                out = agreementMode(dir);
+            }
+            for (Architecture a : photos != null || agreement != null ? List.<Architecture>of()
+                    : architectures == null ? List.of(Architecture.values()) : architectures) {
                 try (CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve(a.id()), 1, a))) {
                     roofline(out, a.id() + "_greedy", model, 1);
                     roofline(out, a.id() + "_beam3", model, 3);

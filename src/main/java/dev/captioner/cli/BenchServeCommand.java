@@ -3,11 +3,15 @@ package dev.captioner.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.Captioner;
+import dev.captioner.bench.PeerScript;
+import dev.captioner.bench.PhotoBenchmark;
 import dev.captioner.bench.ServeLoad;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.serve.CaptionServer;
 import dev.captioner.serve.ModelService;
 import dev.captioner.serve.ServeConfig;
+import dev.captioner.vision.ConceptsConfig;
+import dev.captioner.vision.ConceptsEncoder;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +39,14 @@ public final class BenchServeCommand implements Callable<Integer> {
     @Mixin
     ModelChoice model;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "Image to send.")
+    @Option(names = "--image", paramLabel = "FILE", description = "Image to send.")
     Path image;
+
+    @Option(names = "--photo", paramLabel = "WxH",
+            description = "Send a generated photo-like JPEG of this size instead (e.g. 4032x3024, a 12 MP phone photo); "
+                    + "the server then runs with the fast decode and with --exact-decode, and Pillow's draft decode with "
+                    + "the model's image network in PyTorch (bench/photo_peer.py) runs in the same run.")
+    String photo;
 
     @Option(names = "--requests", defaultValue = "1000", paramLabel = "N", description = "Requests (default: ${DEFAULT-VALUE}).")
     int requests;
@@ -55,13 +66,60 @@ public final class BenchServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServeConfig d = ServeConfig.defaults();
         int cores = Runtime.getRuntime().availableProcessors();
-        String name = image.getFileName().toString().toLowerCase(Locale.ROOT);
+        if ((image == null) == (photo == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --image FILE or --photo WxH");
+        }
+        String name = image == null ? "photo.jpg" : image.getFileName().toString().toLowerCase(Locale.ROOT);
         String type = name.endsWith(".png") ? "image/png" : "image/jpeg";
-        byte[] bytes = Files.readAllBytes(image);
+        byte[] bytes = image == null ? generated(photo) : Files.readAllBytes(image);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", cores);
         out.put("workers", d.workers());
-        try (ModelService service = new ModelService(Captioner.load(model.modelPath()))) {
+        for (boolean exact : photo == null ? List.of(false) : List.of(false, true)) {
+            Map<String, Object> target = out;
+            if (photo != null) {
+                target = new LinkedHashMap<>();
+                out.put(exact ? "exact_decode" : "fast_decode", target);
+            }
+            serve(bytes, type, exact, target);
+        }
+        if (photo != null) {
+            out.put("pytorch_pillow", peer(bytes));
+        }
+        spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(out));
+        return 0;
+    }
+
+    private static byte[] generated(String size) throws java.io.IOException {
+        String[] wh = size.toLowerCase(Locale.ROOT).split("x");
+        return PhotoBenchmark.jpeg(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), 12);
+    }
+
+    /** Pillow's draft decode and the model's image network in PyTorch, when it is the concepts encoder. */
+    private Object peer(byte[] bytes) throws Exception {
+        try (Captioner c = Captioner.load(model.modelPath())) {
+            if (!(c.encoder() instanceof ConceptsEncoder concepts)) {
+                return "no PyTorch twin of the " + c.encoder().name() + " encoder in bench/photo_peer.py";
+            }
+            ConceptsConfig cc = concepts.config();
+            Path file = Files.createTempFile("captioner-photo", ".jpg");
+            try {
+                Files.write(file, bytes);
+                return PeerScript.run(Path.of("bench", "photo_peer.py"), List.of("--photo", file.toString(), "--net",
+                        "concepts", "--size", String.valueOf(cc.imageSize()), "--channels",
+                        cc.channels().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")),
+                        "--feature-dim", String.valueOf(cc.featureDim()), "--runs", "20"), spec.commandLine().getErr());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private void serve(byte[] bytes, String type, boolean exact, Map<String, Object> out) throws Exception {
+        ServeConfig d = ServeConfig.defaults();
+        try (ModelService service = new ModelService(Captioner.load(model.modelPath(),
+                Captioner.Options.defaults().withExactDecode(exact)))) {
             // The same model, unbatched then batched, in one run: the workers sharing the cores
             // against one runner using them all on batches.
             ServeConfig unbatched = new ServeConfig("127.0.0.1", 0, d.maxUploadBytes(), d.workers(), 256, 1, 10,
@@ -81,8 +139,5 @@ public final class BenchServeCommand implements Callable<Integer> {
                 out.put(config.maxBatch() == 1 ? "unbatched" : "batched", m);
             }
         }
-        spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(out));
-        return 0;
     }
 }

@@ -2,7 +2,7 @@ package dev.captioner.data;
 
 import dev.captioner.data.ShapeScenes.Item;
 import dev.captioner.data.ShapeScenes.Scene;
-import dev.captioner.util.CaptionerException;
+import dev.captioner.util.JpegFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -13,14 +13,7 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.Random;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Draws a synthetic scene (antialiased shapes, optional faint texture) and encodes it as JPEG. */
 final class ShapeRenderer {
@@ -107,19 +100,6 @@ final class ShapeRenderer {
     }
 
     static byte[] jpeg(BufferedImage img) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(0.92f);
-            writer.write(null, new IIOImage(img, null, null), param);
-        } catch (IOException e) {
-            throw new CaptionerException("cannot encode JPEG: " + e.getMessage(), e);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return JpegFiles.encode(img, 0.92f);
     }
 }

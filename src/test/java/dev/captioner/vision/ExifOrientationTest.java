@@ -129,8 +129,8 @@ class ExifOrientationTest {
         assertThat(exact.height()).isEqualTo(64);
         assertThat(meanDifference(exact, upright)).isLessThan(4);
         assertThat(meanDifference(exact, ExifOrientation.apply(upright, 3))).isGreaterThan(30);
-        // The fast path for a 16-pixel input: decoded at a quarter, upright, sides chosen from the upright image.
-        RgbImage fast = loader.decode(file, "side.jpg", DecodeScale.covering(16, 16), x -> x);
+        // The fast path for a 4-pixel input: decoded at a quarter, upright, sides chosen from the upright image.
+        RgbImage fast = loader.decode(file, "side.jpg", DecodeScale.covering(4, 4), x -> x);
         assertThat(fast.width()).isEqualTo(24);
         assertThat(fast.height()).isEqualTo(16);
         assertThat(meanDifference(KerasResize.nearest(fast, 16, 16), KerasResize.nearest(upright, 16, 16)))

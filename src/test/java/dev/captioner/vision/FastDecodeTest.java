@@ -44,8 +44,8 @@ class FastDecodeTest {
         byte[] file = encode(photo(203, 150, 7), format);
         ImageLoader loader = ImageLoader.withDefaults();
         RgbImage full = loader.decode(file, "photo." + format);
-        RgbImage fast = loader.decode(file, "photo." + format, DecodeScale.covering(32, 32), x -> x);
-        int factor = 150 / 32; // 4: the largest that leaves at least 32 rows
+        RgbImage fast = loader.decode(file, "photo." + format, DecodeScale.covering(8, 8), x -> x);
+        int factor = 150 / 8 / DecodeScale.PHASE; // 4: at least four times the 8 rows the resize reads
         int offset = (factor - 1) / 2;
         assertThat(fast.width()).isEqualTo((203 - offset + factor - 1) / factor);
         assertThat(fast.height()).isEqualTo((150 - offset + factor - 1) / factor);
@@ -71,9 +71,11 @@ class FastDecodeTest {
             assertThat(Math.min(shorter.width(), shorter.height())).isGreaterThanOrEqualTo(Math.min(112,
                     Math.min(size[0], size[1])));
         }
-        // and no smaller than needed by more than a factor of two on either side
-        RgbImage big = loader.decode(encode(photo(1000, 700, 1), "png"), "p.png", DecodeScale.covering(224, 224), x -> x);
-        assertThat(big.height()).isLessThan(2 * 224);
+        // A grid a quarter as fine as the resize's spacing, not finer: 1000 x 700 for 40 x 40 is
+        // decoded at 1/4 (700 / 40 = 17 rows per output row).
+        RgbImage big = loader.decode(encode(photo(1000, 700, 1), "png"), "p.png", DecodeScale.covering(40, 40), x -> x);
+        assertThat(big.height()).isEqualTo(175);
+        assertThat(big.height()).isGreaterThanOrEqualTo(DecodeScale.PHASE * 40);
     }
 
     @Test
@@ -82,12 +84,12 @@ class FastDecodeTest {
         assertThatThrownBy(() -> new ImageLoader(100_000).decode(file, "big.png", DecodeScale.covering(16, 16), x -> x))
                 .isInstanceOf(ImageTooLargeException.class).hasMessageContaining("big.png");
         // A budget of 10,000 pixels is too small for the whole 120,000-pixel photo but holds its
-        // 1/16 decode (100 × 75).
+        // 1/16 decode (100 × 75, at 1/4 of its width).
         PixelBudget budget = new PixelBudget(10_000, Duration.ofMillis(10));
         ImageLoader loader = new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS, ImageLoader.DEFAULT_MAX_BYTES, budget);
         assertThatThrownBy(() -> loader.decode(file, "big.png")).isInstanceOf(ImageTooLargeException.class);
         AtomicLong inUse = new AtomicLong();
-        RgbImage fast = loader.decode(file, "big.png", DecodeScale.covering(75, 75), x -> {
+        RgbImage fast = loader.decode(file, "big.png", DecodeScale.covering(18, 18), x -> {
             inUse.set(budget.inUse());
             return x;
         });
