@@ -7,8 +7,6 @@ import dev.captioner.util.CaptionerException;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.RgbImage;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,20 +42,6 @@ public final class DecodeAgreement {
             System.arraycopy(image.rgb(), ((y + 1) * image.width() + 1) * 3, out, y * w * 3, w * 3);
         }
         return new RgbImage(w, h, out);
-    }
-
-    /**
-     * @param encoder the image network
-     * @param model the caption model reading its features
-     * @param photos image files (folders are not expanded)
-     * @return the comparison
-     */
-    public static Result measure(ImageEncoder encoder, CaptionModel model, List<Path> photos) throws Exception {
-        List<Photo> files = new ArrayList<>();
-        for (Path p : photos) {
-            files.add(new Photo(p.getFileName().toString(), Files.readAllBytes(p)));
-        }
-        return compare(encoder, model, files);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -38,6 +39,25 @@ public final class PhotoBenchmark {
      */
     public record Times(int width, int height, int bytes, int decodedWidth, int decodedHeight, double exactMs,
             double fastMs, double encodeMs, double speedup) {}
+
+    /**
+     * @param size {@code WIDTHxHEIGHT}, e.g. {@code 4032x3024}
+     * @return {@link #jpeg(int, int, long)} of that size, seed 12
+     * @throws IllegalArgumentException if the size is not two positive whole numbers
+     */
+    public static byte[] jpeg(String size) throws IOException {
+        String[] wh = size.toLowerCase(Locale.ROOT).split("x");
+        try {
+            int w = Integer.parseInt(wh[0].trim());
+            int h = wh.length == 2 ? Integer.parseInt(wh[1].trim()) : -1;
+            if (w >= 16 && h >= 16 && (long) w * h <= 100_000_000L) {
+                return jpeg(w, h, 12);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("expected WIDTHxHEIGHT, each at least 16, at most 100 megapixels; was " + size);
+    }
 
     /**
      * A photo-like JPEG: soft gradients, overlapping shapes and sensor-like noise, at quality 0.9

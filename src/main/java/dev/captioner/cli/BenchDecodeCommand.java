@@ -9,19 +9,22 @@ import dev.captioner.bench.DecodeBenchmark;
 import dev.captioner.bench.PeerScript;
 import dev.captioner.bench.PhotoBenchmark;
 import dev.captioner.bench.Roofline;
+import dev.captioner.decode.CaptionDecoder;
+import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
+import dev.captioner.vision.ImageLoader;
 import dev.captioner.vision.RandomWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -74,13 +77,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     List<Path> agreementModels;
 
     private Map<String, Object> agreementMode(Path dir) throws Exception {
-        List<Path> files = new ArrayList<>();
-        for (Path d : agreement) {
-            try (Stream<Path> s = Files.walk(d)) {
-                s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches("(?i).*\\.(jpe?g|png|bmp|gif)"))
-                        .sorted().forEach(files::add);
-            }
-        }
+        List<Path> files = CaptionCommand.expand(agreement);
         // As stored, and enlarged to a phone's 12 MP with sensor noise: the size the fast path is for.
         List<DecodeAgreement.Photo> stored = new ArrayList<>();
         List<DecodeAgreement.Photo> phone = new ArrayList<>();
@@ -108,9 +105,17 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     /** @return the median milliseconds of the greedy search alone on one image's features */
-    private double search(CaptionModel model) throws java.io.IOException {
-        DecodeBenchmark.Latency l = DecodeBenchmark.latency(model, runs);
-        return l.medianMs() - l.encoderMs();
+    private double search(CaptionModel model, float[] features) {
+        CaptionDecoder decoder = new CaptionDecoder(model);
+        double[] ms = new double[runs + 1];
+        for (int i = 0; i <= runs; i++) { // the first is a warm-up
+            long t0 = System.nanoTime();
+            decoder.decode(new float[][] {features}, DecodeOptions.greedy());
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        double[] timed = Arrays.copyOfRange(ms, 1, ms.length);
+        Arrays.sort(timed);
+        return timed[timed.length / 2];
     }
 
     private Map<String, Object> photoMode(Path dir) throws Exception {
@@ -120,14 +125,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         try (ImageEncoder vgg = RandomWeights.vgg16(1);
                 CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve("merge"), 1,
                         Architecture.MERGE))) {
-            double search = search(model);
-            out.put("greedy_search_ms_random_model", Math.round(search * 100) / 100.0);
             for (String size : photos) {
-                String[] wh = size.toLowerCase(Locale.ROOT).split("x");
-                if (wh.length != 2) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--photo: expected WIDTHxHEIGHT, was " + size);
-                }
-                byte[] jpeg = PhotoBenchmark.jpeg(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), 12);
+                byte[] jpeg = photo(size);
                 PhotoBenchmark.Times t = PhotoBenchmark.time(jpeg, vgg, runs);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("captioner", t);
@@ -137,6 +136,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 double after = t.fastMs() / (t.fastMs() + t.encodeMs());
                 m.put("decode_share_exact", Math.round(before * 1000) / 1000.0);
                 m.put("decode_share_fast", Math.round(after * 1000) / 1000.0);
+                if (!out.containsKey("greedy_search_ms_random_model")) {
+                    double search = search(model, vgg.encode(ImageLoader.withDefaults().decode(jpeg, "photo.jpg")));
+                    out.put("greedy_search_ms_random_model", Math.round(search * 100) / 100.0);
+                }
                 Path file = dir.resolve("photo-" + size + ".jpg");
                 Files.write(file, jpeg);
                 JsonNode peer = PeerScript.run(Path.of("bench", "photo_peer.py"), List.of("--photo", file.toString(),
@@ -168,22 +171,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 out = photoMode(dir);
             } else if (agreement != null) {
                 out = agreementMode(dir);
-            }
-            for (Architecture a : photos != null || agreement != null ? List.<Architecture>of()
-                    : architectures == null ? List.of(Architecture.values()) : architectures) {
-                try (CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve(a.id()), 1, a))) {
-                    roofline(out, a.id() + "_greedy", model, 1);
-                    roofline(out, a.id() + "_beam3", model, 3);
-                    if (a.decodingCache()) {
-                        model.net().useCache(false);
-                        roofline(out, a.id() + "_greedy_uncached", model, 1);
-                        roofline(out, a.id() + "_beam3_uncached", model, 3);
-                        model.net().useCache(true);
-                    }
-                    if (a.features() == FeatureKind.POOLED && !out.containsKey("single_image_latency")) {
-                        out.put("single_image_latency", DecodeBenchmark.latency(model, runs));
-                    }
-                }
+            } else {
+                architectures(dir, out);
             }
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
@@ -193,5 +182,33 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(out));
         return 0;
+    }
+
+    /** @return a generated photo of {@code WxH} pixels */
+    private byte[] photo(String size) throws java.io.IOException {
+        try {
+            return PhotoBenchmark.jpeg(size);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--photo: " + e.getMessage());
+        }
+    }
+
+    /** Throughput of every architecture (or those asked for) and one image's latency. */
+    private void architectures(Path dir, Map<String, Object> out) throws Exception {
+        for (Architecture a : architectures == null ? List.of(Architecture.values()) : architectures) {
+            try (CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve(a.id()), 1, a))) {
+                roofline(out, a.id() + "_greedy", model, 1);
+                roofline(out, a.id() + "_beam3", model, 3);
+                if (a.decodingCache()) {
+                    model.net().useCache(false);
+                    roofline(out, a.id() + "_greedy_uncached", model, 1);
+                    roofline(out, a.id() + "_beam3_uncached", model, 3);
+                    model.net().useCache(true);
+                }
+                if (a.features() == FeatureKind.POOLED && !out.containsKey("single_image_latency")) {
+                    out.put("single_image_latency", DecodeBenchmark.latency(model, runs));
+                }
+            }
+        }
     }
 }

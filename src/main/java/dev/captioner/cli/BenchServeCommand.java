@@ -71,7 +71,12 @@ public final class BenchServeCommand implements Callable<Integer> {
         }
         String name = image == null ? "photo.jpg" : image.getFileName().toString().toLowerCase(Locale.ROOT);
         String type = name.endsWith(".png") ? "image/png" : "image/jpeg";
-        byte[] bytes = image == null ? generated(photo) : Files.readAllBytes(image);
+        byte[] bytes;
+        try {
+            bytes = image == null ? PhotoBenchmark.jpeg(photo) : Files.readAllBytes(image);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--photo: " + e.getMessage());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", cores);
         out.put("workers", d.workers());
@@ -89,11 +94,6 @@ public final class BenchServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(out));
         return 0;
-    }
-
-    private static byte[] generated(String size) throws java.io.IOException {
-        String[] wh = size.toLowerCase(Locale.ROOT).split("x");
-        return PhotoBenchmark.jpeg(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), 12);
     }
 
     /** Pillow's draft decode and the model's image network in PyTorch, when it is the concepts encoder. */
