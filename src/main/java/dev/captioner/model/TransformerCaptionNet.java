@@ -31,7 +31,10 @@ import java.util.List;
  * one position's work against the cache; the memory's keys and values are computed once per image.
  * {@link #useCache(boolean) useCache(false)} recomputes the whole prefix every step instead (for
  * tests and the decode benchmark). The cross-attention of one layer (the last unless the settings
- * say otherwise), averaged over heads, is each word's attention map.
+ * say otherwise), averaged over heads, is each word's attention map. Training, where each
+ * caption's memory is used once, may instead attend through the key and value weights without
+ * projecting every location (the same function, fewer multiply-adds for short captions over large
+ * grids; see {@link #attendThroughWeights(long)}).
  */
 public final class TransformerCaptionNet extends CaptionNet {
 
@@ -53,6 +56,7 @@ public final class TransformerCaptionNet extends CaptionNet {
     private final Linear output;
     private final Dropout dropout;
     private volatile boolean cache = true;
+    private volatile Boolean absorb;
 
     /** One decoder layer's blocks. */
     private record Layer(LayerNorm selfNorm, Linear qkv, Linear selfOut, LayerNorm crossNorm, Linear crossQuery,
@@ -132,6 +136,16 @@ public final class TransformerCaptionNet extends CaptionNet {
         this.cache = on;
     }
 
+    /**
+     * Fixes how teacher forcing attends over the memory (for tests): true through the layers'
+     * weights, false through the memory's keys and values, null (default) whichever is cheaper.
+     *
+     * @param throughWeights the choice, or null
+     */
+    void attendThroughWeights(Boolean throughWeights) {
+        this.absorb = throughWeights;
+    }
+
     private static NDArray apply(ai.djl.nn.Block block, ParameterStore ps, NDArray x, boolean training) {
         return block.forward(ps, new NDList(x), training).singletonOrThrow();
     }
@@ -199,6 +213,65 @@ public final class TransformerCaptionNet extends CaptionNet {
     }
 
     /**
+     * One layer's memory for cross-attention without its keys and values: the memory
+     * {@code [n, L, d]}, the key weights per head {@code [H, d/H, d]}, the value weights per head
+     * transposed {@code [H, d, d/H]} and the value bias {@code [d]}. The key bias is left out: it
+     * adds the same number to every location's score, which the softmax ignores.
+     */
+    private NDList crossWeights(ParameterStore ps, Layer l, NDArray memory, boolean training) {
+        NDArray w = ps.getValue(l.crossKeyValue().getParameters().get("weight"), memory.getDevice(), training);
+        NDArray b = ps.getValue(l.crossKeyValue().getParameters().get("bias"), memory.getDevice(), training);
+        NDArray keys = w.get("0:{}, :", d).reshape(heads, dh, d);
+        NDArray values = w.get("{}:, :", d).reshape(heads, dh, d).transpose(0, 2, 1);
+        return new NDList(memory, keys, values, b.get("{}:", d));
+    }
+
+    /**
+     * Whether teacher forcing over {@code steps} positions should attend through the layers'
+     * weights rather than the memory's keys and values. Both compute the same function:
+     * scores {@code q·(M·Wk)ᵀ = (q·Wk)·Mᵀ} and values {@code α·(M·Wv) = (α·M)·Wv}. Projecting L
+     * locations costs {@code 2·L·d²} multiply-adds per caption and layer; going through the weights
+     * costs {@code 2·t·d² + 2·H·t·L·d}, less when a caption has fewer positions times heads than
+     * the model's width (a 14×14 grid, 8 heads, d = 256: up to 19 positions). Taken only when it
+     * saves a third, since its products are smaller and so less efficient.
+     */
+    private boolean attendThroughWeights(long steps) {
+        double dd = d;
+        double projected = 2 * locations * dd * dd + 2 * steps * dd * locations;
+        double through = 2 * steps * dd * dd + 2 * heads * steps * dd * locations;
+        return absorb == null ? through < projected * 2 / 3 : absorb;
+    }
+
+    /**
+     * Cross-attention of queries {@code [n, H, t, d/H]} over one layer's memory, given as its keys
+     * and values ({@link #crossKeyValues}) or through the weights ({@link #crossWeights}).
+     *
+     * @return the attended values merged over heads {@code [n, t, d]} and the weights {@code [n, H, t, L]}
+     */
+    private NDList attend(NDArray q, NDList cross) {
+        if (cross.size() == 2) {
+            NDArray alpha = weights(q, cross.get(0), null);
+            return new NDList(merge(alpha.matMul(cross.get(1))), alpha);
+        }
+        NDArray memory = cross.get(0);
+        Shape s = q.getShape();
+        long n = s.get(0);
+        long steps = s.get(2);
+        long l = memory.getShape().get(1);
+        // [H, n·t, d/H] × [H, d/H, d] → the queries in the memory's space, [n, H·t, d]
+        NDArray qm = q.transpose(1, 0, 2, 3).reshape(heads, n * steps, dh).matMul(cross.get(1))
+                .reshape(heads, n, steps, d).transpose(1, 0, 2, 3).reshape(n, heads * steps, d);
+        NDArray scores = qm.matMul(memory.transpose(0, 2, 1)).mul(GraphScalar.of(qm, 1.0 / Math.sqrt(dh)));
+        NDArray alpha = scores.softmax(-1); // [n, H·t, L]
+        // [n, H·t, L] × [n, L, d] → each head's weighted memory, then its value weights: [H, n·t, d/H]
+        NDArray mixed = alpha.matMul(memory).reshape(n, heads, steps, d).transpose(1, 0, 2, 3)
+                .reshape(heads, n * steps, d).matMul(cross.get(2));
+        NDArray attended = mixed.reshape(heads, n, steps, dh).transpose(1, 2, 0, 3).reshape(n, steps, d)
+                .add(cross.get(3));
+        return new NDList(attended, alpha.reshape(n, heads, steps, l));
+    }
+
+    /**
      * One layer over {@code [n, t, d]} inputs.
      *
      * @param selfKeys keys and values of earlier positions ({@code [n, H, p, d/H]} each), or null
@@ -219,9 +292,9 @@ public final class TransformerCaptionNet extends CaptionNet {
         NDArray self = merge(weights(q, k, mask).matMul(v));
         x = x.add(apply(dropout, ps, apply(l.selfOut(), ps, self, training), training));
         NDArray cq = split(apply(l.crossQuery(), ps, apply(l.crossNorm(), ps, x, training), training));
-        NDArray alpha = weights(cq, cross.get(0), null);
-        NDArray attended = merge(alpha.matMul(cross.get(1)));
-        x = x.add(apply(dropout, ps, apply(l.crossOut(), ps, attended, training), training));
+        NDList attended = attend(cq, cross);
+        NDArray alpha = attended.get(1);
+        x = x.add(apply(dropout, ps, apply(l.crossOut(), ps, attended.get(0), training), training));
         NDArray f = apply(l.ffn1(), ps, apply(l.ffnNorm(), ps, x, training), training).getNDArrayInternal().relu();
         x = x.add(apply(dropout, ps, apply(l.ffn2(), ps, f, training), training));
         return new NDList(x, k, v, alpha);
@@ -242,10 +315,10 @@ public final class TransformerCaptionNet extends CaptionNet {
         return new NDList(x, picture);
     }
 
-    private List<NDList> cross(ParameterStore ps, NDArray memory, boolean training) {
+    private List<NDList> cross(ParameterStore ps, NDArray memory, boolean throughWeights, boolean training) {
         List<NDList> out = new ArrayList<>();
         for (Layer l : layers) {
-            out.add(crossKeyValues(ps, l, memory, training));
+            out.add(throughWeights ? crossWeights(ps, l, memory, training) : crossKeyValues(ps, l, memory, training));
         }
         return out;
     }
@@ -255,7 +328,8 @@ public final class TransformerCaptionNet extends CaptionNet {
             NDArray positionsWanted, boolean training) {
         long rows = tokens.getShape().get(0);
         long steps = tokens.getShape().get(1);
-        NDArray h = prefix(ps, tokens, cross(ps, memory(ps, features, training), training), training).get(0);
+        List<NDList> cross = cross(ps, memory(ps, features, training), attendThroughWeights(steps), training);
+        NDArray h = prefix(ps, tokens, cross, training).get(0);
         NDArray selected = h.reshape(rows * steps, d).get(positionsWanted);
         return new TeacherForced(logits(ps, selected, training), null);
     }
@@ -276,7 +350,7 @@ public final class TransformerCaptionNet extends CaptionNet {
     @Override
     public Decoding startDecoding(ParameterStore ps, NDArray features, int beam) {
         NDArray memory = memory(ps, features.repeat(0, beam), false);
-        List<NDList> cross = cross(ps, memory, false);
+        List<NDList> cross = cross(ps, memory, false, false);
         return cache ? new CachedDecoding(cross) : new RecomputingDecoding(cross);
     }
 

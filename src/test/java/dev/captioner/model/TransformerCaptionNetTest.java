@@ -20,7 +20,9 @@ import dev.captioner.testutil.FiniteDifference;
 import dev.captioner.vision.GridShape;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,6 +205,52 @@ class TransformerCaptionNetTest {
             assertThat(checked).isGreaterThanOrEqualTo(20);
             assertThat(significant).isGreaterThanOrEqualTo(checked / 3);
         }
+    }
+
+    @Test
+    void attendingThroughTheWeightsGivesTheSameLossAndGradientsAsTheMemorysKeysAndValues() {
+        FeatureRows rows = FeatureRows.of(new float[][] {features(1, GRID.size(), 3), features(1, GRID.size(), 4)},
+                GRID.size());
+        List<CaptionExample> batch = List.of(new CaptionExample(0, new int[] {1, 4, 5, 6, 2}),
+                new CaptionExample(1, new int[] {1, 7, 8, 2}), new CaptionExample(1, new int[] {1, 9, 10, 4, 5, 2}));
+        List<Map<String, float[]>> gradients = new ArrayList<>();
+        List<float[]> logits = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (boolean throughWeights : new boolean[] {false, true}) {
+                Engine.getInstance().setRandomSeed(17);
+                TransformerCaptionNet net = (TransformerCaptionNet) CaptionNet.create(config(GRID, 0f, false));
+                net.initialize(m);
+                net.attendThroughWeights(throughWeights);
+                for (Pair<String, Parameter> p : net.getParameters()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NextWordLoss.Targets t = NextWordLoss.targets(net, new ParameterStore(m, false), m, batch, rows,
+                            Objective.SEQUENCE, true);
+                    logits.add(t.targetLogProbs().toFloatArray());
+                    gc.backward(t.loss());
+                }
+                Map<String, float[]> g = new LinkedHashMap<>();
+                for (Pair<String, Parameter> p : net.getParameters()) {
+                    g.put(p.getKey(), p.getValue().getArray().getGradient().toFloatArray());
+                }
+                gradients.add(g);
+            }
+        }
+        assertThat(logits.get(1)).containsExactly(logits.get(0), offset(1e-5f));
+        double largest = 0;
+        for (Map.Entry<String, float[]> e : gradients.get(0).entrySet()) {
+            float[] other = gradients.get(1).get(e.getKey());
+            for (int i = 0; i < other.length; i++) {
+                assertThat(other[i]).as("%s[%d]", e.getKey(), i).isCloseTo(e.getValue()[i], offset(1e-5f));
+                largest = Math.max(largest, Math.abs(other[i]));
+            }
+        }
+        assertThat(largest).as("gradients that are not all zero").isGreaterThan(1e-2);
+        float[] keyValueWeights = gradients.get(1).entrySet().stream()
+                .filter(e -> e.getKey().contains("layer0.crossKeyValue") && e.getKey().endsWith("weight"))
+                .findFirst().orElseThrow().getValue();
+        assertThat(keyValueWeights).as("the key and value weights learn").isNotEqualTo(new float[keyValueWeights.length]);
     }
 
     private static double loss(CaptionNet net, NDManager m, List<CaptionExample> batch, FeatureRows rows) {
