@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,10 +193,8 @@ class MetricsAndOpenApiTest {
         JsonNode api = new ObjectMapper().readTree(r.body());
         assertThat(api.get("openapi").asText()).startsWith("3.1");
         int called = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> paths = api.get("paths").fields(); paths.hasNext();) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext();) {
-                Map.Entry<String, JsonNode> op = ops.next();
+        for (Map.Entry<String, JsonNode> path : api.get("paths").properties()) {
+            for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
                 String method = op.getKey().toUpperCase(java.util.Locale.ROOT);
                 byte[] body = method.equals("POST") ? CaptionServerTest.png(8, 8) : null;
                 HttpResponse<String> answer = send(method, path.getKey(), "image/png", body);

@@ -289,6 +289,7 @@ class ProductionServeTest {
                 config().withUploadLimits(2, 0, Duration.ofSeconds(20)));
         try (Socket a = slowUpload(100_000, 10); Socket b = slowUpload(100_000, 10)) {
             Thread.sleep(300);
+            assertThat(a.isClosed() || b.isClosed()).as("both slow uploads still hold their slots").isFalse();
             HttpResponse<String> refused = post("/api/caption", "image/png", CaptionServerTest.png(8, 8));
             error(refused, 503);
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();

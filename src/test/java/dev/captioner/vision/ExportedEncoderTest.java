@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -89,8 +88,7 @@ class ExportedEncoderTest {
             assertThat(pooled.weightsSha256()).hasSize(64);
             assertThat(pooled.grid()).isNull();
             assertThat(grid.grid()).isEqualTo(model.equals("cnn") ? new GridShape(12, 16, 16) : new GridShape(4, 4, 24));
-            for (Iterator<Map.Entry<String, JsonNode>> it = expected.get(model).fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : expected.get(model).properties()) {
                 Path path = image(e.getKey());
                 if (!Files.exists(path)) {
                     continue; // a shared photo, and ../shared is not here
