@@ -183,7 +183,8 @@ public final class DecodeBenchmark {
         return CaptionNet.create(config).multiplyAdds().decodeFlops(beam, steps);
     }
 
-    private static double median(double[] v) {
+    /** @return the median of {@code v} (the upper one of an even count), {@code v} untouched */
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];

@@ -11,7 +11,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 
@@ -151,19 +150,13 @@ public final class PhotoBenchmark {
             quick[i] = (t2 - t1) / 1e6;
             encode[i] = (t3 - t2) / 1e6;
         }
-        double e = median(exact);
-        double f = median(quick);
+        double e = DecodeBenchmark.median(exact);
+        double f = DecodeBenchmark.median(quick);
         return new Times(full.width(), full.height(), photo.length, small.width(), small.height(), round(e),
-                round(f), round(median(encode)), round(e / f));
+                round(f), round(DecodeBenchmark.median(encode)), round(e / f));
     }
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

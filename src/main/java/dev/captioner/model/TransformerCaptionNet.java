@@ -142,7 +142,7 @@ public final class TransformerCaptionNet extends CaptionNet {
      *
      * @param throughWeights the choice, or null
      */
-    void attendThroughWeights(Boolean throughWeights) {
+    void forceAttendThroughWeights(Boolean throughWeights) {
         this.absorb = throughWeights;
     }
 

@@ -220,7 +220,7 @@ class TransformerCaptionNetTest {
                 Engine.getInstance().setRandomSeed(17);
                 TransformerCaptionNet net = (TransformerCaptionNet) CaptionNet.create(config(GRID, 0f, false));
                 net.initialize(m);
-                net.attendThroughWeights(throughWeights);
+                net.forceAttendThroughWeights(throughWeights);
                 for (Pair<String, Parameter> p : net.getParameters()) {
                     p.getValue().getArray().setRequiresGradient(true);
                 }
