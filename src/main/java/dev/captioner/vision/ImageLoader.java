@@ -24,6 +24,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes image files the way Keras' {@code load_img} (PIL) does: JPEG (baseline, progressive,
@@ -52,6 +54,7 @@ public final class ImageLoader {
     /** Default limit on an image file's size: 256 MiB, far above any photo's. */
     public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
+    private static final Logger LOG = LoggerFactory.getLogger(ImageLoader.class);
     private static final String JDK_JPEG_READER = "com.sun.imageio.plugins.jpeg.JPEGImageReader";
     /** The formats decoded, as ImageIO's readers name them. */
     private static final Set<String> FORMATS = Set.of("jpeg", "png", "gif", "bmp", "webp");
@@ -259,7 +262,7 @@ public final class ImageLoader {
             for (ImageReader reader : readers) {
                 in.seek(0);
                 try {
-                    return read(reader, in, name, deadline, new Shrink(scale, orientation), use);
+                    return read(reader, in, name, deadline, new Shrink(scale, orientation, bytes), use);
                 } catch (UseFailure e) {
                     // The caller's own failure, not the decoder's: it goes out as it is.
                     throw e.getCause();
@@ -340,8 +343,8 @@ public final class ImageLoader {
         return false;
     }
 
-    /** How to decode: the scale asked for, and the file's EXIF orientation. */
-    private record Shrink(DecodeScale scale, int orientation) {}
+    /** How to decode: the scale asked for, the file's EXIF orientation, and the file. */
+    private record Shrink(DecodeScale scale, int orientation, byte[] bytes) {}
 
     private <T> T read(ImageReader reader, ImageInputStream in, String name, long deadline, Shrink shrink,
             Function<RgbImage, T> use) throws IOException {
@@ -361,9 +364,29 @@ public final class ImageLoader {
                 shrink.scale().factor((int) (swap ? h : w), (int) (swap ? w : h))));
         // Each kept pixel is the centre of its factor × factor block rather than its corner.
         int offset = (factor - 1) / 2;
-        long decoded = ((w - offset + factor - 1) / factor) * ((h - offset + factor - 1) / factor);
+        // A JPEG that libjpeg-turbo can scale while decoding goes to it (when OpenCV is there):
+        // 1/2, 1/4 or 1/8 of each side, at most the factor asked for.
+        int reduction = factor > 1 && reader.getClass().getName().equals(JDK_JPEG_READER) && DctScaledJpeg.available()
+                && DctScaledJpeg.suits(shrink.bytes()) ? DctScaledJpeg.reduction(factor) : 1;
+        long decoded = reduction > 1 ? ((w + reduction - 1) / reduction) * ((h + reduction - 1) / reduction)
+                : ((w - offset + factor - 1) / factor) * ((h - offset + factor - 1) / factor);
         PixelBudget.Lease lease = budget == null ? () -> { } : budget.acquire(decoded, name);
         try {
+            RgbImage scaled = reduction > 1 ? dctScaled(shrink.bytes(), reduction, name) : null;
+            if (scaled != null) {
+                // The native decode cannot be stopped, but it only gets files it decodes in time
+                // proportional to their size (DctScaledJpeg.suits), within the upload limit.
+                if (System.nanoTime() - deadline > 0) {
+                    throw timedOut(name);
+                }
+                RgbImage rgb = ExifOrientation.apply(scaled, shrink.orientation());
+                scaled = null;
+                try {
+                    return use.apply(rgb);
+                } catch (RuntimeException e) {
+                    throw new UseFailure(e);
+                }
+            }
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
             ImageReadParam param = reader.getDefaultReadParam();
@@ -404,6 +427,17 @@ public final class ImageLoader {
             }
         } finally {
             lease.close();
+        }
+    }
+
+    /** @return the JPEG decoded by libjpeg-turbo at 1/reduction, or null to use the JDK's reader */
+    private static RgbImage dctScaled(byte[] bytes, int reduction, String name) {
+        try {
+            return DctScaledJpeg.decode(bytes, reduction);
+        } catch (RuntimeException e) {
+            // OpenCV's own exception for data libjpeg refused: the JDK's reader says why.
+            LOG.debug("{}: OpenCV refused it; decoding with the JDK's reader", name, e);
+            return null;
         }
     }
 

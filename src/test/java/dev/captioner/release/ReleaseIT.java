@@ -38,10 +38,10 @@ class ReleaseIT {
 
     /** Each platform's names in the jar: PyTorch's classifier, JNA's and JLine's folder names. */
     private static final Map<String, List<String>> PLATFORMS = Map.of(
-            "linux-x86_64", List.of("linux-x86-64", "Linux/x86_64", "linux-x64"),
-            "linux-aarch64", List.of("linux-aarch64", "Linux/arm64", "linux-aarch64"),
-            "osx-aarch64", List.of("darwin-aarch64", "Mac/arm64", "osx-aarch64"),
-            "win-x86_64", List.of("win32-x86-64", "Windows/x86_64", "win-x64"));
+            "linux-x86_64", List.of("linux-x86-64", "Linux/x86_64", "linux-x64", "linux/x86_64"),
+            "linux-aarch64", List.of("linux-aarch64", "Linux/arm64", "linux-aarch64", "linux/ARMv8"),
+            "osx-aarch64", List.of("darwin-aarch64", "Mac/arm64", "osx-aarch64", "osx/ARMv8"),
+            "win-x86_64", List.of("win32-x86-64", "Windows/x86_64", "win-x64", "windows/x86_64"));
 
     private static List<String> entries(Path jar) throws IOException {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -62,16 +62,20 @@ class ReleaseIT {
         List<String> names = entries(jar);
         List<String> natives = names.stream().filter(n -> !n.endsWith("/")).filter(n -> n.startsWith("pytorch/")
                 || n.startsWith("jnilib/") || n.startsWith("native/lib/") || n.matches("com/sun/jna/[^/]+-[^/]+/.*")
-                || n.matches("org/jline/nativ/[A-Za-z]+/.*") || n.startsWith("ai/onnxruntime/native/")).toList();
+                || n.matches("org/jline/nativ/[A-Za-z]+/.*") || n.startsWith("ai/onnxruntime/native/")
+                || n.startsWith("nu/pattern/opencv/")).toList();
         String jna = PLATFORMS.get(platform).get(0);
         String jline = PLATFORMS.get(platform).get(1);
         String ort = PLATFORMS.get(platform).get(2);
+        String opencv = PLATFORMS.get(platform).get(3);
         assertThat(natives).as("native libraries in " + jar.getFileName()).isNotEmpty().allSatisfy(n -> assertThat(
                 n.startsWith("pytorch/cpu/" + platform + "/") || n.startsWith("jnilib/" + platform + "/cpu/")
                         || n.equals("jnilib/pytorch.properties") || n.equals("native/lib/pytorch.properties")
                         || n.startsWith("com/sun/jna/" + jna + "/") || n.startsWith("org/jline/nativ/" + jline + "/")
-                        || n.startsWith("ai/onnxruntime/native/" + ort + "/") && !n.contains(".dSYM/") && !n.endsWith(".pdb"))
+                        || n.startsWith("ai/onnxruntime/native/" + ort + "/") && !n.contains(".dSYM/") && !n.endsWith(".pdb")
+                        || n.matches("nu/pattern/opencv/" + opencv + "/(lib)?opencv_java490\\.(so|dylib|dll)"))
                 .as(n).isTrue());
+        assertThat(natives).anyMatch(n -> n.startsWith("nu/pattern/opencv/" + opencv + "/"));
         assertThat(natives).anyMatch(n -> n.startsWith("pytorch/cpu/" + platform + "/libtorch_cpu")
                 || n.startsWith("pytorch/cpu/" + platform + "/torch_cpu"));
         assertThat(natives).anyMatch(n -> n.startsWith("jnilib/" + platform + "/cpu/"));
@@ -82,7 +86,8 @@ class ReleaseIT {
         assertThat(p.getProperty("flavor")).isEqualTo("cpu");
         for (String notice : List.of("META-INF/LICENSE", "META-INF/NOTICE", "META-INF/THIRD-PARTY.txt",
                 "META-INF/licenses/PyTorch-LICENSE.txt", "META-INF/licenses/LGPL-2.1.txt",
-                "META-INF/licenses/ONNXRuntime-MIT.txt", "ThirdPartyNotices.txt")) {
+                "META-INF/licenses/ONNXRuntime-MIT.txt", "ThirdPartyNotices.txt",
+                "META-INF/licenses/OpenCV-third-party.txt")) {
             assertThat(names).as(jar.getFileName() + " carries " + notice).contains(notice);
         }
         String version = text(jar, "dev/captioner/version.properties");
@@ -94,7 +99,8 @@ class ReleaseIT {
         assertThat(CLI_JAR).exists();
         holdsOnlyItsPlatform(CLI_JAR, HOST);
         assertThat(text(CLI_JAR, "META-INF/NOTICE").replaceAll("\\s+", " ")).contains("captioner").contains("libgomp")
-                .contains("GCC Runtime Library Exception").contains("JFreeChart: LGPL-2.1-or-later");
+                .contains("GCC Runtime Library Exception").contains("JFreeChart: LGPL-2.1-or-later")
+                .contains("based in part on the work of the Independent JPEG Group");
         assertThat(text(CLI_JAR, "META-INF/THIRD-PARTY.txt")).contains("(LGPL-2.1-or-later) JFreeChart")
                 .contains("ai.djl.pytorch:pytorch-native-cpu:2.7.1").doesNotContain("junit");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
@@ -140,7 +146,8 @@ class ReleaseIT {
         Path library = target.resolve("captioner.jar");
         List<String> names = entries(library);
         assertThat(names).contains("dev/captioner/Captioner.class", "META-INF/LICENSE", "META-INF/NOTICE")
-                .noneMatch(n -> n.startsWith("ai/djl/") || n.startsWith("pytorch/") || n.startsWith("picocli/"));
+                .noneMatch(n -> n.startsWith("ai/djl/") || n.startsWith("pytorch/") || n.startsWith("picocli/")
+                        || n.startsWith("nu/pattern/"));
         JsonNode bom = new ObjectMapper().readTree(target.resolve("bom.json").toFile());
         assertThat(bom.get("bomFormat").asText()).isEqualTo("CycloneDX");
         List<String> components = new ArrayList<>();

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fast decode path: the decoder skips the pixels the encoder's resize would not read, keeps
- * exactly the full decode's pixel at the centre of each block, still covers the encoder's input,
+ * exactly the full decode's pixel at the centre of each block (JDK readers) or the mean of each
+ * block (libjpeg-turbo's DCT scaling, for sequential JPEGs), still covers the encoder's input,
  * and answers to the same limits as the exact path.
  */
 class FastDecodeTest {
@@ -39,7 +40,7 @@ class FastDecodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"png", "jpg", "bmp"})
+    @ValueSource(strings = {"png", "bmp"})
     void keepsTheFullDecodesPixelAtTheCentreOfEachBlock(String format) throws Exception {
         byte[] file = encode(photo(203, 150, 7), format);
         ImageLoader loader = ImageLoader.withDefaults();
@@ -114,5 +115,125 @@ class FastDecodeTest {
         assertThatThrownBy(() -> loader.decode(file, "slow.png", DecodeScale.covering(64, 64), x -> x))
                 .isInstanceOf(ImageTooLargeException.class)
                 .hasMessageContaining("slow.png: took longer than the limit");
+    }
+
+    private static byte[] jpeg(BufferedImage image, boolean progressive) throws Exception {
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(0.9f);
+        if (progressive) {
+            param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    /** @return the mean of each {@code block} × {@code block} square of {@code full}, per channel */
+    private static double[] blockMean(RgbImage full, int x, int y, int block) {
+        double[] sum = new double[3];
+        int n = 0;
+        for (int j = y * block; j < Math.min(full.height(), (y + 1) * block); j++) {
+            for (int i = x * block; i < Math.min(full.width(), (x + 1) * block); i++) {
+                for (int c = 0; c < 3; c++) {
+                    sum[c] += full.sample(i, j, c);
+                }
+                n++;
+            }
+        }
+        for (int c = 0; c < 3; c++) {
+            sum[c] /= n;
+        }
+        return sum;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {8, 4, 2})
+    void aSequentialJpegIsScaledByTheDecoderEachPixelTheMeanOfItsBlock(int reduction) throws Exception {
+        assertThat(DctScaledJpeg.available()).as("OpenCV's native library loads on this platform").isTrue();
+        byte[] file = jpeg(photo(640, 480, 5), false);
+        ImageLoader loader = ImageLoader.withDefaults();
+        RgbImage full = loader.decode(file, "photo.jpg");
+        // 480 rows for an encoder reading 480 / (4 × reduction): a factor of exactly `reduction`.
+        int rows = 480 / (DecodeScale.PHASE * reduction);
+        PixelBudget budget = new PixelBudget(1 << 20, Duration.ofMillis(10));
+        AtomicLong inUse = new AtomicLong();
+        RgbImage fast = new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS, ImageLoader.DEFAULT_MAX_BYTES, budget)
+                .decode(file, "photo.jpg", DecodeScale.covering(rows, rows), x -> {
+                    inUse.set(budget.inUse());
+                    return x;
+                });
+        assertThat(fast.width()).isEqualTo(640 / reduction);
+        assertThat(fast.height()).isEqualTo(480 / reduction);
+        assertThat(inUse.get()).isEqualTo(640 / reduction * (480 / reduction));
+        double sum = 0;
+        int far = 0;
+        for (int y = 0; y < fast.height(); y++) {
+            for (int x = 0; x < fast.width(); x++) {
+                double[] mean = blockMean(full, x, y, reduction);
+                for (int c = 0; c < 3; c++) {
+                    double d = Math.abs(fast.sample(x, y, c) - mean[c]);
+                    sum += d;
+                    far += d > 8 ? 1 : 0;
+                }
+            }
+        }
+        double samples = fast.width() * fast.height() * 3.0;
+        // Not the JDK reader's one-pixel sample, which differs from the block mean by the noise;
+        // only at the sharp edges of the blue ramp (255 to 0) does the colour subsampling show.
+        assertThat(sum / samples).as("mean difference from the block means").isLessThan(1.5);
+        assertThat(far / samples).as("share of samples more than 8 levels from their block's mean").isLessThan(0.01);
+    }
+
+    @Test
+    void progressiveAndTruncatedJpegsGoToTheJdkReader() throws Exception {
+        BufferedImage image = photo(640, 480, 6);
+        ImageLoader loader = ImageLoader.withDefaults();
+        // Progressive: the JDK's subsampled read (centre pixels), not a 1/8 decode.
+        byte[] progressive = jpeg(image, true);
+        RgbImage full = loader.decode(progressive, "p.jpg");
+        RgbImage fast = loader.decode(progressive, "p.jpg", DecodeScale.covering(15, 15), x -> x);
+        int factor = 480 / 15 / DecodeScale.PHASE;
+        int offset = (factor - 1) / 2;
+        assertThat(fast.height()).isEqualTo((480 - offset + factor - 1) / factor);
+        assertThat(fast.sample(3, 2, 0)).isEqualTo(full.sample(offset + 3 * factor, offset + 2 * factor, 0));
+        // Cut short: refused as on the exact path, not decoded with grey where the data ended.
+        byte[] whole = jpeg(image, false);
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length * 2 / 3);
+        assertThatThrownBy(() -> loader.decode(cut, "cut.jpg", DecodeScale.covering(15, 15), x -> x))
+                .isInstanceOf(dev.captioner.util.CaptionerException.class).hasMessageContaining("cut.jpg");
+    }
+
+    @Test
+    void openCvsLibraryIsUnpackedOnceIntoCaptionersFolderAndNotIntoTemporaryFolders() throws Exception {
+        assertThat(DctScaledJpeg.available()).isTrue();
+        java.nio.file.Path natives = dev.captioner.util.CaptionerHome.dir().resolve("natives");
+        try (var dirs = java.nio.file.Files.list(natives)) {
+            var opencv = dirs.filter(d -> d.getFileName().toString().startsWith("opencv-")).toList();
+            assertThat(opencv).isNotEmpty();
+            for (java.nio.file.Path d : opencv) {
+                try (var files = java.nio.file.Files.list(d)) {
+                    assertThat(files.map(f -> f.getFileName().toString()).toList())
+                            .containsExactly(System.mapLibraryName(org.opencv.core.Core.NATIVE_LIBRARY_NAME));
+                }
+            }
+        }
+        try (var tmp = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+            // What nu.pattern.OpenCV.loadLocally() would have left there (one per process).
+            assertThat(tmp.filter(p -> p.getFileName().toString().startsWith("opencv_openpnp")
+                    && ProcessHandle.current().info().startInstant().map(s -> {
+                        try {
+                            return java.nio.file.Files.getLastModifiedTime(p).toInstant().isAfter(s);
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    }).orElse(false)).toList()).isEmpty();
+        }
     }
 }
