@@ -81,6 +81,15 @@ public final class CaptionDecoder {
         return search.results();
     }
 
+    private static boolean identity(long[] parents) {
+        for (int r = 0; r < parents.length; r++) {
+            if (parents[r] != r) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return {@code [B * F]}: the features of every image, one after another */
     private float[] flatten(float[][] features) {
         int f = model.config().featureDim();
@@ -134,7 +143,8 @@ public final class CaptionDecoder {
                 if (parents == null) {
                     return false;
                 }
-                decoding.reorder(stepManager, stepManager.create(parents));
+                // Greedy search (and a beam whose rows all keep their own caption) moves nothing.
+                decoding.reorder(stepManager, identity(parents) ? null : stepManager.create(parents));
                 return true;
             }
         }

@@ -234,7 +234,7 @@ public final class AttentionCaptionNet extends CaptionNet {
 
         @Override
         public void reorder(NDManager step, NDArray parents) {
-            state = new NDList(next.get(0).get(parents), next.get(1).get(parents));
+            state = parents == null ? next : new NDList(next.get(0).get(parents), next.get(1).get(parents));
             state.attach(image.annotations().getManager());
         }
     }

@@ -151,7 +151,8 @@ public abstract class CaptionNet extends AbstractBlock {
          * decoding's own manager, not to the step's.
          *
          * @param step the step's manager
-         * @param parents {@code [B × K]} row indices
+         * @param parents {@code [B × K]} row indices, or null when every row continues its own
+         *     caption (always so for greedy search): the new state is then kept as it is
          */
         void reorder(NDManager step, NDArray parents);
     }

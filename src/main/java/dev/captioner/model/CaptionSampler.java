@@ -91,7 +91,6 @@ public final class CaptionSampler {
         Arrays.fill(next, start);
         try (NDManager pass = m.newSubManager()) {
             NDArray bannedMask = pass.create(mask, new Shape(1, vocab));
-            NDArray identity = pass.arange(0, rows, 1, DataType.INT64);
             CaptionNet.Decoding decoding = net.startDecoding(ps, features, perImage);
             int going = rows;
             for (int step = 0; step <= maxWords && going > 0; step++) {
@@ -99,7 +98,7 @@ public final class CaptionSampler {
                     // [rows, V]: log-probabilities with the banned tokens at -inf.
                     NDArray logp = decoding.step(sm, ps, sm.create(next, new Shape(rows, 1))).add(bannedMask);
                     long[] drawn = random == null ? logp.argMax(1).toLongArray() : draw(sm, logp, random, rows);
-                    decoding.reorder(sm, identity);
+                    decoding.reorder(sm, null); // every row continues its own caption
                     for (int r = 0; r < rows; r++) {
                         if (ended[r]) {
                             next[r] = end;

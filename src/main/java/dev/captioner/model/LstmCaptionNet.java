@@ -196,7 +196,7 @@ public final class LstmCaptionNet extends CaptionNet {
         @Override
         public void reorder(NDManager step, NDArray parents) {
             NDManager keep = image.getManager();
-            state = new NDList(next.get(0).squeeze(0).get(parents).expandDims(0),
+            state = parents == null ? next : new NDList(next.get(0).squeeze(0).get(parents).expandDims(0),
                     next.get(1).squeeze(0).get(parents).expandDims(0));
             state.attach(keep);
         }

@@ -398,7 +398,7 @@ public final class TransformerCaptionNet extends CaptionNet {
         public void reorder(NDManager step, NDArray parents) {
             List<NDList> kept = new ArrayList<>();
             for (NDList kv : next) {
-                NDList r = new NDList(kv.get(0).get(parents), kv.get(1).get(parents));
+                NDList r = parents == null ? kv : new NDList(kv.get(0).get(parents), kv.get(1).get(parents));
                 r.attach(keep);
                 kept.add(r);
             }
@@ -439,7 +439,7 @@ public final class TransformerCaptionNet extends CaptionNet {
 
         @Override
         public void reorder(NDManager step, NDArray parents) {
-            history = next.get(parents);
+            history = parents == null ? next : next.get(parents);
             history.attach(keep);
         }
     }

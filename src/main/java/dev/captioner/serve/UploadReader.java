@@ -2,9 +2,9 @@ package dev.captioner.serve;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,7 +121,9 @@ final class UploadReader {
         final long declared;
         final long deadline;
         final long start = System.nanoTime();
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** What has arrived: {@code buf[0, count)}; sized by the declared length when there is one. */
+        byte[] buf;
+        int count;
         final AtomicBoolean done = new AtomicBoolean();
         volatile long received;
         ScheduledFuture<?> check;
@@ -130,6 +132,9 @@ final class UploadReader {
             this.in = in;
             this.declared = declared;
             this.deadline = deadline;
+            // The declared length was checked against the limit before reading; a body that
+            // comes without one grows as it arrives.
+            this.buf = new byte[(int) (declared >= 0 ? Math.min(declared, maxBytes) : 64 * 1024)];
         }
 
         @Override
@@ -140,13 +145,17 @@ final class UploadReader {
                 if (n < 0) {
                     return;
                 }
-                synchronized (bytes) {
-                    if (bytes.size() + (long) n > maxBytes) {
+                synchronized (this) {
+                    if (count + (long) n > maxBytes) {
                         fail(new UploadFailure(413, tooLarge()));
                         return;
                     }
-                    bytes.write(chunk, 0, n);
-                    received = bytes.size();
+                    if (count + n > buf.length) {
+                        buf = Arrays.copyOf(buf, (int) Math.min(maxBytes, Math.max(count + (long) n, 2L * buf.length)));
+                    }
+                    System.arraycopy(chunk, 0, buf, count, n);
+                    count += n;
+                    received = count;
                 }
             }
         }
@@ -154,8 +163,8 @@ final class UploadReader {
         @Override
         public void onAllDataRead() {
             if (done.compareAndSet(false, true)) {
-                synchronized (bytes) {
-                    result.complete(bytes.toByteArray());
+                synchronized (this) {
+                    result.complete(count == buf.length ? buf : Arrays.copyOf(buf, count));
                 }
             }
         }
