@@ -102,7 +102,8 @@ class ReleaseIT {
                 .contains("GCC Runtime Library Exception").contains("JFreeChart: LGPL-2.1-or-later")
                 .contains("based in part on the work of the Independent JPEG Group");
         assertThat(text(CLI_JAR, "META-INF/THIRD-PARTY.txt")).contains("(LGPL-2.1-or-later) JFreeChart")
-                .contains("ai.djl.pytorch:pytorch-native-cpu:2.7.1").doesNotContain("junit");
+                .contains("ai.djl.pytorch:pytorch-native-cpu:2.7.1").contains("(Apache-2.0) OpenPnP OpenCV")
+                .doesNotContain("junit");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 CLI_JAR.toString(), "--version").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -169,7 +170,8 @@ class ReleaseIT {
         String pom = Files.readString(target.getParent().resolve("pom.xml"));
         int start = pom.indexOf("<plugin>\n        <!-- The list of every bundled library");
         String plugin = pom.substring(start, pom.indexOf("</plugin>", start) + "</plugin>".length())
-                .replace("${project.build.directory}", dir.toString());
+                .replace("${project.build.directory}", dir.toString())
+                .replace("${project.baseUri}", target.getParent().toUri().toString());
         // The fakes live in a file repository of their own (POM and jar at their Maven paths), so the
         // nested offline build needs no plugin beyond the license plugin the outer build ran: an
         // install:install-file here needed maven-install-plugin's dependencies, which a fresh
