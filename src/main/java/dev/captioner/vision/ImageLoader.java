@@ -321,13 +321,17 @@ public final class ImageLoader {
             }
             // The JDK's JPEG decoder matches libjpeg (PIL's) sample for sample; TwelveMonkeys'
             // reader is the fallback for CMYK and YCCK, which the JDK cannot read.
-            if (r.getClass().getName().equals(JDK_JPEG_READER)) {
+            if (isJdkJpeg(r)) {
                 jdkFirst.add(0, r);
             } else {
                 jdkFirst.add(r);
             }
         }
         return jdkFirst;
+    }
+
+    private static boolean isJdkJpeg(ImageReader reader) {
+        return reader.getClass().getName().equals(JDK_JPEG_READER);
     }
 
     /** @return whether the reader is for one of the formats decoded here */
@@ -366,7 +370,7 @@ public final class ImageLoader {
         int offset = (factor - 1) / 2;
         // A JPEG that libjpeg-turbo can scale while decoding goes to it (when OpenCV is there):
         // 1/2, 1/4 or 1/8 of each side, at most the factor asked for.
-        int reduction = factor > 1 && reader.getClass().getName().equals(JDK_JPEG_READER) && DctScaledJpeg.available()
+        int reduction = factor > 1 && isJdkJpeg(reader) && DctScaledJpeg.available()
                 && DctScaledJpeg.suits(shrink.bytes()) ? DctScaledJpeg.reduction(factor) : 1;
         long decoded = reduction > 1 ? ((w + reduction - 1) / reduction) * ((h + reduction - 1) / reduction)
                 : ((w - offset + factor - 1) / factor) * ((h - offset + factor - 1) / factor);
@@ -446,7 +450,7 @@ public final class ImageLoader {
      * first and the samples as decoded second; PIL (and so Keras) uses the latter.
      */
     private static ImageTypeSpecifier uncorrectedRgb(ImageReader reader) throws IOException {
-        if (!reader.getClass().getName().equals(JDK_JPEG_READER)) {
+        if (!isJdkJpeg(reader)) {
             return null;
         }
         Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);

@@ -3,15 +3,26 @@ package dev.captioner.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.captioner.util.CaptionerException;
+import dev.captioner.util.CaptionerHome;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.opencv.core.Core;
 
 /**
  * The fast decode path: the decoder skips the pixels the encoder's resize would not read, keeps
@@ -118,17 +129,17 @@ class FastDecodeTest {
     }
 
     private static byte[] jpeg(BufferedImage image, boolean progressive) throws Exception {
-        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
-        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionQuality(0.9f);
         if (progressive) {
-            param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
             writer.setOutput(ios);
-            writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
+            writer.write(null, new IIOImage(image, null, null), param);
         } finally {
             writer.dispose();
         }
@@ -205,35 +216,38 @@ class FastDecodeTest {
         assertThat(fast.sample(3, 2, 0)).isEqualTo(full.sample(offset + 3 * factor, offset + 2 * factor, 0));
         // Cut short: refused as on the exact path, not decoded with grey where the data ended.
         byte[] whole = jpeg(image, false);
-        byte[] cut = java.util.Arrays.copyOf(whole, whole.length * 2 / 3);
+        byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
         assertThatThrownBy(() -> loader.decode(cut, "cut.jpg", DecodeScale.covering(15, 15), x -> x))
-                .isInstanceOf(dev.captioner.util.CaptionerException.class).hasMessageContaining("cut.jpg");
+                .isInstanceOf(CaptionerException.class).hasMessageContaining("cut.jpg");
     }
 
     @Test
     void openCvsLibraryIsUnpackedOnceIntoCaptionersFolderAndNotIntoTemporaryFolders() throws Exception {
         assertThat(DctScaledJpeg.available()).isTrue();
-        java.nio.file.Path natives = dev.captioner.util.CaptionerHome.dir().resolve("natives");
-        try (var dirs = java.nio.file.Files.list(natives)) {
+        Path natives = CaptionerHome.dir().resolve("natives");
+        try (var dirs = Files.list(natives)) {
             var opencv = dirs.filter(d -> d.getFileName().toString().startsWith("opencv-")).toList();
             assertThat(opencv).isNotEmpty();
-            for (java.nio.file.Path d : opencv) {
-                try (var files = java.nio.file.Files.list(d)) {
+            for (Path d : opencv) {
+                try (var files = Files.list(d)) {
                     assertThat(files.map(f -> f.getFileName().toString()).toList())
-                            .containsExactly(System.mapLibraryName(org.opencv.core.Core.NATIVE_LIBRARY_NAME));
+                            .containsExactly(System.mapLibraryName(Core.NATIVE_LIBRARY_NAME));
                 }
             }
         }
-        try (var tmp = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
-            // What nu.pattern.OpenCV.loadLocally() would have left there (one per process).
-            assertThat(tmp.filter(p -> p.getFileName().toString().startsWith("opencv_openpnp")
-                    && ProcessHandle.current().info().startInstant().map(s -> {
-                        try {
-                            return java.nio.file.Files.getLastModifiedTime(p).toInstant().isAfter(s);
-                        } catch (java.io.IOException e) {
-                            return false;
-                        }
-                    }).orElse(false)).toList()).isEmpty();
+        // What nu.pattern.OpenCV.loadLocally() would have left in the temporary folder (one per process).
+        java.time.Instant started = ProcessHandle.current().info().startInstant().orElseThrow();
+        try (var tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(tmp.filter(p -> p.getFileName().toString().startsWith("opencv_openpnp"))
+                    .filter(p -> modified(p).isAfter(started)).toList()).isEmpty();
+        }
+    }
+
+    private static java.time.Instant modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toInstant();
+        } catch (IOException e) {
+            return java.time.Instant.MIN;
         }
     }
 }
