@@ -2,8 +2,8 @@ package dev.captioner.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
+import dev.captioner.testutil.Tolerance;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class StepPartsTest {
     void theBoundIsThePredictionsOverTheSumOfTheParts() {
         StepParts parts = StepParts.of(700, 30, 25, 8, 2, 5);
         assertThat(parts.sumMs()).isEqualTo(70.0);
-        assertThat(parts.boundTokensPerSecond()).isCloseTo(10_000.0, within(1e-9));
+        assertThat(parts.boundTokensPerSecond()).isCloseTo(10_000.0, Tolerance.relative(10_000.0, Tolerance.doubleSums(8)));
         assertThat(parts.lstmMs()).isEqualTo(8.0);
         assertThatThrownBy(() -> StepParts.of(700, 1, 2)).isInstanceOf(IllegalArgumentException.class);
     }

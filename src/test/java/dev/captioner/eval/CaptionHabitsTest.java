@@ -1,8 +1,8 @@
 package dev.captioner.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.data.Offset.offset;
 
+import dev.captioner.testutil.Tolerance;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +16,10 @@ class CaptionHabitsTest {
     void sharesOfBadEndingsRepeatedTrigramsAndDistinctCaptions() {
         CaptionHabits h = CaptionHabits.of(List.of(w("a dog runs on the"), w("a dog and a dog and a cat"),
                 w("a dog runs"), w("a dog runs"), w("")));
-        assertThat(h.badEndings()).as("'the' ends the first").isCloseTo(1 / 5.0, offset(1e-12));
-        assertThat(h.repeatedTrigrams()).as("'a dog and' twice in the second").isCloseTo(1 / 5.0, offset(1e-12));
-        assertThat(h.distinct()).as("four different captions of five").isCloseTo(4 / 5.0, offset(1e-12));
-        assertThat(h.meanLength()).isCloseTo((5 + 8 + 3 + 3 + 0) / 5.0, offset(1e-12));
+        assertThat(h.badEndings()).as("'the' ends the first").isCloseTo(1 / 5.0, Tolerance.relative(1 / 5.0, Tolerance.doubleSums(8)));
+        assertThat(h.repeatedTrigrams()).as("'a dog and' twice in the second").isCloseTo(1 / 5.0, Tolerance.relative(1 / 5.0, Tolerance.doubleSums(8)));
+        assertThat(h.distinct()).as("four different captions of five").isCloseTo(4 / 5.0, Tolerance.relative(4 / 5.0, Tolerance.doubleSums(8)));
+        assertThat(h.meanLength()).isCloseTo((5 + 8 + 3 + 3 + 0) / 5.0, Tolerance.relative((5 + 8 + 3 + 3 + 0) / 5.0, Tolerance.doubleSums(8)));
         assertThat(CaptionHabits.repeatsTrigram(w("a b a b"))).isFalse();
         assertThat(CaptionHabits.repeatsTrigram(w("a b c a b c"))).isTrue();
     }

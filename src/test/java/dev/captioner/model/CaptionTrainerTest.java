@@ -17,6 +17,7 @@ import dev.captioner.features.FeatureSet;
 import dev.captioner.testutil.Fixtures;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.EngineThreads;
+import dev.captioner.testutil.Tolerance;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -253,7 +254,9 @@ class CaptionTrainerTest {
                         m.vocabulary());
                 double again = CaptionTrainer.evaluate(m.net(), new ai.djl.training.ParameterStore(nd, false), nd,
                         constantFeatures(d).rows(), dev, 64);
-                assertThat(again).isCloseTo(best, org.assertj.core.data.Offset.offset(1e-5));
+                // The same parameters, examples and batches: only another thread split of its
+                // sums (about 1,000 terms: 16-wide layers over the dev captions' tokens) may differ.
+                assertThat(again).isCloseTo(best, Tolerance.relative(best, Tolerance.floatSums(1000)));
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.captioner.decode.Caption;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.testutil.TinyPipeline;
+import dev.captioner.testutil.Tolerance;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -212,10 +213,10 @@ class SparkJobsTest {
             for (Path f : files.filter(x -> x.getFileName().toString().startsWith("shapes")).toList()) {
                 float[] expected = enc.encode(new dev.captioner.vision.ImageLoader(100_000_000L).load(f));
                 float[] got = set.rows().row(index.get(f.getFileName().toString()));
-                assertThat(got).hasSize(expected.length);
-                for (int i = 0; i < got.length; i++) {
-                    assertThat(got[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
-                }
+                // A batch of images against one: other convolution kernels, so other summation
+                // orders, through the concepts network's chains of about 3,000 terms (3 x 3
+                // kernels over up to 32 channels, four layers, pooling).
+                Tolerance.assertClose(got, expected, Tolerance.floatSums(3000), f.getFileName().toString());
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.captioner.vision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.data.Offset.offset;
 
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
@@ -12,6 +11,7 @@ import dev.captioner.data.LoadOptions;
 import dev.captioner.data.Split;
 import dev.captioner.data.SynthConfig;
 import dev.captioner.data.SyntheticShapes;
+import dev.captioner.testutil.Tolerance;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class ConceptsEncoderTest {
         // Label 1: positive ranked first: AP = 1. Label 2 has no positive and is not counted.
         float[][] scores = {{0.9f, 0.8f, 0.1f}, {0.5f, 0.1f, 0.2f}, {0.1f, 0.05f, 0.3f}};
         float[][] truth = {{1, 1, 0}, {0, 0, 0}, {1, 0, 0}};
-        assertThat(ConceptLabels.meanAveragePrecision(scores, truth)).isCloseTo((5.0 / 6 + 1) / 2, offset(1e-12));
+        assertThat(ConceptLabels.meanAveragePrecision(scores, truth)).isCloseTo((5.0 / 6 + 1) / 2, Tolerance.relative((5.0 / 6 + 1) / 2, Tolerance.doubleSums(8)));
     }
 
     @Test
@@ -61,7 +61,10 @@ class ConceptsEncoderTest {
         assertThat(dir.resolve("concepts.json")).exists();
         assertThat(config.labels()).hasSize(16);
         // The reported score is the saved encoder's: recomputed from its predictions on dev.
-        assertThat(config.devMeanAveragePrecision()).isCloseTo(recomputed, offset(1e-6));
+        // The same predictions, perhaps batched otherwise: float32 scores that may swap near-ties
+        // change a mean of averages over 16 labels by little; the scores' own sums are ~3,000 terms.
+        assertThat(config.devMeanAveragePrecision()).isCloseTo(recomputed,
+                Tolerance.relative(recomputed, Tolerance.floatSums(3000)));
         RgbImage img = new RgbImage(40, 40, new byte[40 * 40 * 3]);
         try (ConceptsEncoder a = ConceptsEncoder.load(dir); ConceptsEncoder b = ConceptsEncoder.load(dir)) {
             assertThat(a.featureDim()).isEqualTo(24);
