@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import dev.captioner.decode.DecodeOptions;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.RgbImage;
 import java.nio.file.Path;
 
 /**

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.captioner.decode.Caption;
 import dev.captioner.testutil.TinyPipeline;
-import dev.captioner.vision.DecodeScale;
-import dev.captioner.vision.ImageLoader;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.DecodeScale;
+import dev.captioner.image.ImageLoader;
+import dev.captioner.image.RgbImage;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;

@@ -23,10 +23,10 @@ class LayeringTest {
 
     /** Layer of each package; {@code ""} is the root package with the {@code Captioner} facade. */
     private static final Map<String, Integer> LAYER = Map.ofEntries(
-            Map.entry("util", 0), Map.entry("data", 1), Map.entry("vision", 2), Map.entry("features", 3),
-            Map.entry("model", 4), Map.entry("decode", 5), Map.entry("eval", 6), Map.entry("plot", 7),
-            Map.entry("", 8), Map.entry("pipeline", 9), Map.entry("serve", 10), Map.entry("bench", 10),
-            Map.entry("options", 10), Map.entry("spark", 11), Map.entry("cli", 12));
+            Map.entry("util", 0), Map.entry("data", 1), Map.entry("image", 2), Map.entry("vision", 3),
+            Map.entry("features", 4), Map.entry("model", 5), Map.entry("decode", 6), Map.entry("eval", 7),
+            Map.entry("plot", 8), Map.entry("", 9), Map.entry("pipeline", 10), Map.entry("serve", 11),
+            Map.entry("bench", 11), Map.entry("options", 11), Map.entry("spark", 12), Map.entry("cli", 13));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.captioner\\.(\\w+)(\\.[\\w.]*)?(\\.\\*)?;",
             Pattern.MULTILINE);

@@ -120,7 +120,7 @@ class ReadmeExamplesTest {
             }
             Caption fromAwt = c.caption(javax.imageio.ImageIO.read(images.get(0).toFile()));
             assertThat(fromAwt.text()).isEqualTo(sequential.get(0).text());
-            assertThat(c.alternatives(dev.captioner.vision.ImageLoader.withDefaults().load(images.get(0)))).hasSize(2);
+            assertThat(c.alternatives(dev.captioner.image.ImageLoader.withDefaults().load(images.get(0)))).hasSize(2);
         }
     }
 }

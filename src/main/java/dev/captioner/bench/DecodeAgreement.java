@@ -5,8 +5,8 @@ import dev.captioner.decode.DecodeOptions;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.ImageLoader;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.ImageLoader;
+import dev.captioner.image.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -14,7 +14,7 @@ import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import dev.captioner.vision.RandomWeights;
 import dev.captioner.vision.Vgg16Encoder;
 import java.awt.Color;

@@ -2,7 +2,7 @@ package dev.captioner.bench;
 
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

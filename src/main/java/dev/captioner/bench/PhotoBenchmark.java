@@ -1,10 +1,10 @@
 package dev.captioner.bench;
 
 import dev.captioner.util.JpegFiles;
-import dev.captioner.vision.DecodeScale;
+import dev.captioner.image.DecodeScale;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.ImageLoader;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.ImageLoader;
+import dev.captioner.image.RgbImage;
 import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;

@@ -16,7 +16,7 @@ import dev.captioner.model.CaptionModel;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import dev.captioner.vision.RandomWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import dev.captioner.options.PixelLimit;
 import dev.captioner.options.Settings;
 import dev.captioner.plot.AttentionPicture;
 import dev.captioner.vision.GridShape;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import dev.captioner.util.CaptionerException;
 import java.io.IOException;
 import java.io.PrintWriter;

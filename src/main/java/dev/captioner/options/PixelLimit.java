@@ -1,6 +1,6 @@
 package dev.captioner.options;
 
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import picocli.CommandLine.Option;
 
 /** {@code --max-pixels}: the largest image decoded, for every command and job that reads images. */

@@ -35,7 +35,7 @@ import dev.captioner.util.FileTrees;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.captioner.plot;
 
 import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 

@@ -1,7 +1,7 @@
 package dev.captioner.serve;
 
 import dev.captioner.decode.Caption;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.RgbImage;
 import java.util.List;
 
 /**

@@ -1,9 +1,9 @@
 package dev.captioner.serve;
 
 import dev.captioner.decode.Caption;
-import dev.captioner.vision.DecodeScale;
+import dev.captioner.image.DecodeScale;
 import dev.captioner.vision.GridShape;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.RgbImage;
 import java.util.List;
 import java.util.Map;
 

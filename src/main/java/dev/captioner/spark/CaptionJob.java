@@ -2,7 +2,7 @@ package dev.captioner.spark;
 
 import dev.captioner.Captioner;
 import dev.captioner.decode.Caption;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -5,7 +5,7 @@ import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageInputs;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.captioner.spark;
 
 import dev.captioner.util.CommandLineErrors;
-import dev.captioner.vision.DecodeScale;
-import dev.captioner.vision.ImageLoader;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.DecodeScale;
+import dev.captioner.image.ImageLoader;
+import dev.captioner.image.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

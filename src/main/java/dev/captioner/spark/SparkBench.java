@@ -8,7 +8,7 @@ import dev.captioner.model.Architecture;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Digests;
 import dev.captioner.util.FileTrees;
-import dev.captioner.vision.ImageLoader;
+import dev.captioner.image.ImageLoader;
 import dev.captioner.vision.RandomWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.captioner.vision;
 
+import dev.captioner.image.Preprocessing;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,5 +1,8 @@
 package dev.captioner.vision;
 
+import dev.captioner.image.RgbImage;
+import dev.captioner.image.Preprocessing;
+import dev.captioner.image.ImageLoader;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,5 +1,8 @@
 package dev.captioner.vision;
 
+import dev.captioner.image.RgbImage;
+import dev.captioner.image.PilResize;
+import dev.captioner.image.DecodeScale;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

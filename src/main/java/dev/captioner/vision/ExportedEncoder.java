@@ -1,5 +1,8 @@
 package dev.captioner.vision;
 
+import dev.captioner.image.RgbImage;
+import dev.captioner.image.Preprocessing;
+import dev.captioner.image.DecodeScale;
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;

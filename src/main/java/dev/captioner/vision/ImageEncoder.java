@@ -1,5 +1,8 @@
 package dev.captioner.vision;
 
+import dev.captioner.image.RgbImage;
+import dev.captioner.image.Preprocessing;
+import dev.captioner.image.DecodeScale;
 /**
  * A pretrained network that turns an image into a fixed-length feature: one pooled vector, or
  * (for attention models) a spatial grid of annotation vectors, flattened. Implementations are

@@ -1,5 +1,9 @@
 package dev.captioner.vision;
 
+import dev.captioner.image.RgbImage;
+import dev.captioner.image.Preprocessing;
+import dev.captioner.image.KerasResize;
+import dev.captioner.image.ImageLoader;
 import java.util.List;
 
 /**

@@ -9,7 +9,7 @@ import dev.captioner.data.LoadOptions;
 import dev.captioner.data.SynthConfig;
 import dev.captioner.data.SyntheticShapes;
 import dev.captioner.vision.ImageEncoder;
-import dev.captioner.vision.Preprocessing;
+import dev.captioner.image.Preprocessing;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.decode.Caption;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -264,10 +264,10 @@ class CaptionServerTest {
     @Test
     @SuppressWarnings("try") // the resource is held for its side effect
     void aFullDecodingBudgetAnswers503AndAnImageThatCanNeverFit422() throws Exception {
-        dev.captioner.vision.PixelBudget budget = new dev.captioner.vision.PixelBudget(2000, Duration.ofMillis(100));
+        dev.captioner.image.PixelBudget budget = new dev.captioner.image.PixelBudget(2000, Duration.ofMillis(100));
         server = CaptionServer.start(new FakeService(0), new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 4, 1, 10, 1_000_000),
                 budget);
-        try (dev.captioner.vision.PixelBudget.Lease others = budget.acquire(1500, "other uploads")) {
+        try (dev.captioner.image.PixelBudget.Lease others = budget.acquire(1500, "other uploads")) {
             HttpResponse<String> busy = raw("/api/caption", "image/png", png(30, 30));
             assertThat(busy.statusCode()).isEqualTo(503);
             assertThat(busy.headers().firstValue("Retry-After")).isPresent();
@@ -284,8 +284,8 @@ class CaptionServerTest {
     void concurrentLargeImagesTakeTurnsWithinTheBudgetAndTheRestAre503() throws Exception {
         // 9 megapixels of black each, a small PNG; the budget holds one such image but not two, and
         // each keeps its pixels while it is captioned (slowly here), so concurrent uploads collide.
-        byte[] large = dev.captioner.vision.PngBomb.blackRgb(3000, 3000);
-        dev.captioner.vision.PixelBudget budget = new dev.captioner.vision.PixelBudget(12_000_000, Duration.ofMillis(200));
+        byte[] large = dev.captioner.image.PngBomb.blackRgb(3000, 3000);
+        dev.captioner.image.PixelBudget budget = new dev.captioner.image.PixelBudget(12_000_000, Duration.ofMillis(200));
         server = CaptionServer.start(new FakeService(1500), new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 8, 1, 10,
                 20_000_000), budget);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
@@ -313,8 +313,8 @@ class CaptionServerTest {
     @SuppressWarnings("try") // the resource is held for its side effect
     void whateverADecoderThrowsIsA400() throws Exception {
         start(new FakeService(0), 1 << 20, 1, 4, 1_000_000);
-        try (dev.captioner.vision.ThrowingDecoder plugin = new dev.captioner.vision.ThrowingDecoder()) {
-            HttpResponse<String> r = raw("/api/caption", "image/png", dev.captioner.vision.ThrowingDecoder.file());
+        try (dev.captioner.image.ThrowingDecoder plugin = new dev.captioner.image.ThrowingDecoder()) {
+            HttpResponse<String> r = raw("/api/caption", "image/png", dev.captioner.image.ThrowingDecoder.file());
             assertThat(r.statusCode()).isEqualTo(400);
             assertThat(body(r).get("error").asText()).startsWith("upload: cannot decode");
         }

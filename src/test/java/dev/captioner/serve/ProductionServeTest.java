@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.decode.Caption;
-import dev.captioner.vision.RgbImage;
+import dev.captioner.image.RgbImage;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

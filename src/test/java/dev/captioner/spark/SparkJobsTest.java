@@ -211,7 +211,7 @@ class SparkJobsTest {
                 Stream<Path> files = Files.walk(images)) {
             Map<String, Integer> index = set.index();
             for (Path f : files.filter(x -> x.getFileName().toString().startsWith("shapes")).toList()) {
-                float[] expected = enc.encode(new dev.captioner.vision.ImageLoader(100_000_000L).load(f));
+                float[] expected = enc.encode(new dev.captioner.image.ImageLoader(100_000_000L).load(f));
                 float[] got = set.rows().row(index.get(f.getFileName().toString()));
                 // A batch of images against one: other convolution kernels, so other summation
                 // orders, through the concepts network's chains of about 3,000 terms (3 x 3

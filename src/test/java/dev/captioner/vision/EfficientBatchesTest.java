@@ -1,5 +1,6 @@
 package dev.captioner.vision;
 
+import dev.captioner.image.Preprocessing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

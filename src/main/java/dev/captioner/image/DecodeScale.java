@@ -1,4 +1,4 @@
-package dev.captioner.vision;
+package dev.captioner.image;
 
 /**
  * How much smaller than stored an image may be decoded: the largest whole factor by which the
@@ -7,8 +7,8 @@ package dev.captioner.vision;
  * of the work of producing pixels that the resize would throw away.
  *
  * <p>{@link #FULL} is the Keras-exact path (every stored pixel decoded, then the encoder's own
- * resize), which features, training and evaluation use; an encoder's {@link
- * ImageEncoder#decodeScale()} is the fast path captioning uses unless asked for exact decoding.
+ * resize), which features, training and evaluation use; an encoder's own scale
+ * ({@code ImageEncoder.decodeScale()} in {@code vision}) is the fast path captioning uses unless asked for exact decoding.
  */
 @FunctionalInterface
 public interface DecodeScale {

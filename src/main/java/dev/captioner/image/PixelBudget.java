@@ -1,4 +1,4 @@
-package dev.captioner.vision;
+package dev.captioner.image;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.captioner.vision;
+package dev.captioner.image;
 
 /**
  * The EXIF orientation of a JPEG (tag 0x0112 of its APP1 {@code Exif} segment) and the turn or

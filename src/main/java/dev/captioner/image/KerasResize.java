@@ -1,4 +1,4 @@
-package dev.captioner.vision;
+package dev.captioner.image;
 
 /**
  * Resizes exactly like Keras' {@code load_img(path, target_size=(h, w))}, which calls PIL's

@@ -1,4 +1,4 @@
-package dev.captioner.vision;
+package dev.captioner.image;
 
 import java.io.IOException;
 import javax.imageio.stream.ImageInputStreamImpl;

@@ -1,4 +1,4 @@
-package dev.captioner.vision;
+package dev.captioner.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

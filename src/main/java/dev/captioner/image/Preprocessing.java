@@ -1,4 +1,4 @@
-package dev.captioner.vision;
+package dev.captioner.image;
 
 /**
  * How an encoder turns 8-bit RGB into network input, as Keras' {@code preprocess_input} does for
