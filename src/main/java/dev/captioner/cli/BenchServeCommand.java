@@ -79,7 +79,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", cores);
-        out.put("workers", d.workers());
+        out.put("workers", d.work().workers());
         for (boolean exact : photo == null ? List.of(false) : List.of(false, true)) {
             Map<String, Object> target = out;
             if (photo != null) {
@@ -122,21 +122,21 @@ public final class BenchServeCommand implements Callable<Integer> {
                 Captioner.Options.defaults().withExactDecode(exact)))) {
             // The same model, unbatched then batched, in one run: the workers sharing the cores
             // against one runner using them all on batches.
-            ServeConfig unbatched = new ServeConfig("127.0.0.1", 0, d.maxUploadBytes(), d.workers(), 256, 1, 10,
-                    d.maxPixels());
-            ServeConfig batched = unbatched.withBatching(maxBatch, batchWaitMs);
+            ServeConfig unbatched = ServeConfig.builder().port(0).workers(d.work().workers(), 256).batching(1, 0).build();
+            ServeConfig batched = ServeConfig.builder().port(0).workers(d.work().workers(), 256)
+                    .batching(maxBatch, batchWaitMs).build();
             for (ServeConfig config : List.of(unbatched, batched)) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 try (CaptionServer server = CaptionServer.start(service, config)) {
                     URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/caption");
                     ServeLoad.run(uri, bytes, type, Math.min(20, requests), Math.min(4, concurrency)); // warm-up
-                    m.put("max_batch", config.maxBatch());
-                    m.put("batch_wait_ms", config.batchWaitMs());
+                    m.put("max_batch", config.work().maxBatch());
+                    m.put("batch_wait_ms", config.work().batchWaitMs());
                     m.put("result", ServeLoad.run(uri, bytes, type, requests, concurrency));
                     m.put("lone_request", ServeLoad.run(uri, bytes, type, 20, 1));
                     m.put("mean_batch", server.meanBatch());
                 }
-                out.put(config.maxBatch() == 1 ? "unbatched" : "batched", m);
+                out.put(config.work().maxBatch() == 1 ? "unbatched" : "batched", m);
             }
         }
     }

@@ -75,9 +75,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Longest a request waits for others to join its batch (default: ${DEFAULT-VALUE}).")
     int batchWaitMs;
 
-    @Option(names = "--max-uploads", paramLabel = "N",
-            description = "Request bodies read at once; more get 503 before their body is read (default: 2 per worker).")
+    @Option(names = "--max-uploads", paramLabel = "N", hidden = true,
+            description = "Deprecated and ignored: admission now follows the memory budget and the queue.")
     Integer maxUploads;
+
+    @Option(names = "--max-connections", defaultValue = "256", paramLabel = "N",
+            description = "Connections held open at once; more wait until one closes (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--header-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Time a connection has to send a request's headers, from its opening or its previous "
+                    + "answer, before it is closed (default: ${DEFAULT-VALUE}).")
+    double headerTimeout;
 
     @Option(names = "--request-timeout", defaultValue = "30", paramLabel = "SECONDS",
             description = "Longest a caption request may take, upload included: 408 for a slower upload, 504 for "
@@ -99,8 +108,9 @@ public final class ServeCommand implements Callable<Integer> {
     String cors;
 
     @Option(names = "--api-key-file", paramLabel = "FILE",
-            description = "Require 'Authorization: Bearer KEY' on /api/caption and /metrics, KEY being this file's "
-                    + "content (at least 16 characters); the environment variable CAPTIONER_API_KEY does the same.")
+            description = "Require 'Authorization: Bearer KEY' on every route but /api/health, /api/ready and the page, "
+                    + "KEY being this file's content (at least 16 characters); the environment variable "
+                    + "CAPTIONER_API_KEY does the same.")
     Path apiKeyFile;
 
     @Option(names = "--insecure", description = "Allow serving on a non-loopback address without an API key.")
@@ -110,14 +120,18 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int n = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
         String key = apiKey();
-        ServeConfig config = Settings.of(spec, () -> new ServeConfig(host, port, (long) (maxUploadMb * 1024 * 1024), n,
-                queue, beam, 10, maxPixels)
-                .withBatching(maxBatch, batchWaitMs)
-                .withUploadLimits(maxUploads == null ? 2 * n : maxUploads, (long) (minUploadRate * 1024),
-                        seconds(requestTimeout, "--request-timeout"))
-                .withDecodeTimeout(seconds(decodeTimeout, "--decode-timeout"))
-                .withAccess(cors, key));
-        if (!config.loopback() && key == null && !insecure) {
+        if (maxUploads != null) {
+            spec.commandLine().getErr().println("warning: --max-uploads is deprecated and ignored: admission follows the "
+                    + "memory budget and the queue");
+        }
+        ServeConfig config = Settings.of(spec, () -> ServeConfig.builder().host(host).port(port)
+                .connections(maxConnections, seconds(headerTimeout, "--header-timeout"))
+                .workers(n, queue).batching(maxBatch, batchWaitMs).beam(beam, 10)
+                .maxUploadBytes((long) (maxUploadMb * 1024 * 1024)).maxPixels(maxPixels)
+                .timeouts(seconds(requestTimeout, "--request-timeout"), (long) (minUploadRate * 1024),
+                        seconds(decodeTimeout, "--decode-timeout"))
+                .access(key, cors).build());
+        if (!config.network().loopback() && key == null && !insecure) {
             throw new ParameterException(spec.commandLine(), "--host " + host + " lets other machines in: give an API key "
                     + "(--api-key-file FILE or CAPTIONER_API_KEY), or pass --insecure to serve without one");
         }

@@ -9,7 +9,7 @@ import dev.captioner.util.Progress;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.image.ImageLoader;
 import dev.captioner.vision.ImageInputs;
-import dev.captioner.image.PixelBudget;
+import dev.captioner.image.MemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -212,7 +212,7 @@ public final class FeatureExtractor {
         EngineThreads.share(options.threads());
         // Decoders wait for room rather than fail: large images simply take turns.
         ImageLoader loader = new ImageLoader(options.maxPixels(), ImageLoader.DEFAULT_MAX_BYTES,
-                PixelBudget.ofHeap(0.5, null));
+                MemoryBudget.ofHeap(0.5, null));
         try (Progress progress = Progress.start(log, "features", todoImages, "images");
                 Extraction run = new Extraction(dataset, todo, encoder, checkpoint, options, loader, failures, progress,
                         workers)) {

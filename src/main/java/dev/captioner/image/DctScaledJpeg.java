@@ -1,12 +1,10 @@
 package dev.captioner.image;
 
-import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerHome;
+import dev.captioner.util.PrivateNatives;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URL;
-import java.net.URLConnection;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.opencv.core.Core;
@@ -26,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * JDK's reader and 31 ms with its source subsampling, which still decodes every block). Each
  * decoded pixel is the mean of its block, where the JDK's subsampled read takes one stored pixel.
  *
- * <p>Only what libjpeg decodes in time proportional to its size is given to it: a sequential
- * (baseline or extended) 8-bit JPEG with one or three components that ends with its end marker.
- * Progressive files (whose many scans can make a small file slow), CMYK, 12-bit, arithmetic-coded
- * and truncated files go to the JDK's reader, with its decode time limit and its truncation
- * check. Absent OpenCV, or on a platform whose native library does not load, {@link #available()}
+ * <p>Native code cannot be stopped, so only what libjpeg decodes in time proportional to its size,
+ * without a warning, is given to it: {@link JpegStructure#scalable()} decides, in Java, before
+ * OpenCV sees a byte. Progressive files (whose many scans can make a small file slow), CMYK,
+ * 12-bit, arithmetic-coded, truncated and corrupt files go to the JDK's reader, with its decode
+ * time limit and its truncation and corruption checks. Absent OpenCV, or on a platform whose native library does not load, {@link #available()}
  * is false and the JDK's reader does everything.
  */
 final class DctScaledJpeg {
@@ -54,46 +52,10 @@ final class DctScaledJpeg {
     }
 
     /**
-     * @param bytes an encoded file
-     * @return whether it is a JPEG that libjpeg decodes in time proportional to its size (see the
-     *     class comment)
-     */
-    static boolean suits(byte[] bytes) {
-        int n = bytes.length;
-        if (n < 4 || (bytes[0] & 0xFF) != 0xFF || (bytes[1] & 0xFF) != 0xD8
-                || (bytes[n - 2] & 0xFF) != 0xFF || (bytes[n - 1] & 0xFF) != 0xD9) {
-            return false;
-        }
-        int i = 2;
-        while (i + 4 <= n) {
-            if ((bytes[i] & 0xFF) != 0xFF) {
-                return false;
-            }
-            int marker = bytes[i + 1] & 0xFF;
-            if (marker == 0xFF) {
-                i++; // fill byte
-                continue;
-            }
-            int length = ((bytes[i + 2] & 0xFF) << 8) | (bytes[i + 3] & 0xFF);
-            if (marker == 0xC0 || marker == 0xC1) {
-                // SOF0/SOF1: precision, height, width, components
-                return i + 9 < n && (bytes[i + 4] & 0xFF) == 8
-                        && ((bytes[i + 9] & 0xFF) == 1 || (bytes[i + 9] & 0xFF) == 3);
-            }
-            if (marker >= 0xC2 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC
-                    || marker == 0xDA || length < 2) {
-                return false; // another frame type, or scan data before any frame header
-            }
-            i += 2 + length;
-        }
-        return false;
-    }
-
-    /**
      * Decodes at {@code 1/reduction} of the stored size (rounded up), without the EXIF
      * orientation (the caller applies it, as on the other path).
      *
-     * @param bytes a JPEG for which {@link #suits} holds
+     * @param bytes a JPEG for which {@link JpegStructure#scalable()} holds
      * @param reduction 2, 4 or 8
      * @return the RGB pixels, or null if the decoder refused the file
      */
@@ -143,12 +105,17 @@ final class DctScaledJpeg {
     /**
      * Loads OpenCV's native library once, if the artifact is on the class path. Not through
      * {@code nu.pattern.OpenCV.loadLocally()}: that extracts the 25-65 MB library into a new
-     * temporary folder on every start and leaves it behind. Here it is extracted once per version
-     * and platform into captioner's own folder ({@link CaptionerHome}), atomically, and loaded
-     * from there by every later run.
+     * temporary folder on every start and leaves it behind. Here it is unpacked once per version
+     * and platform into a private folder of captioner's own ({@link CaptionerHome}) and loaded
+     * from there only after its SHA-256 matches the one recorded for the artifact
+     * ({@code opencv-natives.sha256}) and the folder passes {@link PrivateNatives}' rules; a
+     * library that fails them is refused with one warning, and the JDK's reader decodes instead.
      */
-    private static final class Native {
+    static final class Native {
         static final boolean LOADED = load();
+
+        private Native() {
+        }
 
         private static boolean load() {
             if (Boolean.getBoolean("captioner.opencv.off")) {
@@ -156,35 +123,50 @@ final class DctScaledJpeg {
             }
             try {
                 String platform = platform();
-                if (platform == null) {
+                String file = System.mapLibraryName(Core.NATIVE_LIBRARY_NAME);
+                String resource = "nu/pattern/opencv/" + platform + "/" + file;
+                ClassLoader loader = DctScaledJpeg.class.getClassLoader();
+                if (platform == null || loader.getResource(resource) == null) {
                     LOG.debug("no OpenCV native library for {} {}; JPEGs are decoded by the JDK's reader",
                             System.getProperty("os.name"), System.getProperty("os.arch"));
                     return false;
                 }
-                String file = System.mapLibraryName(Core.NATIVE_LIBRARY_NAME);
-                URL resource = DctScaledJpeg.class.getClassLoader().getResource("nu/pattern/opencv/" + platform + "/" + file);
-                if (resource == null) {
-                    return false; // a jar built for another platform
-                }
-                URLConnection connection = resource.openConnection();
-                long size = connection.getContentLengthLong();
-                Path target = CaptionerHome.dir().resolve("natives")
-                        .resolve("opencv-" + Core.VERSION + "-" + platform.replace('/', '-') + "-" + size).resolve(file);
-                if (!Files.isRegularFile(target) || Files.size(target) != size) {
-                    try (InputStream in = connection.getInputStream()) {
-                        AtomicFiles.write(target, out -> in.transferTo(out));
-                    }
-                }
-                System.load(target.toAbsolutePath().toString());
+                Path target = PrivateNatives.prepare(folder(platform), file, expectedSha256(platform),
+                        () -> loader.getResourceAsStream(resource));
+                System.load(target.toString());
                 return true;
+            } catch (PrivateNatives.Refused e) {
+                LOG.warn("OpenCV's native library refused, JPEGs are decoded by the JDK's reader: {}", e.getMessage());
+                return false;
             } catch (IOException | RuntimeException | LinkageError e) {
                 LOG.debug("OpenCV not available; JPEGs are decoded by the JDK's reader", e);
                 return false;
             }
         }
 
+        /** @return where this version and platform's library is unpacked */
+        static Path folder(String platform) {
+            return CaptionerHome.dir().resolve("natives").resolve("opencv-" + Core.VERSION + "-" + platform.replace('/', '-'));
+        }
+
+        /** @return the SHA-256 recorded for the platform's library */
+        static String expectedSha256(String platform) throws IOException {
+            try (InputStream in = DctScaledJpeg.class.getResourceAsStream("opencv-natives.sha256")) {
+                if (in == null) {
+                    throw new IOException("opencv-natives.sha256 is missing");
+                }
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    String[] parts = line.strip().split("\\s+");
+                    if (parts.length == 2 && parts[0].equals(platform)) {
+                        return parts[1];
+                    }
+                }
+            }
+            throw new IOException("no SHA-256 recorded for OpenCV's " + platform + " library");
+        }
+
         /** @return openpnp's folder name for this platform, or null if it has none */
-        private static String platform() {
+        static String platform() {
             String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
             String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
             String o = os.startsWith("linux") ? "linux" : os.startsWith("mac") ? "osx" : os.startsWith("windows") ? "windows" : null;

@@ -1,28 +1,16 @@
 package dev.captioner.image;
 
 import dev.captioner.util.CaptionerException;
-import java.awt.color.ColorSpace;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +23,14 @@ import org.slf4j.LoggerFactory;
  * decoded, whatever readers the class path brings. A {@link DecodeScale} other than
  * {@link DecodeScale#FULL} lets the decoder skip pixels the encoder's resize would not read (the
  * fast path of captioning): the reader's source subsampling, each kept pixel the centre of its
- * block. Limits keep hostile files cheap: a file over the byte limit is
- * refused before it is read whole, an image over the pixel limit is refused from its header
- * before its raster is decoded (a decompression bomb costs nothing), an optional decode time
- * limit stops a file that takes too long (a progressive JPEG of thousands of scans), and an
- * optional {@link PixelBudget} bounds the pixels decoded at once across threads, each decoded
- * copy counted until the caller's use of it is over ({@link #decode(byte[], String, Function)}).
+ * block, or libjpeg-turbo's scaled decode for a JPEG that {@link JpegStructure} passes. Limits
+ * keep hostile files cheap: a file over the byte limit is refused before it is read whole, an
+ * image over the pixel limit is refused from its header before its raster is decoded (a
+ * decompression bomb costs nothing), a JPEG of more than {@link JpegStructure#MAX_SCANS} scans
+ * is refused from its structure, an optional decode time limit stops a file that takes too long
+ * on the path that can be stopped ({@link ReaderDecode}), and an optional {@link MemoryBudget}
+ * bounds the memory decodes hold at once across threads (the decoder's working memory and each
+ * decoded copy, until the caller's use of it is over, {@link #decode(byte[], String, Function)}).
  * Truncated, empty and non-image files, and anything a decoder throws on a malformed file, are
  * errors naming the file.
  */
@@ -55,20 +45,9 @@ public final class ImageLoader {
     public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageLoader.class);
-    private static final String JDK_JPEG_READER = "com.sun.imageio.plugins.jpeg.JPEGImageReader";
-    /** The formats decoded, as ImageIO's readers name them. */
-    private static final Set<String> FORMATS = Set.of("jpeg", "png", "gif", "bmp", "webp");
-    /** Stops decodes that pass their time limit. */
-    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
-
-    static {
-        ImageIO.setUseCache(false);
-        ImageIO.scanForPlugins();
-    }
-
     private final long maxPixels;
     private final long maxBytes;
-    private final PixelBudget budget;
+    private final MemoryBudget budget;
     private final Duration decodeTimeout;
 
     /** @param maxPixels largest width × height accepted */
@@ -79,19 +58,19 @@ public final class ImageLoader {
     /**
      * @param maxPixels largest width × height accepted
      * @param maxBytes largest file accepted, in bytes
-     * @param budget bounds the pixels decoded at once across threads, or null for no bound
+     * @param budget bounds the memory decodes hold at once across threads, or null for no bound
      */
-    public ImageLoader(long maxPixels, long maxBytes, PixelBudget budget) {
+    public ImageLoader(long maxPixels, long maxBytes, MemoryBudget budget) {
         this(maxPixels, maxBytes, budget, null);
     }
 
     /**
      * @param maxPixels largest width × height accepted
      * @param maxBytes largest file accepted, in bytes
-     * @param budget bounds the pixels decoded at once across threads, or null for no bound
+     * @param budget bounds the memory decodes hold at once across threads, or null for no bound
      * @param decodeTimeout the longest one image may take to decode, or null for no limit
      */
-    public ImageLoader(long maxPixels, long maxBytes, PixelBudget budget, Duration decodeTimeout) {
+    public ImageLoader(long maxPixels, long maxBytes, MemoryBudget budget, Duration decodeTimeout) {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
         }
@@ -102,16 +81,6 @@ public final class ImageLoader {
         this.maxBytes = maxBytes;
         this.budget = budget;
         this.decodeTimeout = decodeTimeout;
-    }
-
-    private static ScheduledThreadPoolExecutor watchdog() {
-        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "captioner-decode-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        w.setRemoveOnCancelPolicy(true);
-        return w;
     }
 
     /** @return a loader with the default limits and no decoding budget */
@@ -229,7 +198,10 @@ public final class ImageLoader {
 
     /**
      * Decodes an image, perhaps subsampled, and hands it to {@code use} while its pixels still
-     * count against the decoding budget.
+     * count against the memory budget. The steps: the byte limit; the JPEG structure (the scan
+     * limit, the native path's gate); then with each reader that takes the format, the header
+     * (the pixel limit), the plan (how small to decode, on which path, in how much memory), the
+     * lease on the budget, the decode, the EXIF orientation and the caller's use.
      *
      * @param bytes an encoded image
      * @param name what to call it in messages
@@ -240,46 +212,31 @@ public final class ImageLoader {
      * @throws CaptionerException naming the image if it cannot be decoded or is too large
      */
     public <T> T decode(byte[] bytes, String name, DecodeScale scale, Function<RgbImage, T> use) {
-        if (bytes.length == 0) {
-            throw new CaptionerException(name + ": empty file");
-        }
-        if (bytes.length > maxBytes) {
-            throw tooManyBytes(name);
-        }
+        checkBytes(bytes, name);
         long deadline = decodeTimeout == null ? Long.MAX_VALUE : System.nanoTime() + decodeTimeout.toNanos();
+        Job job = new Job(bytes, name, scale, deadline, jpegStructure(bytes, name, deadline), ExifOrientation.of(bytes));
         try (ImageInputStream in = new DeadlineImageInputStream(bytes, deadline)) {
-            List<ImageReader> readers;
-            try {
-                readers = readers(in);
-            } catch (RuntimeException e) {
-                throw new CaptionerException(name + ": not an image (" + message(e) + ")", e);
-            }
-            if (readers.isEmpty()) {
-                throw new CaptionerException(name + ": not an image (unrecognised format)");
-            }
-            int orientation = ExifOrientation.of(bytes);
             CaptionerException last = null;
-            for (ImageReader reader : readers) {
+            for (ImageReader reader : readers(in, name)) {
                 in.seek(0);
                 try {
-                    return read(reader, in, name, deadline, new Shrink(scale, orientation, bytes), use);
+                    return decodeWith(reader, in, job, use);
                 } catch (UseFailure e) {
-                    // The caller's own failure, not the decoder's: it goes out as it is.
-                    throw e.getCause();
+                    throw e.getCause(); // the caller's own failure, not the decoder's
                 } catch (CaptionerException e) {
-                    // Too large, busy, truncated: the same with any reader.
-                    throw e;
+                    throw e; // too large, busy, truncated: the same with any reader
                 } catch (IOException | RuntimeException e) {
                     if (System.nanoTime() - deadline > 0) {
                         throw timedOut(name);
                     }
                     // e.g. the JDK's JPEG reader refuses CMYK: try the next reader. Decoders
                     // throw anything on malformed input (index, negative size, state errors).
-                    last = new CaptionerException(name + ": cannot decode " + format(reader) + ": " + message(e), e);
+                    last = new CaptionerException(name + ": cannot decode " + ReaderDecode.format(reader) + ": "
+                            + message(e), e);
                 } catch (OutOfMemoryError e) {
                     // A malformed file that makes a decoder allocate a huge array: that one
                     // allocation failed, nothing else was harmed.
-                    last = new CaptionerException(name + ": cannot decode " + format(reader)
+                    last = new CaptionerException(name + ": cannot decode " + ReaderDecode.format(reader)
                             + ": the file asks for more memory than is available", e);
                 } finally {
                     reader.dispose();
@@ -288,6 +245,117 @@ public final class ImageLoader {
             throw last;
         } catch (IOException e) {
             throw new CaptionerException(name + ": cannot read: " + message(e), e);
+        }
+    }
+
+    /** One decode: the file, what it is called, how small it may be decoded, by when. */
+    private record Job(byte[] bytes, String name, DecodeScale scale, long deadline, JpegStructure jpeg,
+            int orientation) {}
+
+    /**
+     * How one reader's decode goes: keep every {@code factor}-th pixel from {@code offset}, or
+     * let libjpeg-turbo decode at {@code 1/reduction}; in {@code bytes} of memory.
+     */
+    private record Plan(int factor, int offset, int reduction, long bytes) {}
+
+    private void checkBytes(byte[] bytes, String name) {
+        if (bytes.length == 0) {
+            throw new CaptionerException(name + ": empty file");
+        }
+        if (bytes.length > maxBytes) {
+            throw tooManyBytes(name);
+        }
+    }
+
+    /** @return the JPEG's structure, or null for another format; refuses a JPEG of too many scans */
+    private static JpegStructure jpegStructure(byte[] bytes, String name, long deadline) {
+        if (!JpegStructure.isJpeg(bytes)) {
+            return null;
+        }
+        JpegStructure jpeg = JpegStructure.read(bytes, deadline);
+        if (jpeg.scans() > JpegStructure.MAX_SCANS) {
+            throw new ImageTooLargeException(String.format(Locale.ROOT,
+                    "%s: a JPEG of %d scans, over the limit of %d (encoders write about 10)", name, jpeg.scans(),
+                    JpegStructure.MAX_SCANS));
+        }
+        return jpeg;
+    }
+
+    private static List<ImageReader> readers(ImageInputStream in, String name) {
+        List<ImageReader> readers;
+        try {
+            readers = ReaderDecode.readers(in);
+        } catch (RuntimeException e) {
+            throw new CaptionerException(name + ": not an image (" + message(e) + ")", e);
+        }
+        if (readers.isEmpty()) {
+            throw new CaptionerException(name + ": not an image (unrecognised format)");
+        }
+        return readers;
+    }
+
+    private <T> T decodeWith(ImageReader reader, ImageInputStream in, Job job, Function<RgbImage, T> use)
+            throws IOException {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        checkPixels(w, h, job.name());
+        Plan plan = plan(w, h, job);
+        try (MemoryBudget.Lease lease = budget == null ? null : budget.acquire(plan.bytes(), job.name())) {
+            RgbImage pixels = plan.reduction() > 1 ? dctScaled(job, plan.reduction()) : null;
+            if (pixels == null) {
+                pixels = ReaderDecode.decode(reader, plan.factor(), plan.offset(), job.deadline(), job.name());
+            }
+            // A native decode cannot be stopped, but it only gets files it decodes in time
+            // proportional to their size (JpegStructure), within the upload limit.
+            if (System.nanoTime() - job.deadline() > 0) {
+                throw timedOut(job.name());
+            }
+            RgbImage upright = ExifOrientation.apply(pixels, job.orientation());
+            pixels = null; // the decoder's copy may go while the upright one is used
+            try {
+                return use.apply(upright);
+            } catch (RuntimeException e) {
+                throw new UseFailure(e);
+            }
+        }
+    }
+
+    private void checkPixels(long w, long h, String name) {
+        if (w <= 0 || h <= 0) {
+            throw new CaptionerException(name + ": corrupt image header (size " + w + "x" + h + ")");
+        }
+        if (w * h > maxPixels) {
+            throw new ImageTooLargeException(String.format(Locale.ROOT,
+                    "%s: image is %dx%d (%.1f megapixels), over the limit of %.1f megapixels (--max-pixels)",
+                    name, w, h, w * h / 1e6, maxPixels / 1e6));
+        }
+    }
+
+    private static Plan plan(long w, long h, Job job) {
+        boolean swap = ExifOrientation.swapsSides(job.orientation());
+        int factor = (int) Math.max(1, Math.min(Math.min(w, h),
+                job.scale().factor((int) (swap ? h : w), (int) (swap ? w : h))));
+        // Each kept pixel is the centre of its factor × factor block rather than its corner.
+        int offset = (factor - 1) / 2;
+        // A JPEG that libjpeg-turbo can scale while decoding goes to it (when OpenCV is there):
+        // 1/2, 1/4 or 1/8 of each side, at most the factor asked for.
+        int reduction = factor > 1 && job.jpeg() != null && job.jpeg().scalable() && DctScaledJpeg.available()
+                ? DctScaledJpeg.reduction(factor) : 1;
+        long pixels = reduction > 1 ? ((w + reduction - 1) / reduction) * ((h + reduction - 1) / reduction)
+                : ((w - offset + factor - 1) / factor) * ((h - offset + factor - 1) / factor);
+        long working = job.jpeg() == null ? 0 : job.jpeg().workingBytes();
+        return new Plan(factor, offset, reduction, pixels * MemoryBudget.BYTES_PER_PIXEL + working);
+    }
+
+    /** @return the JPEG decoded by libjpeg-turbo at 1/reduction, or null to use the reader */
+    private static RgbImage dctScaled(Job job, int reduction) {
+        try {
+            return DctScaledJpeg.decode(job.bytes(), reduction);
+        } catch (RuntimeException e) {
+            // OpenCV's own exception for data libjpeg refused: the JDK's reader says why.
+            LOG.debug("{}: OpenCV refused it; decoding with the JDK's reader", job.name(), e);
+            return null;
         }
     }
 
@@ -308,168 +376,6 @@ public final class ImageLoader {
     private ImageTooLargeException timedOut(String name) {
         return new ImageTooLargeException(String.format(Locale.ROOT, "%s: took longer than the limit of %.1f s to decode",
                 name, decodeTimeout.toMillis() / 1000.0));
-    }
-
-    private static List<ImageReader> readers(ImageInputStream in) {
-        List<ImageReader> jdkFirst = new ArrayList<>();
-        Iterator<ImageReader> it = ImageIO.getImageReaders(in);
-        while (it.hasNext()) {
-            ImageReader r = it.next();
-            if (!decoded(r)) {
-                r.dispose();
-                continue;
-            }
-            // The JDK's JPEG decoder matches libjpeg (PIL's) sample for sample; TwelveMonkeys'
-            // reader is the fallback for CMYK and YCCK, which the JDK cannot read.
-            if (isJdkJpeg(r)) {
-                jdkFirst.add(0, r);
-            } else {
-                jdkFirst.add(r);
-            }
-        }
-        return jdkFirst;
-    }
-
-    private static boolean isJdkJpeg(ImageReader reader) {
-        return reader.getClass().getName().equals(JDK_JPEG_READER);
-    }
-
-    /** @return whether the reader is for one of the formats decoded here */
-    private static boolean decoded(ImageReader reader) {
-        if (reader.getOriginatingProvider() == null) {
-            return false;
-        }
-        for (String f : reader.getOriginatingProvider().getFormatNames()) {
-            if (FORMATS.contains(f.toLowerCase(Locale.ROOT))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** How to decode: the scale asked for, the file's EXIF orientation, and the file. */
-    private record Shrink(DecodeScale scale, int orientation, byte[] bytes) {}
-
-    private <T> T read(ImageReader reader, ImageInputStream in, String name, long deadline, Shrink shrink,
-            Function<RgbImage, T> use) throws IOException {
-        reader.setInput(in, true, true);
-        long w = reader.getWidth(0);
-        long h = reader.getHeight(0);
-        if (w <= 0 || h <= 0) {
-            throw new CaptionerException(name + ": corrupt image header (size " + w + "x" + h + ")");
-        }
-        if (w * h > maxPixels) {
-            throw new ImageTooLargeException(String.format(Locale.ROOT,
-                    "%s: image is %dx%d (%.1f megapixels), over the limit of %.1f megapixels (--max-pixels)",
-                    name, w, h, w * h / 1e6, maxPixels / 1e6));
-        }
-        boolean swap = ExifOrientation.swapsSides(shrink.orientation());
-        int factor = (int) Math.max(1, Math.min(Math.min(w, h),
-                shrink.scale().factor((int) (swap ? h : w), (int) (swap ? w : h))));
-        // Each kept pixel is the centre of its factor × factor block rather than its corner.
-        int offset = (factor - 1) / 2;
-        // A JPEG that libjpeg-turbo can scale while decoding goes to it (when OpenCV is there):
-        // 1/2, 1/4 or 1/8 of each side, at most the factor asked for.
-        int reduction = factor > 1 && isJdkJpeg(reader) && DctScaledJpeg.available()
-                && DctScaledJpeg.suits(shrink.bytes()) ? DctScaledJpeg.reduction(factor) : 1;
-        long decoded = reduction > 1 ? ((w + reduction - 1) / reduction) * ((h + reduction - 1) / reduction)
-                : ((w - offset + factor - 1) / factor) * ((h - offset + factor - 1) / factor);
-        PixelBudget.Lease lease = budget == null ? () -> { } : budget.acquire(decoded, name);
-        try {
-            RgbImage scaled = reduction > 1 ? dctScaled(shrink.bytes(), reduction, name) : null;
-            if (scaled != null) {
-                // The native decode cannot be stopped, but it only gets files it decodes in time
-                // proportional to their size (DctScaledJpeg.suits), within the upload limit.
-                if (System.nanoTime() - deadline > 0) {
-                    throw timedOut(name);
-                }
-                RgbImage rgb = ExifOrientation.apply(scaled, shrink.orientation());
-                scaled = null;
-                try {
-                    return use.apply(rgb);
-                } catch (RuntimeException e) {
-                    throw new UseFailure(e);
-                }
-            }
-            List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
-            ImageReadParam param = reader.getDefaultReadParam();
-            ImageTypeSpecifier raw = uncorrectedRgb(reader);
-            if (raw != null) {
-                param.setDestinationType(raw);
-            }
-            if (factor > 1) {
-                param.setSourceSubsampling(factor, factor, offset, offset);
-            }
-            BufferedImage image;
-            // The stream stops feeding a decoder past the deadline; the watchdog stops one that
-            // has all its input and is still working.
-            ScheduledFuture<?> dog = deadline == Long.MAX_VALUE ? null
-                    : WATCHDOG.schedule(reader::abort, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            try {
-                image = reader.read(0, param);
-            } finally {
-                if (dog != null) {
-                    dog.cancel(false);
-                }
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw timedOut(name);
-            }
-            for (String warning : warnings) {
-                String lower = warning.toLowerCase(Locale.ROOT);
-                if (lower.contains("premature end") || lower.contains("truncat") || lower.contains("corrupt")) {
-                    throw new CaptionerException(name + ": truncated or corrupt image (" + warning + ")");
-                }
-            }
-            RgbImage rgb = ExifOrientation.apply(RasterConversion.toRgb(image), shrink.orientation());
-            image = null; // the decoder's raster may go while the RGB copy is used
-            try {
-                return use.apply(rgb);
-            } catch (RuntimeException e) {
-                throw new UseFailure(e);
-            }
-        } finally {
-            lease.close();
-        }
-    }
-
-    /** @return the JPEG decoded by libjpeg-turbo at 1/reduction, or null to use the JDK's reader */
-    private static RgbImage dctScaled(byte[] bytes, int reduction, String name) {
-        try {
-            return DctScaledJpeg.decode(bytes, reduction);
-        } catch (RuntimeException e) {
-            // OpenCV's own exception for data libjpeg refused: the JDK's reader says why.
-            LOG.debug("{}: OpenCV refused it; decoding with the JDK's reader", name, e);
-            return null;
-        }
-    }
-
-    /**
-     * For a JPEG with an embedded ICC profile the JDK offers the samples converted to sRGB
-     * first and the samples as decoded second; PIL (and so Keras) uses the latter.
-     */
-    private static ImageTypeSpecifier uncorrectedRgb(ImageReader reader) throws IOException {
-        if (!isJdkJpeg(reader)) {
-            return null;
-        }
-        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
-        while (types.hasNext()) {
-            ImageTypeSpecifier t = types.next();
-            ColorSpace cs = t.getColorModel().getColorSpace();
-            if (cs.getType() == ColorSpace.TYPE_RGB && !cs.isCS_sRGB()) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    private static String format(ImageReader reader) {
-        try {
-            return reader.getFormatName().toUpperCase(Locale.ROOT);
-        } catch (IOException e) {
-            return "image";
-        }
     }
 
     private static String message(Throwable e) {

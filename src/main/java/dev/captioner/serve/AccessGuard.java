@@ -11,8 +11,9 @@ import java.util.stream.Stream;
  * Who may use the server. A server bound to loopback answers only requests addressed to a
  * loopback name ({@code Host: localhost}, {@code 127.0.0.1}, {@code [::1]} or the name it was
  * bound to), so a web page elsewhere cannot reach it through DNS rebinding; and with an API key,
- * the routes that do work or tell about it need {@code Authorization: Bearer KEY}, compared in
- * constant time.
+ * every route needs {@code Authorization: Bearer KEY} (compared in constant time) unless the
+ * route table marks it open. The decision is made on the route the request matched, whatever
+ * spelling of its path reached it: deny by default.
  */
 final class AccessGuard {
 
@@ -23,11 +24,27 @@ final class AccessGuard {
      * @param config the server's settings
      */
     AccessGuard(ServeConfig config) {
-        this.hosts = config.loopback()
-                ? Stream.of("localhost", "127.0.0.1", "[::1]", "::1", config.host().toLowerCase(Locale.ROOT))
+        this.hosts = config.network().loopback()
+                ? Stream.of("localhost", "127.0.0.1", "[::1]", "::1", config.network().host().toLowerCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet())
                 : null;
-        this.key = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
+        String k = config.access().apiKey();
+        this.key = k == null ? null : k.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The role of the routes that need no key: health, readiness, the page and its files. */
+    enum Open implements io.javalin.security.RouteRole {
+        /** Open without a key. */
+        OPEN
+    }
+
+    /**
+     * @param roles the matched route's roles
+     * @param authorization the request's {@code Authorization} header, or null
+     * @return whether the request may go on: an open route, a server without a key, or the key
+     */
+    boolean allows(java.util.Set<io.javalin.security.RouteRole> roles, String authorization) {
+        return roles.contains(Open.OPEN) || authorized(authorization);
     }
 
     /**

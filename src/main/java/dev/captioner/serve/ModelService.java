@@ -98,7 +98,7 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
         ModelConfig c = captioner.model().config();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architecture", c.architecture().id());
-        m.put("encoder", c.encoder().name());
+        m.put("encoder", withoutFolders(c.encoder().name()));
         m.put("feature_dim", c.encoder().featureDim());
         GridShape grid = attentionGrid();
         if (grid != null) {
@@ -114,6 +114,20 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
             m.put("metrics", metrics);
         }
         return m;
+    }
+
+    /**
+     * An exported encoder is named by its file ({@code onnx:/models/clip.onnx}): only the file's
+     * own name is shown, never where it lies on the server.
+     */
+    static String withoutFolders(String encoderName) {
+        int colon = encoderName.indexOf(':');
+        if (colon < 0) {
+            return encoderName;
+        }
+        String path = encoderName.substring(colon + 1);
+        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return encoderName.substring(0, colon + 1) + path.substring(slash + 1);
     }
 
     /** Scores, if the model sits in a run folder ({@code ../eval/*&#47;metrics.json}) or has its own. */

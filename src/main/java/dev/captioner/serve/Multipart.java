@@ -1,12 +1,14 @@
 package dev.captioner.serve;
 
-import jakarta.servlet.MultipartConfigElement;
-import jakarta.servlet.http.Part;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletionException;
-import org.eclipse.jetty.server.MultiPartFormInputStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
 
 /**
  * The field {@code image} of a {@code multipart/form-data} body that has been read whole (and
@@ -26,27 +28,36 @@ final class Multipart {
      *     body is malformed or has no such field
      */
     static byte[] image(byte[] body, String contentType, long maxBytes) {
+        String boundary = MultiPart.extractBoundary(contentType);
+        if (boundary == null || boundary.isEmpty()) {
+            throw failure("multipart/form-data without a boundary");
+        }
+        MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
         // Everything stays in memory: the threshold for writing parts to disk is above the limit.
-        MultipartConfigElement config = new MultipartConfigElement("", maxBytes, maxBytes + 1,
-                (int) Math.min(Integer.MAX_VALUE, maxBytes + 1));
-        MultiPartFormInputStream parts = new MultiPartFormInputStream(new ByteArrayInputStream(body), contentType, config,
-                null);
-        try {
-            Part part = parts.getPart("image");
+        parser.setMaxMemoryFileSize(maxBytes + 1);
+        parser.setMaxFileSize(maxBytes);
+        parser.setMaxLength(maxBytes);
+        parser.setMaxParts(16);
+        try (MultiPartFormData.Parts parts = parser.parse(Content.Source.from(ByteBuffer.wrap(body)))
+                .get(10, TimeUnit.SECONDS)) {
+            MultiPart.Part part = parts.getFirst("image");
             if (part == null) {
                 throw failure("multipart field 'image' is missing");
             }
-            try (InputStream in = part.getInputStream()) {
-                return in.readAllBytes();
-            }
-        } catch (IOException | RuntimeException e) {
+            ByteBuffer content = Content.Source.asByteBuffer(part.getContentSource());
+            byte[] image = new byte[content.remaining()];
+            content.get(image);
+            return image;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure("interrupted while reading the multipart body");
+        } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
             if (e instanceof CompletionException ce) {
                 throw ce;
             }
-            throw failure("malformed multipart body: " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()));
-        } finally {
-            parts.deleteParts();
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw failure("malformed multipart body: " + (cause.getMessage() == null ? cause.getClass().getSimpleName()
+                    : cause.getMessage()));
         }
     }
 

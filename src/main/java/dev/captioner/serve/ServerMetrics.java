@@ -15,7 +15,7 @@ import java.util.function.DoubleSupplier;
  * What {@code GET /metrics} reports, in Prometheus' text format (with Prometheus' own Java
  * client): requests by route, method and status; request latency; the latency of each stage of
  * a caption (image decoding, the encoder, the caption search); batch sizes; and gauges of the
- * queue, the uploads being read, the pixel budget in use and the model's load time. Every name
+ * queue, the uploads being read, the memory budget in use and the model's load time. Every name
  * starts with {@code captioner_}.
  */
 final class ServerMetrics {
@@ -45,14 +45,16 @@ final class ServerMetrics {
     /**
      * @param queueDepth requests waiting for a worker or a batch
      * @param uploads request bodies being read
-     * @param pixelsInUse pixels the decoding budget has lent out
-     * @param pixelCapacity the decoding budget's size
+     * @param bytesInUse bytes the memory budget has lent out
+     * @param bytesCapacity the memory budget's size
      */
-    ServerMetrics(DoubleSupplier queueDepth, DoubleSupplier uploads, DoubleSupplier pixelsInUse, double pixelCapacity) {
+    ServerMetrics(DoubleSupplier queueDepth, DoubleSupplier uploads, DoubleSupplier bytesInUse, double bytesCapacity) {
         gauge("captioner_queue_depth", "Caption requests waiting for a worker or a batch", queueDepth);
         gauge("captioner_uploads_in_flight", "Request bodies being read", uploads);
-        gauge("captioner_pixel_budget_in_use_pixels", "Pixels being decoded now, out of the budget", pixelsInUse);
-        gauge("captioner_pixel_budget_capacity_pixels", "Pixels that may be decoded at once", () -> pixelCapacity);
+        gauge("captioner_memory_budget_in_use_bytes", "Bytes held now by uploads, decoders and decoded images, out of "
+                + "the budget", bytesInUse);
+        gauge("captioner_memory_budget_capacity_bytes", "Bytes uploads, decoders and decoded images may hold at once",
+                () -> bytesCapacity);
     }
 
     private void gauge(String name, String help, DoubleSupplier value) {

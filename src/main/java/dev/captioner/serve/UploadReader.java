@@ -1,5 +1,6 @@
 package dev.captioner.serve;
 
+import dev.captioner.image.MemoryBudget;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
@@ -7,8 +8,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,15 +17,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reads a request body without holding a thread while the client is slow: servlet non-blocking
- * I/O collects what arrives into a bounded buffer, and a timer fails the upload when it falls
- * below the minimum rate after its first second, or misses the request's deadline. A slow client
- * therefore costs a connection and the bytes it sent, never a thread.
+ * I/O collects what arrives into a buffer that grows with the data (never with what
+ * Content-Length claims), each byte of it leased from the server's {@link MemoryBudget}; a timer
+ * fails the upload when it falls below the minimum rate after its first second, or misses the
+ * request's deadline. A slow client therefore costs a connection and the bytes it sent, never a
+ * thread, and a client that only sends headers costs nothing.
  */
 final class UploadReader {
 
     /** The first second of an upload is exempt from the minimum rate (connection set-up, TCP slow start). */
     static final Duration GRACE = Duration.ofSeconds(1);
     private static final long CHECK_MS = 200;
+    /** The buffer's first size, and the least it grows by. */
+    private static final int FIRST = 16 * 1024;
+    /**
+     * How long a refused upload's remaining body is read and thrown away before the answer goes
+     * out. Answered while the client still sends, the connection is reset, and a client that
+     * reads only after sending loses the answer; a second covers any upload within the limits
+     * on a fast link, and bounds what a refused client costs.
+     */
+    static final Duration DRAIN = Duration.ofSeconds(1);
 
     /** Why an upload failed: the HTTP status to answer with, and the reason. */
     static final class UploadFailure extends IOException {
@@ -41,23 +53,36 @@ final class UploadReader {
         }
     }
 
-    /** An upload this young is never evicted: it may not have had time to show its rate. */
-    static final Duration EVICTION_AGE = Duration.ofMillis(100);
+    /** A complete body and the memory it holds until closed. */
+    record Upload(byte[] bytes, MemoryBudget.Lease lease) implements AutoCloseable {
+        @Override
+        public void close() {
+            lease.close();
+        }
+    }
 
     private final ScheduledExecutorService timer;
     private final long maxBytes;
     private final long minRate;
+    private final MemoryBudget budget;
     private final Set<Body> active = ConcurrentHashMap.newKeySet();
 
     /**
      * @param timer runs the rate and deadline checks
      * @param maxBytes largest body accepted
      * @param minRate bytes per second after the first second (0: no minimum)
+     * @param budget lends the memory bodies are read into
      */
-    UploadReader(ScheduledExecutorService timer, long maxBytes, long minRate) {
+    UploadReader(ScheduledExecutorService timer, long maxBytes, long minRate, MemoryBudget budget) {
         this.timer = timer;
         this.maxBytes = maxBytes;
         this.minRate = minRate;
+        this.budget = budget;
+    }
+
+    /** @return bodies being read now */
+    int inFlight() {
+        return active.size();
     }
 
     /**
@@ -67,47 +92,21 @@ final class UploadReader {
      * @param declaredLength the body's Content-Length, or -1 if it was sent chunked
      * @param deadlineNanos {@link System#nanoTime()} by which the body must be complete
      * @return the body, or an {@link UploadFailure} (413 over the limit, 408 too slow or too late,
-     *     400 a broken connection or body)
+     *     503 no memory left for it, 400 a broken connection or body)
      */
-    CompletableFuture<byte[]> read(ServletInputStream in, long declaredLength, long deadlineNanos) {
-        Body body = new Body(in, declaredLength, deadlineNanos);
+    CompletableFuture<Upload> read(ServletInputStream in, long declaredLength, long deadlineNanos) {
+        Body body = new Body(in, declaredLength, deadlineNanos, budget.empty());
         active.add(body);
         body.check = timer.scheduleAtFixedRate(body::check, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS);
         body.result.whenComplete((r, e) -> {
             body.check.cancel(false);
             active.remove(body);
+            if (e != null) {
+                body.lease.close();
+            }
         });
         in.setReadListener(body);
         return body.result;
-    }
-
-    /**
-     * Makes room for a new upload when every slot is taken: the slowest upload being read, if it
-     * is older than {@link #EVICTION_AGE} and below the minimum rate, fails with 408 and frees its
-     * slot. A client that trickles bytes so cannot keep others out.
-     *
-     * @return whether an upload was evicted
-     */
-    boolean evictSlowest() {
-        if (minRate <= 0) {
-            return false;
-        }
-        long now = System.nanoTime();
-        Body slowest = null;
-        double slowestRate = minRate;
-        for (Body b : active) {
-            double age = (now - b.start) / 1e9;
-            if (age * 1e9 < EVICTION_AGE.toNanos()) {
-                continue;
-            }
-            double rate = b.received / age;
-            if (rate < slowestRate) {
-                slowest = b;
-                slowestRate = rate;
-            }
-        }
-        return slowest != null && slowest.fail(new UploadFailure(408, String.format(Locale.ROOT,
-                "the upload was slower than the minimum of %.0f KiB/s while others waited", minRate / 1024.0)));
     }
 
     private String tooLarge() {
@@ -116,25 +115,27 @@ final class UploadReader {
 
     /** One body being read. */
     private final class Body implements ReadListener {
-        final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        final CompletableFuture<Upload> result = new CompletableFuture<>();
         final ServletInputStream in;
         final long declared;
         final long deadline;
+        final MemoryBudget.Lease lease;
         final long start = System.nanoTime();
-        /** What has arrived: {@code buf[0, count)}; sized by the declared length when there is one. */
-        byte[] buf;
+        /** What has arrived: {@code buf[0, count)}. */
+        byte[] buf = new byte[0];
         int count;
         final AtomicBoolean done = new AtomicBoolean();
         volatile long received;
         ScheduledFuture<?> check;
+        /** A refusal waiting for the rest of the body to be drained, or null. */
+        volatile UploadFailure refused;
+        volatile long drainUntil;
 
-        Body(ServletInputStream in, long declared, long deadline) {
+        Body(ServletInputStream in, long declared, long deadline, MemoryBudget.Lease lease) {
             this.in = in;
             this.declared = declared;
             this.deadline = deadline;
-            // The declared length was checked against the limit before reading; a body that
-            // comes without one grows as it arrives.
-            this.buf = new byte[(int) (declared >= 0 ? Math.min(declared, maxBytes) : 64 * 1024)];
+            this.lease = lease;
         }
 
         @Override
@@ -145,13 +146,22 @@ final class UploadReader {
                 if (n < 0) {
                     return;
                 }
-                synchronized (this) {
-                    if (count + (long) n > maxBytes) {
-                        fail(new UploadFailure(413, tooLarge()));
+                if (refused != null) {
+                    if (System.nanoTime() - drainUntil > 0) {
+                        fail(refused);
                         return;
                     }
-                    if (count + n > buf.length) {
-                        buf = Arrays.copyOf(buf, (int) Math.min(maxBytes, Math.max(count + (long) n, 2L * buf.length)));
+                    continue; // drained: thrown away
+                }
+                synchronized (this) {
+                    if (count + (long) n > maxBytes) {
+                        refuse(new UploadFailure(413, tooLarge()));
+                        continue;
+                    }
+                    if (count + n > buf.length && !grow(count + n)) {
+                        refuse(new UploadFailure(503, "busy: the server's memory for uploads and images is taken; "
+                                + "try again shortly"));
+                        continue;
                     }
                     System.arraycopy(chunk, 0, buf, count, n);
                     count += n;
@@ -160,13 +170,46 @@ final class UploadReader {
             }
         }
 
+        /**
+         * Doubles the buffer (to at least {@code needed}, at most the declared length once the data
+         * has not outgrown it, else the limit), leasing the new buffer before it is made: old and
+         * new both exist during the copy.
+         */
+        private boolean grow(int needed) {
+            long cap = Math.max(needed, Math.max(FIRST, 2L * buf.length));
+            cap = Math.min(cap, declared >= needed ? declared : maxBytes);
+            int old = buf.length;
+            if (!lease.grow(cap)) {
+                return false;
+            }
+            buf = Arrays.copyOf(buf, (int) cap);
+            lease.shrink(old);
+            return true;
+        }
+
+        /** Refuses the upload once the rest of its body has been drained ({@link #DRAIN}); its memory goes now. */
+        private void refuse(UploadFailure failure) {
+            buf = new byte[0];
+            lease.close();
+            drainUntil = System.nanoTime() + DRAIN.toNanos();
+            refused = failure;
+        }
+
         @Override
         public void onAllDataRead() {
+            if (refused != null) {
+                fail(refused);
+                return;
+            }
             if (done.compareAndSet(false, true)) {
                 synchronized (this) {
-                    result.complete(count == buf.length ? buf : Arrays.copyOf(buf, count));
+                    result.complete(new Upload(count == buf.length ? buf : exact(), lease));
                 }
             }
+        }
+
+        private byte[] exact() {
+            return Arrays.copyOf(buf, count);
         }
 
         @Override
@@ -181,6 +224,13 @@ final class UploadReader {
         /** The timer's look at this upload: too late, or slower than the minimum rate. */
         void check() {
             long now = System.nanoTime();
+            UploadFailure r = refused;
+            if (r != null) {
+                if (now - drainUntil > 0) {
+                    fail(r);
+                }
+                return;
+            }
             if (now - deadline > 0) {
                 fail(new UploadFailure(408, "the upload did not complete within the request timeout"));
                 return;
@@ -199,9 +249,15 @@ final class UploadReader {
             }
         }
 
+        /**
+         * Fails the upload. The answer is written from the timer's thread, after the read
+         * callback that found the failure has returned: answered inside it, the request would
+         * end while Jetty still waits for more of its body, and Jetty then resets the connection
+         * (the client may lose the answer) instead of draining it and closing it cleanly.
+         */
         boolean fail(UploadFailure failure) {
             if (done.compareAndSet(false, true)) {
-                result.completeExceptionally(failure);
+                timer.execute(() -> result.completeExceptionally(failure));
                 return true;
             }
             return false;

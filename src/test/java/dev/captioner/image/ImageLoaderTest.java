@@ -170,28 +170,28 @@ class ImageLoaderTest {
 
     @Test
     @SuppressWarnings("try") // the resource is held for its side effect
-    void aPixelBudgetMakesLargeDecodesTakeTurnsAndRefusesWhatCanNeverFit() throws Exception {
-        byte[] png = resource("rgb_37x23.png"); // 851 pixels
-        PixelBudget budget = new PixelBudget(1000, java.time.Duration.ofMillis(50));
+    void aMemoryBudgetMakesLargeDecodesTakeTurnsAndRefusesWhatCanNeverFit() throws Exception {
+        byte[] png = resource("rgb_37x23.png"); // 851 pixels: 10,212 bytes at 12 per pixel
+        MemoryBudget budget = new MemoryBudget(12_000, java.time.Duration.ofMillis(50));
         ImageLoader loader = new ImageLoader(1_000_000, 1 << 20, budget);
-        try (PixelBudget.Lease busy = budget.acquire(500, "another image")) {
+        try (MemoryBudget.Lease busy = budget.acquire(6_000, "another image")) {
             assertThatThrownBy(() -> loader.decode(png, "a.png")).isInstanceOf(DecoderBusyException.class)
-                    .hasMessageContaining("a.png: too many large images are being decoded at once");
+                    .hasMessageContaining("a.png: too many large images are being handled at once");
         }
         assertThat(loader.decode(png, "a.png").width()).isEqualTo(37);
         assertThat(budget.inUse()).as("the lease is returned after decoding").isZero();
-        ImageLoader tight = new ImageLoader(1_000_000, 1 << 20, new PixelBudget(800, null));
+        ImageLoader tight = new ImageLoader(1_000_000, 1 << 20, new MemoryBudget(10_000, null));
         assertThatThrownBy(() -> tight.decode(png, "a.png")).isInstanceOf(ImageTooLargeException.class)
-                .hasMessageContaining("more than this process can decode with its memory");
+                .hasMessageContaining("more than this process may hold for images");
     }
 
     @Test
     void theBudgetCountsTheDecodedCopyUntilItsUseIsOver() throws Exception {
         byte[] png = resource("rgb_37x23.png"); // 851 pixels
-        PixelBudget budget = new PixelBudget(1000, java.time.Duration.ofMillis(50));
+        MemoryBudget budget = new MemoryBudget(12_000, java.time.Duration.ofMillis(50));
         ImageLoader loader = new ImageLoader(1_000_000, 1 << 20, budget);
         long during = loader.decode(png, "a.png", image -> budget.inUse());
-        assertThat(during).as("pixels lent while the RGB copy is in use").isEqualTo(851);
+        assertThat(during).as("bytes lent while the RGB copy is in use").isEqualTo(851L * MemoryBudget.BYTES_PER_PIXEL);
         assertThat(budget.inUse()).isZero();
         assertThatThrownBy(() -> loader.decode(png, "a.png", image -> {
             throw new IllegalStateException("the caller failed");

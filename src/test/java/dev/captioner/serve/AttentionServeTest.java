@@ -49,8 +49,8 @@ class AttentionServeTest {
     void start(@TempDir Path shared) throws Exception {
         p = TinyPipeline.build(shared, architecture());
         service = new ModelService(Captioner.load(p.model()));
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 10 << 20, 2, 64, 1, 10, 100_000_000L)
-                .withBatching(ServeConfig.DEFAULT_MAX_BATCH, ServeConfig.DEFAULT_BATCH_WAIT_MS));
+        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(10 << 20)
+                .workers(2, 64).maxPixels(100_000_000L).build());
     }
 
     @AfterAll

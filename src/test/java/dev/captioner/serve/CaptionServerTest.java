@@ -70,7 +70,8 @@ class CaptionServerTest {
     }
 
     private CaptionServer start(CaptionService service, long maxUpload, int workers, int queue, long maxPixels) {
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, maxUpload, workers, queue, 1, 10, maxPixels));
+        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(maxUpload).workers(workers, queue).maxPixels(maxPixels)
+                .batching(1, 0).build());
         return server;
     }
 
@@ -264,10 +265,11 @@ class CaptionServerTest {
     @Test
     @SuppressWarnings("try") // the resource is held for its side effect
     void aFullDecodingBudgetAnswers503AndAnImageThatCanNeverFit422() throws Exception {
-        dev.captioner.image.PixelBudget budget = new dev.captioner.image.PixelBudget(2000, Duration.ofMillis(100));
-        server = CaptionServer.start(new FakeService(0), new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 4, 1, 10, 1_000_000),
-                budget);
-        try (dev.captioner.image.PixelBudget.Lease others = budget.acquire(1500, "other uploads")) {
+        // 24,000 bytes: a 30 x 30 image needs 10,800 (12 per pixel), a 50 x 50 one 30,000.
+        dev.captioner.image.MemoryBudget budget = new dev.captioner.image.MemoryBudget(24_000, Duration.ofMillis(100));
+        server = CaptionServer.start(new FakeService(0), ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+                .workers(2, 4).maxPixels(1_000_000).batching(1, 0).build(), budget);
+        try (dev.captioner.image.MemoryBudget.Lease others = budget.acquire(18_000, "other uploads")) {
             HttpResponse<String> busy = raw("/api/caption", "image/png", png(30, 30));
             assertThat(busy.statusCode()).isEqualTo(503);
             assertThat(busy.headers().firstValue("Retry-After")).isPresent();
@@ -285,9 +287,10 @@ class CaptionServerTest {
         // 9 megapixels of black each, a small PNG; the budget holds one such image but not two, and
         // each keeps its pixels while it is captioned (slowly here), so concurrent uploads collide.
         byte[] large = dev.captioner.image.PngBomb.blackRgb(3000, 3000);
-        dev.captioner.image.PixelBudget budget = new dev.captioner.image.PixelBudget(12_000_000, Duration.ofMillis(200));
-        server = CaptionServer.start(new FakeService(1500), new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 8, 1, 10,
-                20_000_000), budget);
+        dev.captioner.image.MemoryBudget budget = new dev.captioner.image.MemoryBudget(
+                12_000_000L * dev.captioner.image.MemoryBudget.BYTES_PER_PIXEL, Duration.ofMillis(200));
+        server = CaptionServer.start(new FakeService(1500), ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+                .workers(4, 8).maxPixels(20_000_000).batching(1, 0).build(), budget);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             all.add(client.sendAsync(HttpRequest.newBuilder(uri("/api/caption")).header("Content-Type", "image/png")

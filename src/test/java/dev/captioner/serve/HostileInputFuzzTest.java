@@ -49,8 +49,8 @@ class HostileInputFuzzTest {
     static void start() throws Exception {
         p = TinyPipeline.build(shared);
         service = new ModelService(Captioner.load(p.model()));
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 64, 1, 10, 2_000_000L)
-                .withBatching(ServeConfig.DEFAULT_MAX_BATCH, ServeConfig.DEFAULT_BATCH_WAIT_MS));
+        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+                .workers(2, 64).maxPixels(2_000_000L).build());
         mutants = mutants();
     }
 

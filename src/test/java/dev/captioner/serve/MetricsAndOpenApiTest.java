@@ -32,7 +32,7 @@ class MetricsAndOpenApiTest {
     @BeforeEach
     void start() {
         server = CaptionServer.start(new MicroBatchingTest.RecordingService(),
-                new ServeConfig("127.0.0.1", 0, 1 << 20, 2, 16, 1, 10, 1_000_000).withBatching(4, 2));
+                ServeConfig.builder().port(0).maxUploadBytes(1 << 20).workers(2, 16).maxPixels(1_000_000).batching(4, 2).build());
     }
 
     @AfterEach
@@ -166,7 +166,7 @@ class MetricsAndOpenApiTest {
         assertThat(value(after, "captioner_http_request_duration_seconds_count", Map.of("route", "/api/caption")))
                 .isEqualTo(4);
         for (String gauge : List.of("captioner_queue_depth", "captioner_uploads_in_flight",
-                "captioner_pixel_budget_in_use_pixels", "captioner_model_load_seconds")) {
+                "captioner_memory_budget_in_use_bytes", "captioner_model_load_seconds")) {
             assertThat(after).as(gauge).anyMatch(s -> s.name().equals(gauge));
         }
         assertThat(value(after, "captioner_uploads_in_flight", Map.of())).isZero();

@@ -76,8 +76,8 @@ class MicroBatchingTest {
     }
 
     private void start(RecordingService service, int maxBatch, int waitMs) {
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 1 << 20, 4, 64, 1, 10, 1_000_000L)
-                .withBatching(maxBatch, waitMs));
+        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+                .workers(4, 64).maxPixels(1_000_000L).batching(maxBatch, waitMs).build());
     }
 
     private List<String> sendConcurrently(int n, int beamEvery) throws Exception {

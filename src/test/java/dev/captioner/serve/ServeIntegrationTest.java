@@ -39,8 +39,8 @@ class ServeIntegrationTest {
         p = TinyPipeline.build(shared);
         service = new ModelService(Captioner.load(p.model()));
         // The real model behind dynamic batching, as `captioner serve` runs it by default.
-        server = CaptionServer.start(service, new ServeConfig("127.0.0.1", 0, 10 << 20, 2, 64, 1, 10, 100_000_000L)
-                .withBatching(ServeConfig.DEFAULT_MAX_BATCH, ServeConfig.DEFAULT_BATCH_WAIT_MS));
+        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(10 << 20)
+                .workers(2, 64).maxPixels(100_000_000L).build());
     }
 
     @AfterAll
