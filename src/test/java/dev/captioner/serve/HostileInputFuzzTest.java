@@ -70,9 +70,21 @@ class HostileInputFuzzTest {
     static Map<String, byte[]> mutants() throws Exception {
         Map<String, byte[]> out = new LinkedHashMap<>();
         Random random = new Random(SEED);
+        // The 512-pixel photos are large enough that the test model's 32-pixel encoder lets the
+        // server decode them smaller: their mutants reach the JPEG gate and, when it passes them,
+        // libjpeg-turbo's scaled decode through OpenCV.
+        Map<String, byte[]> bases = new LinkedHashMap<>();
         for (String base : List.of("baseline_123x77.jpg", "progressive_99x101.jpg", "rgb_37x23.png",
                 "palette_40x30.gif", "rgb_70x41.bmp", "lossless_33x21.webp")) {
-            byte[] valid = fixture(base);
+            bases.put(base, fixture(base));
+        }
+        bases.put("photo_512x384.jpg", dev.captioner.testutil.Jpegs.jpeg(dev.captioner.testutil.Jpegs.photo(512, 384, 11),
+                false));
+        bases.put("progressive_512x512.jpg", dev.captioner.testutil.Jpegs.jpeg(
+                dev.captioner.testutil.Jpegs.photo(512, 512, 12), true));
+        for (Map.Entry<String, byte[]> b : bases.entrySet()) {
+            String base = b.getKey();
+            byte[] valid = b.getValue();
             for (int i = 0; i < PER_FORMAT; i++) {
                 int kind = random.nextInt(5);
                 byte[] m = valid.clone();
@@ -141,12 +153,37 @@ class HostileInputFuzzTest {
                 statuses.merge(r.statusCode(), 1, Integer::sum);
             }
         }
-        System.out.println("fuzz: " + all.size() + " mutants, answers by status " + statuses);
+        int native_ = reachingTheNativeDecoder(all);
+        System.out.println("fuzz: " + all.size() + " mutants, answers by status " + statuses + ", " + native_
+                + " passed the JPEG gate to libjpeg-turbo");
         assertThat(statuses).containsKeys(200, 400);
+        assertThat(native_).as("mutants that reach the native decoder").isGreaterThan(5);
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.port() + "/api/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.body()).contains("ok");
         assertThat(usedHeap() - heapBefore).as("heap held after the fuzz run").isLessThan(200L << 20);
+    }
+
+    /** @return how many of the large JPEG mutants the gate passes to libjpeg-turbo (read through its own class) */
+    private static int reachingTheNativeDecoder(List<Map.Entry<String, byte[]>> all) throws Exception {
+        Class<?> structure = Class.forName("dev.captioner.image.JpegStructure");
+        java.lang.reflect.Method isJpeg = structure.getDeclaredMethod("isJpeg", byte[].class);
+        java.lang.reflect.Method read = structure.getDeclaredMethod("read", byte[].class, long.class);
+        java.lang.reflect.Method scalable = structure.getDeclaredMethod("scalable");
+        for (java.lang.reflect.Method m : List.of(isJpeg, read, scalable)) {
+            m.setAccessible(true);
+        }
+        int n = 0;
+        for (Map.Entry<String, byte[]> e : all) {
+            if (e.getKey().startsWith("photo_512") || e.getKey().startsWith("progressive_512")) {
+                byte[] b = e.getValue();
+                if ((boolean) isJpeg.invoke(null, (Object) b)
+                        && (boolean) scalable.invoke(read.invoke(null, b, Long.MAX_VALUE))) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Sends raw bytes on a fresh connection and reads until the server closes or the answer is whole. */

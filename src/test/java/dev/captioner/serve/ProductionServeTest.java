@@ -369,4 +369,74 @@ class ProductionServeTest {
         Runtime rt = Runtime.getRuntime();
         return rt.totalMemory() - rt.freeMemory();
     }
+
+    @Test
+    void aConnectionThatTricklesItsHeadersIsClosedAtTheHeaderTimeout() throws Exception {
+        server = CaptionServer.start(new CaptionServerTest.FakeService(0),
+                builder().connections(ServeConfig.DEFAULT_MAX_CONNECTIONS, Duration.ofSeconds(1)).build());
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            long start = System.nanoTime();
+            byte[] header = "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                    .getBytes(StandardCharsets.US_ASCII);
+            boolean closed = false;
+            for (byte b : header) {
+                try {
+                    out.write(b);
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    closed = true;
+                    break;
+                }
+                Thread.sleep(100); // each byte well within Jetty's idle timeout
+                if (s.getInputStream().available() < 0) {
+                    break;
+                }
+            }
+            if (!closed) {
+                closed = s.getInputStream().read() < 0;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(closed).as("the connection was closed").isTrue();
+            assertThat(seconds).as("closed at the header timeout, not after the whole trickle").isBetween(0.9, 4.5);
+        }
+        // A prompt request on a new connection is answered as ever.
+        assertThat(get("/api/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void connectionsBeyondTheLimitWaitUntilOneCloses() throws Exception {
+        server = CaptionServer.start(new CaptionServerTest.FakeService(0),
+                builder().connections(4, ServeConfig.DEFAULT_HEADER_TIMEOUT).build());
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                idle.add(new Socket("127.0.0.1", server.port()));
+            }
+            Thread.sleep(200);
+            try (Socket fifth = new Socket("127.0.0.1", server.port())) {
+                fifth.getOutputStream().write("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                fifth.setSoTimeout(800);
+                assertThatWaits(fifth);
+                idle.remove(0).close();
+                fifth.setSoTimeout(5_000);
+                assertThat(answer(fifth)).startsWith("HTTP/1.1 200");
+            }
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    private static void assertThatWaits(Socket s) throws Exception {
+        try {
+            int b = s.getInputStream().read();
+            throw new AssertionError("answered beyond the connection limit (first byte " + b + ")");
+        } catch (java.net.SocketTimeoutException expected) {
+            // not accepted yet: it waits in the backlog
+        }
+    }
 }

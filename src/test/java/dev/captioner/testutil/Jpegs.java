@@ -23,11 +23,12 @@ public final class Jpegs {
     /** @return gradients with seeded noise, as textured as a photo where it matters */
     public static BufferedImage photo(int w, int h, long seed) {
         BufferedImage b = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] px = ((java.awt.image.DataBufferInt) b.getRaster().getDataBuffer()).getData();
         Random r = new Random(seed);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int base = (x * 255 / w) << 16 | (y * 255 / h) << 8 | ((x + y) & 0xFF);
-                b.setRGB(x, y, base ^ r.nextInt(16));
+                px[y * w + x] = base ^ r.nextInt(16);
             }
         }
         return b;
