@@ -49,8 +49,12 @@ public final class Captioner implements AutoCloseable {
      * @param exactDecode decode every pixel of a file, as features for training were made (the
      *     Keras-exact path), instead of only as many as the encoder's resize reads (the default:
      *     a 12-megapixel photo several times faster; see {@link DecodeScale})
+     * @param trustModelPaths open encoder files wherever the model's {@code config.json} says
+     *     they are; without it, only files inside the model directory or captioner's home are
+     *     opened from the model's word ({@code --weights} is always the user's own)
      */
-    public record Options(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode) {
+    public record Options(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
+            boolean trustModelPaths) {
 
         /** Validates the settings. */
         public Options {
@@ -67,7 +71,7 @@ public final class Captioner implements AutoCloseable {
 
         /** @return greedy search, weights found automatically, 100-megapixel limit */
         public static Options defaults() {
-            return new Options(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS, false);
+            return new Options(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS, false, false);
         }
 
         /**
@@ -75,7 +79,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that beam width
          */
         public Options withBeam(int k) {
-            return new Options(k, lengthPenalty, weights, maxPixels, exactDecode);
+            return new Options(k, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths);
         }
 
         /**
@@ -83,7 +87,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with those weights
          */
         public Options withWeights(Path file) {
-            return new Options(beam, lengthPenalty, file, maxPixels, exactDecode);
+            return new Options(beam, lengthPenalty, file, maxPixels, exactDecode, trustModelPaths);
         }
 
         /**
@@ -91,7 +95,15 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that decoding
          */
         public Options withExactDecode(boolean exact) {
-            return new Options(beam, lengthPenalty, weights, maxPixels, exact);
+            return new Options(beam, lengthPenalty, weights, maxPixels, exact, trustModelPaths);
+        }
+
+        /**
+         * @param trust whether to open encoder files wherever the model's config says they are
+         * @return a copy with that trust
+         */
+        public Options withTrustedModelPaths(boolean trust) {
+            return new Options(beam, lengthPenalty, weights, maxPixels, exactDecode, trust);
         }
     }
 
@@ -129,34 +141,47 @@ public final class Captioner implements AutoCloseable {
     public static Captioner load(Path modelDir, Options options) {
         CaptionModel model = CaptionModel.load(modelDir);
         try {
-            return new Captioner(model, openEncoder(model, options.weights()), options);
+            return new Captioner(model, openEncoder(model, options.weights(), options.trustModelPaths()), options);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
     }
 
-    /** Finds and checks the encoder the model's features came from. */
-    static ImageEncoder openEncoder(CaptionModel model, Path override) {
+    /**
+     * Finds and checks the encoder the model's features came from. A model file is code (ONNX
+     * and TorchScript graphs run in native engines): its SHA-256 is compared with the model's
+     * record before any engine opens it, and a path that only the model's {@code config.json}
+     * names must lie in the model directory or captioner's home unless the user trusts the
+     * model's paths.
+     */
+    static ImageEncoder openEncoder(CaptionModel model, Path override, boolean trustModelPaths) {
         ModelConfig.EncoderInfo info = model.config().encoder();
         Path chosen = override;
         Path bundled = model.files().encoderDir();
         if (chosen == null && Files.isDirectory(bundled)) {
             chosen = bundled;
         }
+        Path fromConfig = null;
         if (chosen == null && info.weights() != null && Files.exists(Path.of(info.weights()))) {
             chosen = Path.of(info.weights());
+            fromConfig = chosen;
+        }
+        if (chosen == null) {
+            fromConfig = Encoders.fileOf(info.name());
+        }
+        if (fromConfig != null && !trustModelPaths) {
+            dev.captioner.util.ModelPaths.checkInside(fromConfig, model.dir());
         }
         // An exported encoder prepares images with the card its features were made with.
         ImageEncoder encoder = Encoders.open(info.name(), chosen, info.card(), info.kind(),
-                new Downloader(Progress.defaultLog()));
-        if (!encoder.weightsSha256().equals(info.weightsSha256()) || encoder.featureDim() != info.featureDim()
-                || !java.util.Objects.equals(encoder.grid(), info.grid())) {
+                new Downloader(Progress.defaultLog()), info.weightsSha256());
+        if (encoder.featureDim() != info.featureDim() || !java.util.Objects.equals(encoder.grid(), info.grid())) {
             String where = encoder.weightsLocation() == null ? "the weights found" : String.valueOf(encoder.weightsLocation());
             encoder.close();
-            throw new CaptionerException(model.dir() + " was trained on " + info.name() + " features from weights with "
-                    + "SHA-256 " + info.weightsSha256() + ", but " + where + " has " + encoder.weightsSha256()
-                    + "; pass the right weights with --weights");
+            throw new CaptionerException(model.dir() + " was trained on " + info.featureDim() + "-d " + info.name()
+                    + " features, but " + where + " gives " + encoder.featureDim() + "-d ones; pass the right weights "
+                    + "with --weights");
         }
         return encoder;
     }

@@ -76,7 +76,7 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
         Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(beam.beam(), 0, weights.weightsPath(),
-                pixels.maxPixels(), decode.exact()));
+                pixels.maxPixels(), decode.exact(), weights.trustModelPaths()));
         try (Captioner captioner = Captioner.load(model.modelPath(), options)) {
             // Non-null only for a model whose captions carry a map per word.
             GridShape grid = captioner.model().attentionGrid();

@@ -136,7 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(--api-key-file FILE or CAPTIONER_API_KEY), or pass --insecure to serve without one");
         }
         Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights.weightsPath(), maxPixels,
-                decode.exact()));
+                decode.exact(), weights.trustModelPaths()));
         PrintWriter out = spec.commandLine().getOut();
         CaptionServer server = CaptionServer.startLoading(() -> new ModelService(Captioner.load(model.modelPath(),
                 options)), config);

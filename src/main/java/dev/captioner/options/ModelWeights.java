@@ -15,6 +15,16 @@ public final class ModelWeights {
                     + "features were made, or captioner's cache). On Spark: a path on every node, a shipped name or a URI.")
     String weights;
 
+    @Option(names = "--trust-model-paths",
+            description = "Open encoder files wherever the model's config.json says they are; without it, only files "
+                    + "in the model directory or captioner's home are opened on the model's word (a model file is code).")
+    boolean trustModelPaths;
+
+    /** @return whether the user trusts the paths the model's configuration names */
+    public boolean trustModelPaths() {
+        return trustModelPaths;
+    }
+
     /** @return the weights as given, or null to find them from the model */
     public String weights() {
         return weights;

@@ -46,9 +46,10 @@ public final class CaptionJob {
      * @param partitions partitions, or 0 for Spark's split
      * @param maxPixels largest image accepted
      * @param exactDecode decode every pixel (the Keras-exact path) rather than what the encoder reads
+     * @param trustModelPaths open encoder files wherever the model's configuration says they are
      */
     public record Settings(String images, String glob, String model, String weights, int beam, int batch, int partitions,
-            long maxPixels, boolean exactDecode) implements Serializable {}
+            long maxPixels, boolean exactDecode, boolean trustModelPaths) implements Serializable {}
 
     private CaptionJob() {}
 
@@ -60,7 +61,7 @@ public final class CaptionJob {
     public static Dataset<Row> run(SparkSession spark, Settings s) {
         Settings shipped = new Settings(s.images(), s.glob(), ModelLocation.prepare(spark, s.model(), "model"),
                 s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.beam(), s.batch(),
-                s.partitions(), s.maxPixels(), s.exactDecode());
+                s.partitions(), s.maxPixels(), s.exactDecode(), s.trustModelPaths());
         List<Row> empty = new ArrayList<>();
         for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
             empty.add(RowFactory.create(path, null, null, null, path + ": empty file"));
@@ -81,7 +82,8 @@ public final class CaptionJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> files) {
-            Captioner captioner = ExecutorModels.captioner(s.model(), s.weights(), s.maxPixels(), s.exactDecode());
+            Captioner captioner = ExecutorModels.captioner(s.model(), s.weights(), s.maxPixels(), s.exactDecode(),
+                    s.trustModelPaths());
             ImageLoader loader = new ImageLoader(s.maxPixels());
             return new Batches<>(files, s.batch(), batch -> caption(captioner, loader, batch));
         }

@@ -36,14 +36,18 @@ final class ExecutorModels {
      * @param weights where the encoder's weights are, or null to find them as the model recorded
      * @param maxPixels largest image accepted
      * @param exactDecode whether the captioner decodes every pixel of a file
+     * @param trustModelPaths whether to open encoder files wherever the model says they are
      * @return this JVM's captioner for that model
      */
-    static Captioner captioner(String model, String weights, long maxPixels, boolean exactDecode) {
-        return CAPTIONERS.computeIfAbsent(model + "\n" + weights + "\n" + maxPixels + "\n" + exactDecode, k -> {
+    static Captioner captioner(String model, String weights, long maxPixels, boolean exactDecode,
+            boolean trustModelPaths) {
+        return CAPTIONERS.computeIfAbsent(model + "\n" + weights + "\n" + maxPixels + "\n" + exactDecode + "\n"
+                + trustModelPaths, k -> {
             threads();
             LOADS.incrementAndGet();
             Path w = weights == null ? null : ModelLocation.resolve(weights);
-            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels, exactDecode));
+            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels,
+                    exactDecode, trustModelPaths));
             loaded("model " + model);
             return captioner;
         });

@@ -107,7 +107,7 @@ final class SparkBench implements Callable<Integer> {
                 long n = CaptionJob.run(spark, new CaptionJob.Settings(images.toUri().toString(), null,
                         model.toAbsolutePath().toString(),
                         weights == null ? null : weights.toAbsolutePath().toString(), 1, batch, partitions, ImageLoader.DEFAULT_MAX_PIXELS,
-                        false))
+                        false, false))
                         .where("error IS NULL").count();
                 double s = (System.nanoTime() - t0) / 1e9;
                 seconds.put(master, s);

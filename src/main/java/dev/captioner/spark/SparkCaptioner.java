@@ -189,7 +189,8 @@ public final class SparkCaptioner implements Callable<Integer> {
             SparkSession spark = session();
             output.check(spark);
             Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Settings(images.images, images.glob, model.model(),
-                    weights.weights(), k, images.batch, images.partitions, maxPixels, decode.exact()));
+                    weights.weights(), k, images.batch, images.partitions, maxPixels, decode.exact(),
+                    weights.trustModelPaths()));
             output.write(spark, rows, spec, "captioned");
             return 0;
         }

@@ -11,7 +11,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.captioner.util.CaptionerException;
-import dev.captioner.util.Digests;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -45,6 +44,16 @@ public final class ConceptsEncoder extends NetworkEncoder {
      * @return the encoder
      */
     public static ConceptsEncoder load(Path dir) {
+        return load(dir, null);
+    }
+
+    /**
+     * @param dir the directory {@code captioner encoder train} wrote (or its params file)
+     * @param sha256 the SHA-256 its parameters must have, checked before they are loaded; null
+     *     for no check
+     * @return the encoder
+     */
+    public static ConceptsEncoder load(Path dir, String sha256) {
         if (Files.isRegularFile(dir)) {
             dir = dir.toAbsolutePath().getParent();
         }
@@ -53,6 +62,7 @@ public final class ConceptsEncoder extends NetworkEncoder {
             throw new CaptionerException(dir + ": not a concepts encoder (no " + PARAMS + "; make one with "
                     + "'captioner encoder train')");
         }
+        String actual = Encoders.verified(params, sha256);
         ConceptsConfig config = ConceptsConfig.load(dir);
         NDManager manager = NDManager.newBaseManager();
         try {
@@ -65,7 +75,7 @@ public final class ConceptsEncoder extends NetworkEncoder {
             for (Pair<String, Parameter> p : net.full.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(false);
             }
-            return new ConceptsEncoder(manager, Digests.of(params, "SHA-256"), config, net);
+            return new ConceptsEncoder(manager, actual, config, net);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             manager.close();
             if (e instanceof CaptionerException ce) {

@@ -27,8 +27,10 @@ public record EncoderType(String name, boolean scheme, String description, Strin
      * @param file the file after the colon of a scheme name, or null
      * @param weights the weights given ({@code --weights}, or the copy a model found), or null
      * @param card the card an exported model was recorded with, or null to read the one beside it
+     * @param sha256 the SHA-256 the weights must have (a model's record of them), checked before
+     *     any engine opens the file; null when nothing is expected
      */
-    public record Source(Path file, Path weights, EncoderCard card) {}
+    public record Source(Path file, Path weights, EncoderCard card, String sha256) {}
 
     /** Opens an encoder's network. */
     @FunctionalInterface

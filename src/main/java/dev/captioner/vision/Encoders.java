@@ -26,14 +26,16 @@ public final class Encoders {
                     (source, downloader) -> {
                         Path file = source.weights() != null ? source.weights() : published(PublishedWeights.VGG16,
                                 downloader);
-                        return located(Vgg16Encoder.load(KerasWeights.read(file), sha256(file), 224), file);
+                        String sha = verified(file, source.sha256());
+                        return located(Vgg16Encoder.load(KerasWeights.read(file), sha, 224), file);
                     }, weights -> List.of()),
             new EncoderType(MobileNetEncoder.NAME, false, "MobileNet v1 (Keras): global average, 1,024-d at alpha 1.0; "
                     + "grid 7x7", "a Keras HDF5 file, any alpha (default: alpha 1.0, published, downloaded on first use)",
                     (source, downloader) -> {
                         Path file = source.weights() != null ? source.weights() : published(PublishedWeights.MOBILENET,
                                 downloader);
-                        return located(MobileNetEncoder.load(KerasWeights.read(file), sha256(file), 224), file);
+                        String sha = verified(file, source.sha256());
+                        return located(MobileNetEncoder.load(KerasWeights.read(file), sha, 224), file);
                     }, weights -> List.of()),
             new EncoderType(ConceptsEncoder.NAME, false, "a small CNN trained on your captions' words "
                     + "('captioner encoder train')",
@@ -44,7 +46,7 @@ public final class Encoders {
                             throw new CaptionerException("the concepts encoder has no published weights: train one with "
                                     + "'captioner encoder train --data PATH --out DIR' and pass --weights DIR");
                         }
-                        return located(ConceptsEncoder.load(weights),
+                        return located(ConceptsEncoder.load(weights, source.sha256()),
                                 Files.isRegularFile(weights) ? weights.toAbsolutePath().getParent() : weights);
                     }, ConceptsEncoder::files),
             exported(ExportedEncoder.Format.ONNX, "an ONNX image model (CLIP, ResNet, ViT, ConvNeXt...) on ONNX Runtime"),
@@ -61,7 +63,7 @@ public final class Encoders {
                     }
                     EncoderCard card = source.card() != null ? source.card()
                             : EncoderCard.read(EncoderCard.besideModel(file));
-                    return ExportedEncoder.open(format, file, card);
+                    return ExportedEncoder.open(format, file, card, source.sha256());
                 }, weights -> List.of());
     }
 
@@ -150,7 +152,26 @@ public final class Encoders {
      */
     public static ImageEncoder open(String name, Path weights, EncoderCard card, FeatureKind kind,
             Downloader downloader) {
-        ImageEncoder encoder = type(name).opener().open(new EncoderType.Source(fileOf(name), weights, card), downloader);
+        return open(name, weights, card, kind, downloader, null);
+    }
+
+    /**
+     * Opens an encoder whose weights must have a known SHA-256 (a caption model's record of the
+     * weights its features came from): the file is hashed and compared before any engine (a
+     * native one, for ONNX and TorchScript) opens it, so a swapped model file is never run.
+     *
+     * @param name an encoder's name
+     * @param weights a weights file, or null for the default
+     * @param card the card an exported model's features were made with, or null
+     * @param kind pooled vectors or grids
+     * @param downloader fetches the published default when it is not cached yet
+     * @param sha256 the SHA-256 the weights must have, or null for no check
+     * @return the encoder
+     */
+    public static ImageEncoder open(String name, Path weights, EncoderCard card, FeatureKind kind,
+            Downloader downloader, String sha256) {
+        ImageEncoder encoder = type(name).opener().open(new EncoderType.Source(fileOf(name), weights, card, sha256),
+                downloader);
         try {
             return kind == FeatureKind.GRID ? encoder.gridded() : encoder;
         } catch (RuntimeException e) {
@@ -210,6 +231,21 @@ public final class Encoders {
     private static NetworkEncoder located(NetworkEncoder encoder, Path file) {
         encoder.location(file);
         return encoder;
+    }
+
+    /**
+     * @param file a weights file
+     * @param expected the SHA-256 it must have, or null
+     * @return its SHA-256
+     * @throws CaptionerException naming the file if it differs, before anything opens it
+     */
+    static String verified(Path file, String expected) {
+        String actual = sha256(file);
+        if (expected != null && !actual.equalsIgnoreCase(expected)) {
+            throw new CaptionerException(file + ": SHA-256 " + actual + ", not the " + expected + " the model was "
+                    + "trained with; not opened (pass the right weights with --weights)");
+        }
+        return actual;
     }
 
     static String sha256(Path file) {

@@ -17,7 +17,6 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import dev.captioner.util.CaptionerException;
-import dev.captioner.util.Digests;
 import dev.captioner.util.EngineThreads;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,11 +87,24 @@ public final class ExportedEncoder implements ImageEncoder {
      *     a model of that format, or disagrees with the card
      */
     public static ExportedEncoder open(Format format, Path file, EncoderCard card) {
+        return open(format, file, card, null);
+    }
+
+    /**
+     * Opens an exported model that must have a known SHA-256, checked before the engine sees it.
+     *
+     * @param format ONNX or TorchScript
+     * @param file the model file
+     * @param card its card
+     * @param sha256 the SHA-256 the file must have, or null for no check
+     * @return the encoder, giving pooled vectors
+     */
+    public static ExportedEncoder open(Format format, Path file, EncoderCard card, String sha256) {
         if (!Files.isRegularFile(file)) {
             throw new CaptionerException(file + ": no such " + format.scheme() + " model file");
         }
+        String sha = Encoders.verified(file, sha256);
         checkMagic(format, file);
-        String sha = Digests.sha256(file);
         ZooModel<NDList, NDList> model = load(format, file);
         try {
             checkDeclaredInput(file, card, model);

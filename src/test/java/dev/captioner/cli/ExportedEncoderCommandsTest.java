@@ -54,20 +54,33 @@ class ExportedEncoderCommandsTest {
         assertThat(t.status()).as(t.err()).isZero();
         assertThat(Files.readString(model.resolve("config.json"))).contains("\"card\"").contains("tiny-cnn");
         Path image = data.resolve("Flicker8k_Dataset/shapes_000001.jpg");
-        Cli c = Cli.run("caption", "--model", model.toString(), image.toString());
+        // The model names its encoder file outside its own folder and captioner's home: a model
+        // file is code, so it is opened only on the user's word.
+        Cli untrusted = Cli.run("caption", "--model", model.toString(), image.toString());
+        assertThat(untrusted.status()).isEqualTo(1);
+        assertThat(untrusted.err()).contains("outside the model directory").contains("--trust-model-paths")
+                .contains("cnn.onnx");
+        Cli c = Cli.run("caption", "--model", model.toString(), "--trust-model-paths", image.toString());
         assertThat(c.status()).as(c.err()).isZero();
         assertThat(c.out()).startsWith(image + "\t");
+        assertThat(Cli.run("caption", "--model", model.toString(), "--weights", onnx.toString(), image.toString()).out())
+                .as("--weights is the user's word too").isEqualTo(c.out());
 
         // The card travels in the model: even with the card beside the file changed, captions are the same.
         Files.writeString(dir.resolve("cnn.onnx.json"), "{}");
-        assertThat(Cli.run("caption", "--model", model.toString(), image.toString()).out()).isEqualTo(c.out());
+        assertThat(Cli.run("caption", "--model", model.toString(), "--trust-model-paths", image.toString()).out())
+                .isEqualTo(c.out());
 
         // Another model file under the same name is refused, naming both hashes.
         Files.copy(dir.resolve("cnn_other.onnx"), onnx, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Cli other = Cli.run("caption", "--model", model.toString(), image.toString());
+        Cli other = Cli.run("caption", "--model", model.toString(), "--trust-model-paths", image.toString());
         assertThat(other.status()).isEqualTo(1);
         assertThat(other.err().lines().filter(l -> l.startsWith("error:")).findFirst().orElse(""))
-                .containsPattern("SHA-256 [0-9a-f]{64}, but .*cnn.onnx has [0-9a-f]{64}");
+                .containsPattern("cnn.onnx: SHA-256 [0-9a-f]{64}, not the [0-9a-f]{64} the model was trained with");
+        // Checked before the engine opens it: a file that is not even a model gets the same answer.
+        Files.writeString(onnx, "this would crash a parser, or worse");
+        Cli junk = Cli.run("caption", "--model", model.toString(), "--trust-model-paths", image.toString());
+        assertThat(junk.err()).contains("not the").contains("the model was trained with").doesNotContain("ONNX");
     }
 
     @Test
