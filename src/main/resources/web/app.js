@@ -14,16 +14,32 @@
   var help = document.getElementById("attention-help");
   var current = null;
 
-  fetch("api/model").then(function (r) { return r.json(); }).then(function (m) {
-    var text = "Model: " + m.architecture + " LSTM on " + m.encoder + " features, vocabulary of " + m.vocabulary_size + " words";
-    if (m.metrics) {
-      var first = m.metrics.bleu4 !== undefined ? m.metrics : m.metrics[Object.keys(m.metrics)[0]];
-      if (first && first.bleu4 !== undefined) { text += ", test BLEU-4 " + first.bleu4.toFixed(3); }
-    }
-    document.getElementById("model").textContent = text + ".";
-  }).catch(function () {
-    document.getElementById("model").textContent = "Model information is not available.";
-  });
+  // The model's description needs the API key on a server that has one: sent when this tab has it.
+  function keyHeaders() {
+    var headers = {};
+    var key = sessionStorage.getItem("captioner-api-key");
+    if (key) { headers.Authorization = "Bearer " + key; }
+    return headers;
+  }
+
+  function loadModel() {
+    fetch("api/model", { headers: keyHeaders() }).then(function (r) {
+      if (r.status === 401) { throw new Error("key"); }
+      return r.json();
+    }).then(function (m) {
+      var text = "Model: " + m.architecture + " on " + m.encoder + " features, vocabulary of " + m.vocabulary_size + " words";
+      if (m.metrics) {
+        var first = m.metrics.bleu4 !== undefined ? m.metrics : m.metrics[Object.keys(m.metrics)[0]];
+        if (first && first.bleu4 !== undefined) { text += ", test BLEU-4 " + first.bleu4.toFixed(3); }
+      }
+      document.getElementById("model").textContent = text + ".";
+    }).catch(function (e) {
+      document.getElementById("model").textContent = e.message === "key"
+        ? "This server needs its API key; it is asked for when you caption a photo."
+        : "Model information is not available.";
+    });
+  }
+  loadModel();
 
   function showError(message) {
     error.textContent = message;
@@ -100,10 +116,7 @@
     preview.src = URL.createObjectURL(f);
     var form = new FormData();
     form.append("image", f);
-    var headers = {};
-    var key = sessionStorage.getItem("captioner-api-key");
-    if (key) { headers.Authorization = "Bearer " + key; }
-    fetch("api/caption?beam=" + encodeURIComponent(beam.value), { method: "POST", body: form, headers: headers })
+    fetch("api/caption?beam=" + encodeURIComponent(beam.value), { method: "POST", body: form, headers: keyHeaders() })
       .then(function (r) {
         return r.json().catch(function () { return { error: "The server answered " + r.status + "." }; })
           .then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
@@ -115,6 +128,7 @@
           status.textContent = "";
           if (given) {
             sessionStorage.setItem("captioner-api-key", given.trim());
+            loadModel();
             send(f);
           } else {
             showError(res.body.error || "An API key is required.");

@@ -36,6 +36,9 @@ public final class DatasetDownloadCommand implements Callable<Integer> {
                     + "checksums still apply).")
     String mirror;
 
+    @picocli.CommandLine.Mixin
+    dev.captioner.options.DownloadLimit limit;
+
     @Option(names = "--yes", description = "Agree to a download over 5 GB.")
     boolean yes;
 
@@ -50,7 +53,8 @@ public final class DatasetDownloadCommand implements Callable<Integer> {
         Path dir = out != null ? out : CaptionerHome.dataset(entry.name());
         PrintStream log = CommandLog.of(spec);
         boolean already = DatasetDownload.isComplete(entry, dir);
-        new DatasetDownload(new Downloader(log), log).run(entry, dir, yes);
+        new DatasetDownload(new Downloader(log, dev.captioner.options.Settings.of(spec, limit::settings)), log)
+                .run(entry, dir, yes);
         spec.commandLine().getOut().println((already ? "already downloaded: " : "downloaded ") + entry.name() + " in "
                 + dir.toAbsolutePath() + "; use it with --data " + (out != null ? dir : entry.name()));
         return 0;

@@ -30,11 +30,14 @@ public final class WeightsDownloadCommand implements Callable<Integer> {
             description = "Fetch from this base address instead (identical bytes: the checksums still apply).")
     String mirror;
 
+    @picocli.CommandLine.Mixin
+    dev.captioner.options.DownloadLimit limit;
+
     @Override
     public Integer call() {
         boolean already = java.nio.file.Files.isRegularFile(weights.cached());
         Path file = Encoders.fetch(weights, mirror == null ? weights.file() : weights.file().fromMirror(mirror),
-                new Downloader(CommandLog.of(spec)));
+                new Downloader(CommandLog.of(spec), dev.captioner.options.Settings.of(spec, limit::settings)));
         spec.commandLine().getOut().println((already ? "already cached: " : "downloaded ") + weights.id() + " to "
                 + file.toAbsolutePath());
         return 0;

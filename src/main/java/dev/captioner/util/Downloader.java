@@ -38,21 +38,49 @@ public final class Downloader {
      * @param readTimeout how long a transfer may stall before it is retried
      * @param attempts tries per address for a transfer that breaks off
      * @param backoff wait before the first retry, doubled for each further one
+     * @param maxBytes the largest file accepted; 0 for twice its catalogued size (or
+     *     {@link #UNKNOWN_SIZE_CAP} when the catalogue gives none)
      */
-    public record Settings(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
+    public record Settings(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff,
+            long maxBytes) {
 
         /** Validates the settings. */
         public Settings {
             if (attempts < 1 || attempts > 20) {
                 throw new IllegalArgumentException("attempts must be between 1 and 20, was " + attempts);
             }
+            if (maxBytes < 0) {
+                throw new IllegalArgumentException("max bytes must not be negative, was " + maxBytes);
+            }
+        }
+
+        /** Settings with the default size cap. */
+        public Settings(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
+            this(connectTimeout, readTimeout, attempts, backoff, 0);
         }
 
         /** @return 20 s to connect, 60 s of silence before a retry, 4 attempts from 2 s apart */
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(60), 4, Duration.ofSeconds(2));
         }
+
+        /**
+         * @param bytes the largest file accepted (a mirror's files may differ in size from the
+         *     catalogue's; their checksums still apply)
+         * @return a copy with that cap
+         */
+        public Settings withMaxBytes(long bytes) {
+            return new Settings(connectTimeout, readTimeout, attempts, backoff, bytes);
+        }
+
+        /** @return the largest size accepted for {@code file} */
+        long cap(RemoteFile file) {
+            return maxBytes > 0 ? maxBytes : file.size() > 0 ? 2 * file.size() : UNKNOWN_SIZE_CAP;
+        }
     }
+
+    /** The cap on a file whose size the catalogue does not give: 64 GiB. */
+    public static final long UNKNOWN_SIZE_CAP = 64L << 30;
 
     /** A download that did not end with a verified file. */
     public static final class DownloadFailedException extends CaptionerException {
@@ -114,6 +142,12 @@ public final class Downloader {
     public Path fetch(RemoteFile file, Path dir) {
         Path target = dir.resolve(file.fileName());
         if (Files.isRegularFile(target)) {
+            // Never trusted by its name or size: the checksum is checked again before each use.
+            String problem = mismatch(file, target);
+            if (problem != null) {
+                throw new CaptionerException(target + ": " + problem + "; it changed since it was downloaded (delete it "
+                        + "to download it again)");
+            }
             return target;
         }
         Path part = dir.resolve(file.fileName() + ".part");
@@ -219,6 +253,11 @@ public final class Downloader {
                 }
             }
             long total = c.getContentLengthLong() < 0 ? file.size() : c.getContentLengthLong() + (append ? have : 0);
+            long cap = settings.cap(file);
+            if (total > cap) {
+                throw new NotThere(url + ": " + RemoteFile.humanSize(total) + ", over the limit of "
+                        + RemoteFile.humanSize(cap) + " for " + file.fileName() + " (--max-download-gb for a mirror)");
+            }
             try (InputStream in = c.getInputStream();
                     OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                             append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
@@ -230,6 +269,12 @@ public final class Downloader {
                 long pending = 0;
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    if (done + n > cap) {
+                        out.close();
+                        Files.deleteIfExists(part);
+                        throw new NotThere(url + ": sent more than the limit of " + RemoteFile.humanSize(cap) + " for "
+                                + file.fileName() + "; deleted what came (--max-download-gb for a mirror)");
+                    }
                     out.write(buf, 0, n);
                     done += n;
                     pending += n;
@@ -270,17 +315,8 @@ public final class Downloader {
      */
     private void verifyAndCommit(RemoteFile file, Path part, Path target) throws IOException {
         String sha256 = Digests.of(part, "SHA-256");
-        String md5 = file.md5() == null ? null : Digests.of(part, "MD5");
         Path record = recordOf(target);
-        String expectedSha = file.sha256() != null ? file.sha256()
-                : Files.isRegularFile(record) ? Files.readString(record).strip() : null;
-        String problem = null;
-        if (md5 != null && !md5.equals(file.md5())) {
-            problem = "MD5 " + md5 + ", expected " + file.md5();
-        } else if (expectedSha != null && !expectedSha.equalsIgnoreCase(sha256)) {
-            problem = "SHA-256 " + sha256 + ", expected " + expectedSha
-                    + (file.sha256() == null ? " (recorded at its first download in " + record + ")" : "");
-        }
+        String problem = mismatch(file, part, record, sha256);
         if (problem != null) {
             Files.deleteIfExists(part);
             throw new ChecksumMismatch(file.fileName() + ": the downloaded file has " + problem
@@ -292,6 +328,36 @@ public final class Downloader {
             log.println("download: no checksum is published for " + file.fileName() + "; recorded its SHA-256 "
                     + sha256 + " in " + record + " and later downloads must match it");
         }
+    }
+
+    /** @return what is wrong with a final file's checksums, or null if they are the expected ones */
+    private static String mismatch(RemoteFile file, Path target) {
+        try {
+            return mismatch(file, target, recordOf(target), Digests.of(target, "SHA-256"));
+        } catch (IOException e) {
+            throw new CaptionerException(target + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param file the catalogue's entry
+     * @param bytes the file whose checksums to compare
+     * @param record where the SHA-256 of a file without a published checksum was recorded
+     * @param sha256 the file's SHA-256
+     * @return the difference from the published (or recorded) checksums, or null
+     */
+    private static String mismatch(RemoteFile file, Path bytes, Path record, String sha256) throws IOException {
+        String md5 = file.md5() == null ? null : Digests.of(bytes, "MD5");
+        String expectedSha = file.sha256() != null ? file.sha256()
+                : Files.isRegularFile(record) ? Files.readString(record).strip() : null;
+        if (md5 != null && !md5.equals(file.md5())) {
+            return "MD5 " + md5 + ", expected " + file.md5();
+        }
+        if (expectedSha != null && !expectedSha.equalsIgnoreCase(sha256)) {
+            return "SHA-256 " + sha256 + ", expected " + expectedSha
+                    + (file.sha256() == null ? " (recorded at its first download in " + record + ")" : "");
+        }
+        return null;
     }
 
     /**

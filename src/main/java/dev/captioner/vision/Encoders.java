@@ -4,7 +4,6 @@ import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Digests;
 import dev.captioner.util.Downloader;
 import dev.captioner.util.Progress;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -180,18 +179,15 @@ public final class Encoders {
         }
     }
 
-    /**
-     * The cached copy of published weights, downloaded first if needed. A file checked only by the
-     * SHA-256 recorded at its first download is checked again here, so a cached file that changed
-     * since is noticed.
-     */
+    /** The cached copy of published weights, downloaded first if needed, and checked. */
     static Path published(PublishedWeights w, Downloader downloader) {
         return fetch(w, w.file(), downloader);
     }
 
     /**
-     * Fetches published weights into the cache unless they are there, and checks a cached file
-     * against the SHA-256 recorded at its first download where no checksum is published.
+     * Fetches published weights into the cache unless they are there; a cached file is checked
+     * again against its published checksum (or the SHA-256 recorded at its first download where
+     * none is published) by the downloader.
      *
      * @param w the weights
      * @param source where to fetch them from ({@code w.file()}, or the same file on a mirror)
@@ -210,20 +206,6 @@ public final class Encoders {
             throw new CaptionerException("cannot download the " + w.id() + " weights (offline, or blocked?): fetch "
                     + String.join(" or ", source.urls()) + " yourself and place it at " + w.cached().toAbsolutePath()
                     + ", or pass --weights FILE", e);
-        }
-        Path record = Downloader.recordOf(file);
-        if (!w.file().hasPublishedChecksum() && Files.isRegularFile(record)) {
-            String expected;
-            try {
-                expected = Files.readString(record).strip();
-            } catch (IOException e) {
-                throw new CaptionerException(record + ": cannot read: " + e.getMessage(), e);
-            }
-            String actual = sha256(file);
-            if (!actual.equalsIgnoreCase(expected)) {
-                throw new CaptionerException(file + ": SHA-256 " + actual + " differs from the " + expected
-                        + " recorded when it was downloaded (" + record + "); delete both to download it again");
-            }
         }
         return file;
     }

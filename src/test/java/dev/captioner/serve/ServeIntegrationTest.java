@@ -104,4 +104,33 @@ class ServeIntegrationTest {
             browser.quit();
         }
     }
+
+    /**
+     * With an API key, the page (open, with its security headers) asks for the key once, keeps it
+     * for the tab, captions with it and then shows the model it could not describe before.
+     */
+    @Test
+    void onAKeyedServerThePageAsksForTheKeyOnceAndUsesIt() throws Exception {
+        assumeThat(Browser.available()).as("Debian chromium and chromium-driver installed").isTrue();
+        String key = "page-test-key-0123456789abcdef";
+        Path photo = p.data().resolve("Flicker8k_Dataset/shapes_000002.jpg");
+        try (CaptionServer keyed = CaptionServer.start(service, ServeConfig.builder().port(0).workers(2, 16)
+                .access(key, null).build())) {
+            ChromeDriver browser = Browser.start(tmp.resolve("profile3"));
+            try {
+                browser.get("http://127.0.0.1:" + keyed.port() + "/");
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+                wait.until(d -> d.findElement(By.id("model")).getText().contains("API key"));
+                browser.findElement(By.id("file")).sendKeys(photo.toAbsolutePath().normalize().toString());
+                wait.until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+                browser.switchTo().alert().sendKeys(key);
+                browser.switchTo().alert().accept();
+                wait.until(d -> !d.findElement(By.id("caption")).getText().isBlank());
+                assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+                wait.until(d -> d.findElement(By.id("model")).getText().startsWith("Model:"));
+            } finally {
+                browser.quit();
+            }
+        }
+    }
 }

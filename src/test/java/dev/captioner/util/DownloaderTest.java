@@ -74,6 +74,17 @@ class DownloaderTest {
                 out.write(body);
             }
         });
+        // A file twice and a bit the catalogued size, with and without a Content-Length.
+        byte[] huge = new byte[2 * body.length + 1000];
+        server.createContext("/huge/", exchange -> serve(exchange, huge, -1, 0));
+        server.createContext("/huge-chunked/", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(huge);
+            } catch (IOException closedByTheClient) {
+                // the downloader hung up at its limit
+            }
+        });
         server.createContext("/missing/", exchange -> {
             exchange.sendResponseHeaders(404, -1);
             exchange.close();
@@ -247,9 +258,40 @@ class DownloaderTest {
     }
 
     @Test
-    void aFileAlreadyInPlaceIsNotFetchedAgain() throws Exception {
-        Path there = Files.write(tmp.resolve("file.bin"), new byte[] {1});
+    void aFileAlreadyInPlaceWithItsChecksumIsNotFetchedAgain() throws Exception {
+        Path there = Files.write(tmp.resolve("file.bin"), body);
         assertThat(new Downloader(log, FAST).fetch(file(md5(), "/missing/"), tmp)).isEqualTo(there);
         assertThat(ranges).isEmpty();
+    }
+
+    @Test
+    void aFinalFileIsCheckedAgainBeforeEachUse() throws Exception {
+        Downloader d = new Downloader(log, FAST);
+        Path got = d.fetch(file(md5(), "/ok/"), tmp.resolve("cache"));
+        int requests = ranges.size();
+        assertThat(d.fetch(file(md5(), "/ok/"), tmp.resolve("cache"))).isEqualTo(got);
+        assertThat(ranges).as("a good cached file is not fetched again").hasSize(requests);
+        byte[] changed = body.clone();
+        changed[99] ^= 1;
+        Files.write(got, changed);
+        assertThatThrownBy(() -> d.fetch(file(md5(), "/ok/"), tmp.resolve("cache")))
+                .isInstanceOf(CaptionerException.class).hasMessageContaining("file.bin").hasMessageContaining("MD5")
+                .hasMessageContaining("delete it");
+    }
+
+    @Test
+    void aFileOverTwiceItsCataloguedSizeIsRefusedAndNothingIsLeft() throws Exception {
+        for (String dir : List.of("/huge/", "/huge-chunked/")) {
+            Path cache = tmp.resolve("cache" + dir.length());
+            assertThatThrownBy(() -> new Downloader(log, FAST).fetch(file(md5(), dir), cache))
+                    .isInstanceOf(Downloader.DownloadFailedException.class).hasMessageContaining("limit of")
+                    .as(dir);
+            try (var left = Files.list(cache)) {
+                assertThat(left.toList()).as("nothing left behind from " + dir).isEmpty();
+            }
+        }
+        // A mirror may be allowed more; the checksum still refuses the wrong bytes.
+        assertThatThrownBy(() -> new Downloader(log, FAST.withMaxBytes(1L << 30)).fetch(file(md5(), "/huge/"),
+                tmp.resolve("mirror"))).hasMessageContaining("MD5");
     }
 }
