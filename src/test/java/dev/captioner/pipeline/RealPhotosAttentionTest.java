@@ -45,13 +45,18 @@ class RealPhotosAttentionTest {
         assertThat(Files.readString(run.resolve("report/index.html"))).contains("Where the model looked",
                 "fine-tuned on CIDEr-D");
         assertThat(r.out()).contains("greedy, fine-tuned");
-        Cli tuned = Cli.run("caption", "--model", run.resolve(RunPipeline.FINETUNED).toString(), PHOTOS.toString());
+        // The weights lie outside the model and captioner's home: opened only on the user's word.
+        Cli untrusted = Cli.run("caption", "--model", run.resolve(RunPipeline.FINETUNED).toString(), PHOTOS.toString());
+        assertThat(untrusted.status()).isEqualTo(1);
+        assertThat(untrusted.err()).contains("--trust-model-paths");
+        Cli tuned = Cli.run("caption", "--model", run.resolve(RunPipeline.FINETUNED).toString(), "--weights",
+                WEIGHTS.toString(), PHOTOS.toString());
         assertThat(tuned.status()).as(tuned.err()).isZero();
         assertThat(tuned.out().lines()).hasSize(8);
 
         Path pictures = tmp.resolve("pictures");
-        Cli c = Cli.run("caption", "--model", run.resolve("model").toString(), "--json", "--attention",
-                pictures.toString(), PHOTOS.toString());
+        Cli c = Cli.run("caption", "--model", run.resolve("model").toString(), "--trust-model-paths", "--json",
+                "--attention", pictures.toString(), PHOTOS.toString());
         assertThat(c.status()).as(c.err()).isZero();
         List<String> lines = c.out().lines().toList();
         assertThat(lines).hasSize(8);

@@ -114,6 +114,53 @@ class ReleaseIT {
         System.out.printf(Locale.ROOT, "platform jar %s: %.1f MB%n", HOST, Files.size(CLI_JAR) / 1e6);
     }
 
+    /**
+     * The CLI jar's server, with Jetty's Servlet API relocated inside the jar: it starts, serves
+     * its page with the security headers, and captions an upload.
+     */
+    @Test
+    void theCliJarServesItsPageAndCaptions(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        dev.captioner.testutil.TinyPipeline tiny = dev.captioner.testutil.TinyPipeline.build(tmp);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                CLI_JAR.toString(), "serve", "--model", tiny.model().toString(), "--port", "0")
+                .redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line;
+            String base = null;
+            while ((line = lines.readLine()) != null) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on (http://\\S+/)").matcher(line);
+                if (m.find()) {
+                    base = m.group(1);
+                }
+                if (line.startsWith("model loaded")) {
+                    break;
+                }
+            }
+            assertThat(base).as("the server's address").isNotNull();
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> page = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("<title>captioner</title>");
+            assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'self'");
+            Path image;
+            try (Stream<Path> files = Files.list(tiny.data().resolve("Flicker8k_Dataset"))) {
+                image = files.sorted().findFirst().orElseThrow();
+            }
+            java.net.http.HttpResponse<String> caption = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "api/caption")).header("Content-Type", "image/jpeg")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(image)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(caption.statusCode()).as(caption.body()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(caption.body()).has("caption")).isTrue();
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void everyOtherDesktopPlatformsJarHoldsThatPlatformsLibraries() throws Exception {
         Path target = CLI_JAR.getParent();

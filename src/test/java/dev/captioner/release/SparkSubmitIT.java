@@ -155,8 +155,9 @@ class SparkSubmitIT {
         }
         assertThat(sharedVersions.keySet()).as("libraries the CLI jar shares with Spark 4.1's runtime")
                 .isSubsetOf("jackson-databind", "jackson-core", "jackson-annotations", "commons-compress", "commons-io",
-                        "commons-codec", "jakarta.servlet-api", "slf4j-api", "error_prone_annotations")
-                .doesNotContain("gson", "commons-lang3", "lz4-java", "compress-lzf")
+                        "commons-codec", "slf4j-api", "error_prone_annotations")
+                .doesNotContain("gson", "commons-lang3", "lz4-java", "compress-lzf", "jakarta.servlet-api",
+                        "jakarta.annotation-api", "jakarta.inject-api")
                 .contains("jackson-databind", "slf4j-api");
         Map<String, String> oursVersions = bundledVersions(CLI_JAR);
         sharedVersions.forEach((artifact, sparkVersion) -> {
@@ -170,8 +171,9 @@ class SparkSubmitIT {
             assertThat(Integer.parseInt(a[1])).as(artifact + " minor version, Spark's " + sparkVersion + " and ours " + mine)
                     .isGreaterThanOrEqualTo(Integer.parseInt(b[1]));
         });
-        assertThat(ours).as("relocated").contains("dev/captioner/shaded/gson/Gson.class")
-                .doesNotContain("com/google/gson/Gson.class");
+        assertThat(ours).as("relocated").contains("dev/captioner/shaded/gson/Gson.class",
+                "dev/captioner/shaded/servlet/http/HttpServlet.class")
+                .doesNotContain("com/google/gson/Gson.class", "jakarta/servlet/http/HttpServlet.class");
     }
 
     /** @return the class files in a jar (not module descriptors or versioned copies) */
