@@ -99,6 +99,22 @@ public final class DecodeBenchmark {
      */
     public static Path randomModel(Path dir, long seed, Architecture architecture, String weightsSha256)
             throws IOException {
+        return randomModel(dir, seed, architecture, new ModelConfig.EncoderInfo(Vgg16Encoder.NAME,
+                architecture.features() == FeatureKind.GRID ? TrainBenchmark.FLICKR8K_GRID.size() : 4096, 224,
+                weightsSha256, null, architecture.features() == FeatureKind.GRID ? TrainBenchmark.FLICKR8K_GRID : null));
+    }
+
+    /**
+     * A random Flickr8k-sized model reading another encoder's features.
+     *
+     * @param dir where
+     * @param seed initialisation seed
+     * @param architecture which model
+     * @param encoder the encoder it reads, as a model records it
+     * @return the model directory
+     */
+    public static Path randomModel(Path dir, long seed, Architecture architecture, ModelConfig.EncoderInfo encoder)
+            throws IOException {
         List<List<String>> captions = new ArrayList<>();
         List<String> words = new ArrayList<>(List.of(Cleaning.START, Cleaning.END));
         for (int i = 0; i < 7576; i++) {
@@ -106,10 +122,7 @@ public final class DecodeBenchmark {
         }
         captions.add(words);
         Vocabulary vocab = Vocabulary.build(captions, 1);
-        GridShape grid = architecture.features() == FeatureKind.GRID ? TrainBenchmark.FLICKR8K_GRID : null;
-        ModelConfig config = ModelConfig.of(ModelSpec.defaults(architecture), vocab.size(), 34,
-                new ModelConfig.EncoderInfo(Vgg16Encoder.NAME, grid == null ? 4096 : grid.size(), 224, weightsSha256, null,
-                        grid), null);
+        ModelConfig config = ModelConfig.of(ModelSpec.defaults(architecture), vocab.size(), 34, encoder, null);
         Engine.getInstance().setRandomSeed((int) seed);
         Files.createDirectories(dir);
         return CaptionModel.writeUntrained(dir, config, vocab);

@@ -15,6 +15,7 @@ import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
+import dev.captioner.vision.Encoders;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.image.ImageLoader;
 import dev.captioner.vision.RandomWeights;
@@ -76,6 +77,11 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             description = "Trained models (with their encoders) for --agreement.")
     List<Path> agreementModels;
 
+    @Option(names = "--agreement-encoder", paramLabel = "ENCODER", split = ",",
+            description = "Exported encoders (onnx:FILE or torchscript:FILE, each with its card beside it) for "
+                    + "--agreement: their features from both decodes, read by a merge model of random weights.")
+    List<String> agreementEncoders;
+
     private Map<String, Object> agreementMode(Path dir) throws Exception {
         List<Path> files = CaptionCommand.expand(agreement);
         // As stored, and enlarged to a phone's 12 MP with sensor noise: the size the fast path is for.
@@ -94,6 +100,16 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                         Architecture.MERGE))) {
             out.put("vgg16_random_merge", DecodeAgreement.compare(vgg, model, stored));
             out.put("vgg16_random_merge_12mp", DecodeAgreement.compare(vgg, model, phone));
+        }
+        int e = 0;
+        for (String name : agreementEncoders == null ? List.<String>of() : agreementEncoders) {
+            try (ImageEncoder enc = Encoders.open(name, null);
+                    CaptionModel model = CaptionModel.load(DecodeBenchmark.randomModel(dir.resolve("encoder" + e++), 1,
+                            Architecture.MERGE, new dev.captioner.model.ModelConfig.EncoderInfo(name, enc.featureDim(),
+                                    enc.imageSize(), enc.weightsSha256(), null)))) {
+                out.put(name, DecodeAgreement.compare(enc, model, stored));
+                out.put(name + " 12mp", DecodeAgreement.compare(enc, model, phone));
+            }
         }
         for (Path m : agreementModels == null ? List.<Path>of() : agreementModels) {
             try (Captioner c = Captioner.load(m)) {

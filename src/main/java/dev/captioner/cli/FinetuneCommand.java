@@ -59,9 +59,10 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "5e-5", paramLabel = "RATE", description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--max-length", defaultValue = "20", paramLabel = "WORDS",
-            description = "Most words in a sampled caption (default: ${DEFAULT-VALUE}).")
-    int maxWords;
+    @Option(names = "--max-length", paramLabel = "WORDS",
+            description = "Most words in a sampled caption (default: 20, or fewer where a transformer's positions end; "
+                    + "more than its positions is refused).")
+    Integer maxWords;
 
     @Option(names = "--batch-size", defaultValue = "16", paramLabel = "IMAGES", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -79,7 +80,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FinetuneConfig settings = Settings.of(spec, () -> new FinetuneConfig(reward, samples, baseline, epochs, lr,
-                maxWords, batchSize, clip, patience, data.seed));
+                maxWords == null ? 0 : maxWords, batchSize, clip, patience, data.seed));
         FeatureSet set = FeatureStore.read(features);
         SelfCriticalTrainer.Result r;
         try (Dataset dataset = data.load()) {

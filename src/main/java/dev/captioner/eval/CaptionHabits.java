@@ -18,8 +18,11 @@ import java.util.Set;
 public record CaptionHabits(double badEndings, double repeatedTrigrams, double distinct, double meanLength) {
 
     /**
-     * Words a caption should not end on: self-critical.pytorch's {@code bad_endings} list
-     * ({@code captioning/utils/misc.py}), so the shares compare with what its users report.
+     * Words a caption should not end on: the list self-critical.pytorch counts its
+     * {@code bad_count_rate} with ({@code count_bad} in {@code captioning/utils/eval_utils.py},
+     * the same list as {@code captioning/models/AttModel.py}'s, which {@code remove_bad_endings}
+     * bans; "the" is in it twice), so the shares compare with what its users report. Not the
+     * shorter list of {@code captioning/utils/misc.py}, which only trims decoded text.
      */
     public static final Set<String> BAD_ENDINGS = Set.of("a", "an", "the", "in", "for", "at", "of", "with", "before",
             "after", "on", "upon", "near", "to", "is", "are", "am");

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Keras does not do (no fixture or dataset image read so far carries the tag). No other format is
  * decoded, whatever readers the class path brings. A {@link DecodeScale} other than
  * {@link DecodeScale#FULL} lets the decoder skip pixels the encoder's resize would not read (the
- * fast path of captioning): the reader's source subsampling, each kept pixel the centre of its
- * block, or libjpeg-turbo's scaled decode for a JPEG that {@link JpegStructure} passes. Limits
+ * fast path of captioning): the reader's source subsampling, each kept pixel the middle of its
+ * block (for an even factor, the first of its two middle pixels), or libjpeg-turbo's scaled decode for a JPEG that {@link JpegStructure} passes. Limits
  * keep hostile files cheap: a file over the byte limit is refused before it is read whole, an
  * image over the pixel limit is refused from its header before its raster is decoded (a
  * decompression bomb costs nothing), a JPEG of more than {@link JpegStructure#MAX_SCANS} scans
@@ -336,7 +336,8 @@ public final class ImageLoader {
         boolean swap = ExifOrientation.swapsSides(job.orientation());
         int factor = (int) Math.max(1, Math.min(Math.min(w, h),
                 job.scale().factor((int) (swap ? h : w), (int) (swap ? w : h))));
-        // Each kept pixel is the centre of its factor × factor block rather than its corner.
+        // Each kept pixel is the middle of its factor × factor block rather than its corner: for
+        // an even factor, the first of its two middle pixels (pixel 1 of a block of 4).
         int offset = (factor - 1) / 2;
         // A JPEG that libjpeg-turbo can scale while decoding goes to it (when OpenCV is there):
         // 1/2, 1/4 or 1/8 of each side, at most the factor asked for.

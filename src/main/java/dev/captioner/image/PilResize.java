@@ -206,7 +206,9 @@ public final class PilResize {
      * torchvision's {@code Resize(size)} then {@code CenterCrop(crop)} on a PIL image: the shorter
      * side becomes {@code size} (the longer {@code int(size * long / short)}), then the centre
      * {@code cropWidth × cropHeight} is cut out at {@code round((h - ch) / 2)}, Python's
-     * round-half-to-even, as torchvision computes it.
+     * round-half-to-even, as torchvision computes it. A crop larger than the resized image on a
+     * side is padded with black there first, as torchvision's {@code center_crop} pads: half the
+     * missing pixels before (rounded down) and the rest after.
      *
      * @param in an RGB image
      * @param size the shorter side after resizing
@@ -226,15 +228,23 @@ public final class PilResize {
         int newW = w <= h ? newShort : newLong;
         int newH = w <= h ? newLong : newShort;
         RgbImage resized = resize(in, newW, newH, filter);
-        if (cropWidth > newW || cropHeight > newH) {
-            throw new IllegalArgumentException("a crop of " + cropWidth + "x" + cropHeight + " from a " + newW + "x" + newH
-                    + " image (the card's resize_size is smaller than its input)");
-        }
-        int top = (int) Math.rint((newH - cropHeight) / 2.0);
-        int left = (int) Math.rint((newW - cropWidth) / 2.0);
+        // torchvision pads a side the crop overhangs: left/top floor(missing / 2), right/bottom the rest.
+        int padLeft = cropWidth > newW ? (cropWidth - newW) / 2 : 0;
+        int padTop = cropHeight > newH ? (cropHeight - newH) / 2 : 0;
+        int paddedW = cropWidth > newW ? cropWidth : newW;
+        int paddedH = cropHeight > newH ? cropHeight : newH;
+        int top = (int) Math.rint((paddedH - cropHeight) / 2.0) - padTop;
+        int left = (int) Math.rint((paddedW - cropWidth) / 2.0) - padLeft;
         byte[] out = new byte[cropWidth * cropHeight * 3];
+        // The crop's columns that fall on the resized image (the rest stay black).
+        int x0 = Math.max(0, -left);
+        int x1 = Math.min(cropWidth, newW - left);
         for (int y = 0; y < cropHeight; y++) {
-            System.arraycopy(resized.rgb(), ((y + top) * newW + left) * 3, out, y * cropWidth * 3, cropWidth * 3);
+            int sy = y + top;
+            if (sy < 0 || sy >= newH || x1 <= x0) {
+                continue;
+            }
+            System.arraycopy(resized.rgb(), (sy * newW + left + x0) * 3, out, (y * cropWidth + x0) * 3, (x1 - x0) * 3);
         }
         return new RgbImage(cropWidth, cropHeight, out);
     }

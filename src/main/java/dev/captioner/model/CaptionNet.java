@@ -89,6 +89,14 @@ public abstract class CaptionNet extends AbstractBlock {
         // no cache to switch
     }
 
+    /**
+     * @return how many tokens of a caption the network can read: its position table's size for a
+     *     transformer, unbounded for a recurrent network
+     */
+    public int positions() {
+        return Integer.MAX_VALUE;
+    }
+
     /** @return the network's forward arithmetic; padding and softmax are not counted */
     public abstract MultiplyAdds multiplyAdds();
 

@@ -15,9 +15,10 @@ import java.util.Random;
  * Draws captions from a network's own next-word distribution, word by word through its decoding
  * step (dropout off, no gradients): {@code perImage} samples of every image in one batched pass,
  * or the greedy caption. Padding, the start marker and {@code <unk>} are never drawn (their
- * probability is given to the other words in proportion). A caption ends with the end marker or
- * after {@code maxWords} words. The uniform numbers come from the caller's {@link Random}, so a
- * seeded generator draws the same captions on every run.
+ * probability is given to the other words in proportion). A caption ends with the end marker, or
+ * after {@code maxTokens} tokens without one: then it has no end, as in self-critical.pytorch, and
+ * no end marker is added that was never drawn. The uniform numbers come from the caller's
+ * {@link Random}, so a seeded generator draws the same captions on every run.
  */
 public final class CaptionSampler {
 
@@ -57,43 +58,51 @@ public final class CaptionSampler {
      * @param m owns the pass's arrays
      * @param features {@code [B, F]} image features
      * @param perImage samples per image; row {@code i * perImage + j} is sample j of image i
-     * @param maxWords most words before the end marker
+     * @param maxTokens most tokens drawn, the end marker included
      * @param random the uniform numbers' source
      * @return per row, the drawn tokens after the start marker, the end marker last if drawn
      */
-    public int[][] sample(ParameterStore ps, NDManager m, NDArray features, int perImage, int maxWords, Random random) {
-        return run(ps, m, features, perImage, maxWords, random);
+    public int[][] sample(ParameterStore ps, NDManager m, NDArray features, int perImage, int maxTokens, Random random) {
+        return run(ps, m, features, perImage, maxTokens, random);
+    }
+
+    /**
+     * @param m owns the array
+     * @return {@code [1, V]}: 0 for the tokens that may be drawn, -infinity for those never drawn,
+     *     to add to logits before the log-softmax that gives the distribution samples come from
+     */
+    public NDArray bannedMask(NDManager m) {
+        float[] mask = new float[banned.length];
+        for (int v = 0; v < banned.length; v++) {
+            mask[v] = banned[v] ? Float.NEGATIVE_INFINITY : 0f;
+        }
+        return m.create(mask, new Shape(1, banned.length));
     }
 
     /**
      * @param ps parameter store
      * @param m owns the pass's arrays
      * @param features {@code [B, F]} image features
-     * @param maxWords most words before the end marker
+     * @param maxTokens most tokens, the end marker included
      * @return per image, the greedy caption's tokens after the start marker, the end marker last if reached
      */
-    public int[][] greedy(ParameterStore ps, NDManager m, NDArray features, int maxWords) {
-        return run(ps, m, features, 1, maxWords, null);
+    public int[][] greedy(ParameterStore ps, NDManager m, NDArray features, int maxTokens) {
+        return run(ps, m, features, 1, maxTokens, null);
     }
 
-    private int[][] run(ParameterStore ps, NDManager m, NDArray features, int perImage, int maxWords, Random random) {
+    private int[][] run(ParameterStore ps, NDManager m, NDArray features, int perImage, int maxTokens, Random random) {
         Torch.noGrad();
         int rows = (int) features.getShape().get(0) * perImage;
-        int vocab = banned.length;
-        float[] mask = new float[vocab];
-        for (int v = 0; v < vocab; v++) {
-            mask[v] = banned[v] ? Float.NEGATIVE_INFINITY : 0f;
-        }
-        int[][] tokens = new int[rows][maxWords + 1];
+        int[][] tokens = new int[rows][maxTokens];
         int[] lengths = new int[rows];
         boolean[] ended = new boolean[rows];
         long[] next = new long[rows];
         Arrays.fill(next, start);
         try (NDManager pass = m.newSubManager()) {
-            NDArray bannedMask = pass.create(mask, new Shape(1, vocab));
+            NDArray bannedMask = bannedMask(pass);
             CaptionNet.Decoding decoding = net.startDecoding(ps, features, perImage);
             int going = rows;
-            for (int step = 0; step <= maxWords && going > 0; step++) {
+            for (int step = 0; step < maxTokens && going > 0; step++) {
                 try (NDManager sm = pass.newSubManager()) {
                     // [rows, V]: log-probabilities with the banned tokens at -inf.
                     NDArray logp = decoding.step(sm, ps, sm.create(next, new Shape(rows, 1))).add(bannedMask);
@@ -104,8 +113,7 @@ public final class CaptionSampler {
                             next[r] = end;
                             continue;
                         }
-                        // The last step may only end the caption.
-                        int t = step == maxWords ? end : (int) drawn[r];
+                        int t = (int) drawn[r];
                         tokens[r][lengths[r]++] = t;
                         next[r] = t;
                         if (t == end) {

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param baseline what each sample's reward is compared with
  * @param epochs most passes over the training images
  * @param learningRate Adam's (constant) learning rate
- * @param maxWords most words in a sampled caption before its end marker
+ * @param maxWords most words in a sampled caption before its end marker, or 0 for
+ *     {@link CaptionLengths#DEFAULT_MAX_WORDS} or fewer where the network's positions end
  * @param batchSize images per step
  * @param clipNorm largest global gradient norm, as in training
  * @param patience epochs without a better dev CIDEr-D before stopping
@@ -45,7 +46,7 @@ public record FinetuneConfig(
         if (!(learningRate > 0 && learningRate < 1)) {
             throw new IllegalArgumentException("learning rate must be in (0, 1), was " + learningRate);
         }
-        if (maxWords < 1 || maxWords > 1000) {
+        if (maxWords < 0 || maxWords > 1000) {
             throw new IllegalArgumentException("max length must be between 1 and 1000 words, was " + maxWords);
         }
         if (batchSize < 1 || batchSize > 10_000) {
@@ -59,9 +60,12 @@ public record FinetuneConfig(
         }
     }
 
-    /** @return CIDEr-D, 5 samples, the others-baseline, 10 epochs, 5e-5, 20 words, 16 images, clip 5, patience 3, seed 1 */
+    /**
+     * @return CIDEr-D, 5 samples, the others-baseline, 10 epochs, 5e-5, up to 20 words (fewer where
+     *     the network's positions end), 16 images, clip 5, patience 3, seed 1
+     */
     public static FinetuneConfig defaults() {
-        return new FinetuneConfig(RewardMetric.CIDER_D, 5, Baseline.OTHERS, 10, 5e-5f, 20, 16, 5f, 3, 1);
+        return new FinetuneConfig(RewardMetric.CIDER_D, 5, Baseline.OTHERS, 10, 5e-5f, 0, 16, 5f, 3, 1);
     }
 
     /**

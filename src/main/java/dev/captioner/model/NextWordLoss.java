@@ -47,10 +47,31 @@ public final class NextWordLoss {
      */
     public static Targets targets(CaptionNet net, ParameterStore ps, NDManager m, List<CaptionExample> batch,
             FeatureRows features, Objective objective, boolean training) {
+        return targets(net, ps, m, batch, features, objective, training, null);
+    }
+
+    /**
+     * The targets' log-probabilities under the distribution a sampler draws from: the logits
+     * with some tokens masked out before the log-softmax, so that the probability of a sampled
+     * caption, and its gradient, are those of the distribution it was drawn from.
+     *
+     * @param net the network
+     * @param ps parameter store
+     * @param m manager for the batch's arrays
+     * @param batch the captions
+     * @param features the feature rows the examples point into
+     * @param objective sequence or pairs
+     * @param training whether dropout is on
+     * @param mask {@code [1, V]}: 0 for tokens that may be drawn, -infinity for the others; null for none
+     * @return the log-probabilities of the targets, and the penalty
+     */
+    public static Targets targets(CaptionNet net, ParameterStore ps, NDManager m, List<CaptionExample> batch,
+            FeatureRows features, Objective objective, boolean training, NDArray mask) {
         Inputs in = inputs(net, batch, objective);
         NDArray targets = m.create(in.targets, new Shape(in.targets.length, 1));
         CaptionNet.TeacherForced out = forward(net, ps, m, in, features, training);
-        NDArray logp = out.logits().logSoftmax(1).gather(targets, 1).reshape(in.targets.length);
+        NDArray logits = mask == null ? out.logits() : out.logits().add(mask);
+        NDArray logp = logits.logSoftmax(1).gather(targets, 1).reshape(in.targets.length);
         return new Targets(logp, out.penalty());
     }
 

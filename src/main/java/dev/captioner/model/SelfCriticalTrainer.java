@@ -168,11 +168,13 @@ public final class SelfCriticalTrainer {
         int[] trainRows = trainImages.stream().mapToInt(r -> index.get(r.name())).toArray();
         int[] devRows = devImages.stream().mapToInt(r -> index.get(r.name())).toArray();
 
+        // Before anything is written: a length the network cannot read is refused at once.
+        CaptionNet net = CaptionNet.create(config);
+        CaptionLengths lengths = CaptionLengths.of(config, net, settings.maxWords());
         ModelDirectory files = new ModelDirectory(out);
         Optional<Path> checkpoint = TrainingCheckpoint.prepare(files, resume, "fine-tuning", "finetune", log);
         EngineThreads.share(1);
         try (NDManager manager = NDManager.newBaseManager()) {
-            CaptionNet net = CaptionNet.create(config);
             net.initialize(manager);
             from.loadParameters(net, manager);
             try (AdamOptimizer adam = new AdamOptimizer(net.getParameters(), settings.learningRate(), settings.clipNorm(),
@@ -182,8 +184,8 @@ public final class SelfCriticalTrainer {
                     state = restore(checkpoint.get(), net, adam, config, settings, manager);
                 }
                 requireGradients(net);
-                Run run = new Run(net, adam, manager, new CaptionSampler(net, vocab), features.rows(), settings, rewards,
-                        trainRows, devRows);
+                Run run = new Run(net, adam, manager, new CaptionSampler(net, vocab), features.rows(), settings,
+                        lengths, rewards, trainRows, devRows);
                 Result result = run.loop(files, config, state, source);
                 finish(from, files, config, settings, result, source);
                 return result;
@@ -255,19 +257,21 @@ public final class SelfCriticalTrainer {
         private final CaptionSampler sampler;
         private final FeatureRows rows;
         private final FinetuneConfig settings;
+        private final CaptionLengths lengths;
         private final CaptionRewards rewards;
         private final int[] trainRows;
         private final int[] devRows;
         private final ParameterStore ps;
 
         Run(CaptionNet net, AdamOptimizer adam, NDManager manager, CaptionSampler sampler, FeatureRows rows,
-                FinetuneConfig settings, CaptionRewards rewards, int[] trainRows, int[] devRows) {
+                FinetuneConfig settings, CaptionLengths lengths, CaptionRewards rewards, int[] trainRows, int[] devRows) {
             this.net = net;
             this.adam = adam;
             this.manager = manager;
             this.sampler = sampler;
             this.rows = rows;
             this.settings = settings;
+            this.lengths = lengths;
             this.rewards = rewards;
             this.trainRows = trainRows;
             this.devRows = devRows;
@@ -354,7 +358,7 @@ public final class SelfCriticalTrainer {
             int k = settings.samples();
             try (NDManager m = manager.newSubManager()) {
                 NDArray feats = features(m, images);
-                int[][] sampled = sampler.sample(ps, m, feats, k, settings.maxWords(), draws);
+                int[][] sampled = sampler.sample(ps, m, feats, k, lengths.sampled(), draws);
                 int[] sampleImages = new int[sampled.length];
                 for (int r = 0; r < sampled.length; r++) {
                     sampleImages[r] = images[r / k];
@@ -364,7 +368,7 @@ public final class SelfCriticalTrainer {
                 if (settings.baseline() == Baseline.OTHERS) {
                     baseline = Baseline.others(reward, k);
                 } else {
-                    double[] greedy = rewards.train(images, sampler.greedy(ps, m, feats, settings.maxWords()));
+                    double[] greedy = rewards.train(images, sampler.greedy(ps, m, feats, lengths.sampled()));
                     baseline = new double[reward.length];
                     for (int r = 0; r < reward.length; r++) {
                         baseline[r] = greedy[r / k];
@@ -401,8 +405,9 @@ public final class SelfCriticalTrainer {
                 return;
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logp = NextWordLoss.targets(net, ps, m, examples, rows, Objective.SEQUENCE, false)
-                        .targetLogProbs();
+                // The distribution the samples were drawn from: the never-drawn tokens masked out.
+                NDArray logp = NextWordLoss.targets(net, ps, m, examples, rows, Objective.SEQUENCE, false,
+                        sampler.bannedMask(m)).targetLogProbs();
                 NDArray loss = logp.mul(m.create(w, new Shape(w.length))).sum();
                 gc.backward(loss);
             }
@@ -432,7 +437,7 @@ public final class SelfCriticalTrainer {
                     rows.copy(devRows[b + i], flat, i * f);
                 }
                 try (NDManager m = manager.newSubManager()) {
-                    int[][] g = sampler.greedy(ps, m, m.create(flat, new Shape(n, f)), settings.maxWords());
+                    int[][] g = sampler.greedy(ps, m, m.create(flat, new Shape(n, f)), lengths.scored());
                     System.arraycopy(g, 0, captions, b, n);
                 }
             }

@@ -185,6 +185,12 @@ public final class TransformerCaptionNet extends CaptionNet {
         return m.create(mask, new Shape(steps, steps));
     }
 
+    /** @return the position table's size: the longest training caption, markers included */
+    @Override
+    public int positions() {
+        return config.maxLength();
+    }
+
     private NDArray embed(ParameterStore ps, NDArray tokens, int firstPosition, boolean training) {
         NDArray e = ps.getValue(embedding, tokens.getDevice(), training);
         NDArray x = tokens.getNDArrayInternal().embedding(tokens, e, SparseFormat.DENSE).singletonOrThrow();

@@ -59,4 +59,30 @@ class FinetuneCommandTest {
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err().lines()).hasSize(1);
     }
+
+    /**
+     * A transformer has a position for each token of its longest training caption: asking for
+     * longer samples is refused in one line naming both numbers, and the default (20 words) is
+     * capped where its positions end, so fine-tuning runs. It used to throw mid-run the first time
+     * a sample ran long.
+     */
+    @Test
+    void aTransformerRefusesSamplesLongerThanItsPositionsAndRunsAtTheDefault() throws Exception {
+        TinyPipeline p = TinyPipeline.build(tmp, dev.captioner.model.Architecture.TRANSFORMER);
+        int positions = new ObjectMapper().readTree(p.model().resolve("config.json").toFile()).get("max_length").asInt();
+        assertThat(positions).as("the tiny data's longest caption, markers included").isLessThan(41);
+        Cli tooLong = Cli.run("finetune", "--model", p.model().toString(), "--data", p.data().toString(), "--features",
+                p.features().toString(), "--out", tmp.resolve("long").toString(), "--max-length", "40");
+        assertThat(tooLong.status()).isEqualTo(1);
+        assertThat(tooLong.err().lines()).hasSize(1);
+        assertThat(tooLong.err()).contains("--max-length 40").contains("positions for " + positions + " tokens")
+                .contains("at most " + (positions - 1) + " words");
+        assertThat(tmp.resolve("long")).doesNotExist();
+        Path out = tmp.resolve("tuned");
+        Cli r = Cli.run("finetune", "--model", p.model().toString(), "--data", p.data().toString(), "--features",
+                p.features().toString(), "--out", out.toString(), "--epochs", "2", "--samples", "3", "--lr", "1e-3",
+                "--batch-size", "8");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(new ObjectMapper().readTree(out.resolve("finetune.json").toFile()).get("epochs")).hasSize(3);
+    }
 }

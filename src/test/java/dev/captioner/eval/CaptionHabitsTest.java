@@ -23,4 +23,14 @@ class CaptionHabitsTest {
         assertThat(CaptionHabits.repeatsTrigram(w("a b a b"))).isFalse();
         assertThat(CaptionHabits.repeatsTrigram(w("a b c a b c"))).isTrue();
     }
+
+    /**
+     * Exactly self-critical.pytorch's evaluation list ({@code captioning/utils/eval_utils.py} at
+     * commit 4c48a33, lines 27-28: the words below, then {@code bad_endings += ['the']}).
+     */
+    @org.junit.jupiter.api.Test
+    void badEndingsAreSelfCriticalsEvaluationList() {
+        assertThat(CaptionHabits.BAD_ENDINGS).containsExactlyInAnyOrder("a", "an", "the", "in", "for", "at", "of", "with",
+                "before", "after", "on", "upon", "near", "to", "is", "are", "am");
+    }
 }

@@ -111,4 +111,59 @@ class ReferenceRewardsTest {
         List<List<List<String>>> refs = DEV.stream().map(image -> image.stream().map(CLEANING::words).toList()).toList();
         assertThat(dev).isEqualTo(Cider.corpus(captions.stream().map(CLEANING::words).toList(), refs));
     }
+
+    /**
+     * Against the reference: self-critical.pytorch's CIDEr-D reward (ruotianluo/cider's
+     * ciderD_scorer.py) with document frequencies over the training references, each ending with
+     * the end token, for samples that ended and samples that ran to the length limit without an
+     * end. Made by src/test/resources/fixtures/make_reward_fixtures.py.
+     */
+    @Test
+    void rewardsEqualTheReferenceScorerWithTrainingDocumentFrequencies() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode f;
+        try (java.io.InputStream in = ReferenceRewardsTest.class.getResourceAsStream("/fixtures/metrics/rewards.json")) {
+            f = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        List<List<String>> train = new ArrayList<>();
+        List<List<String>> all = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode refs : f.get("train")) {
+            List<String> image = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode r : refs) {
+                image.add(r.asText());
+                all.add(CLEANING.tokens(r.asText()));
+            }
+            train.add(image);
+        }
+        for (com.fasterxml.jackson.databind.JsonNode s : f.get("samples")) {
+            List<String> w = new ArrayList<>();
+            s.get("words").forEach(x -> w.add(x.asText()));
+            all.add(w);
+        }
+        Vocabulary v = Vocabulary.build(all, 1);
+        ReferenceRewards r = new ReferenceRewards(train, List.of(train.get(0)), CLEANING, v, RewardMetric.CIDER_D);
+        int n = f.get("samples").size();
+        int[] images = new int[n];
+        int[][] tokens = new int[n][];
+        double[] expected = new double[n];
+        for (int i = 0; i < n; i++) {
+            com.fasterxml.jackson.databind.JsonNode s = f.get("samples").get(i);
+            images[i] = s.get("image").asInt();
+            List<String> w = new ArrayList<>();
+            s.get("words").forEach(x -> w.add(x.asText()));
+            if (s.get("ended").asBoolean()) {
+                w.add(Cleaning.END);
+            }
+            tokens[i] = w.stream().mapToInt(v::index).toArray();
+            expected[i] = s.get("reward").asDouble();
+        }
+        double[] got = r.train(images, tokens);
+        for (int i = 0; i < n; i++) {
+            if (expected[i] == 0) {
+                assertThat(got[i]).as("sample %d", i).isZero();
+            } else {
+                assertThat(got[i]).as("sample %d", i).isCloseTo(expected[i],
+                        Tolerance.relative(expected[i], Tolerance.doubleSums(1000)));
+            }
+        }
+    }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Resizing against Pillow byte for byte: the expected images were made by Pillow 9.4 and
  * torchvision 0.14 (Debian's python3-pil and python3-torchvision) with
  * src/test/resources/fixtures/resize/make_resize_fixtures.py: bilinear, bicubic and nearest,
- * shrinking and enlarging to odd sizes, and torchvision's Resize then CenterCrop.
+ * shrinking and enlarging to odd sizes, and torchvision's Resize then CenterCrop, square and not,
+ * on landscape and portrait images, including crops larger than the resized image (padded).
  */
 class PilResizeTest {
 
@@ -40,8 +41,9 @@ class PilResizeTest {
         PilResize.Filter filter = PilResize.Filter.parse(c.get("interpolation").asText());
         RgbImage got = c.get("kind").asText().equals("resize")
                 ? PilResize.resize(source, c.get("width").asInt(), c.get("height").asInt(), filter)
-                : PilResize.shorterSideThenCenterCrop(source, c.get("size").asInt(), c.get("crop").asInt(),
-                        c.get("crop").asInt(), filter);
+                : PilResize.shorterSideThenCenterCrop(source, c.get("size").asInt(),
+                        c.has("crop") ? c.get("crop").asInt() : c.get("crop_width").asInt(),
+                        c.has("crop") ? c.get("crop").asInt() : c.get("crop_height").asInt(), filter);
         RgbImage expected = png(c.get("expected").asText());
         assertThat(got.width()).isEqualTo(expected.width());
         assertThat(got.height()).isEqualTo(expected.height());

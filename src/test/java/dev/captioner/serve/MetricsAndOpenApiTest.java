@@ -201,13 +201,74 @@ class MetricsAndOpenApiTest {
                 assertThat(op.getValue().get("responses").has(String.valueOf(answer.statusCode())))
                         .as(method + " " + path.getKey() + " answered " + answer.statusCode()).isTrue();
                 assertThat(answer.statusCode()).as(method + " " + path.getKey()).isEqualTo(200);
+                JsonNode content = op.getValue().at("/responses/200/content");
+                if (content.has("application/json")) {
+                    // The answer has the shape the description gives it.
+                    List<String> problems = new ArrayList<>();
+                    conforms(new ObjectMapper().readTree(answer.body()), content.at("/application~1json/schema"), api,
+                            method + " " + path.getKey(), problems);
+                    assertThat(problems).as("where the answer departs from its schema").isEmpty();
+                }
                 called++;
             }
         }
         assertThat(called).isEqualTo(6);
+        // The error shape too, and the schema check itself refuses what departs from a schema.
+        List<String> problems = new ArrayList<>();
+        conforms(new ObjectMapper().readTree(send("POST", "/api/caption", "text/plain", new byte[] {1}).body()),
+                api.at("/components/schemas/Error"), api, "415", problems);
+        assertThat(problems).isEmpty();
+        conforms(new ObjectMapper().readTree("{\"caption\": 3, \"ms\": 1}"), api.at("/components/schemas/Caption"), api,
+                "bad", problems);
+        assertThat(problems).anyMatch(p -> p.contains("alternatives")).anyMatch(p -> p.contains("caption"));
         // And the server answers no API route the description leaves out.
         for (String route : List.of("/api/files", "/api/admin", "/api/shutdown")) {
             assertThat(send("GET", route, null, null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    /**
+     * Checks a JSON value against the subset of JSON Schema the description uses: {@code $ref}
+     * into its components, {@code type}, {@code required}, {@code properties} and {@code items}.
+     */
+    static void conforms(JsonNode value, JsonNode schema, JsonNode api, String where, List<String> problems) {
+        if (schema.has("$ref")) {
+            String ref = schema.get("$ref").asText();
+            assertThat(ref).startsWith("#/");
+            conforms(value, api.at(ref.substring(1)), api, where, problems);
+            return;
+        }
+        if (schema.has("type")) {
+            String type = schema.get("type").asText();
+            boolean ok = switch (type) {
+                case "object" -> value.isObject();
+                case "array" -> value.isArray();
+                case "string" -> value.isTextual();
+                case "integer" -> value.isIntegralNumber();
+                case "number" -> value.isNumber();
+                case "boolean" -> value.isBoolean();
+                default -> throw new AssertionError("a schema type this check does not know: " + type);
+            };
+            if (!ok) {
+                problems.add(where + ": " + value + " is not of type " + type);
+                return;
+            }
+        }
+        for (JsonNode required : schema.path("required")) {
+            if (!value.has(required.asText())) {
+                problems.add(where + ": required " + required.asText() + " is missing");
+            }
+        }
+        for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
+            if (value.has(property.getKey())) {
+                conforms(value.get(property.getKey()), property.getValue(), api, where + "." + property.getKey(),
+                        problems);
+            }
+        }
+        if (schema.has("items") && value.isArray()) {
+            for (int i = 0; i < value.size(); i++) {
+                conforms(value.get(i), schema.get("items"), api, where + "[" + i + "]", problems);
+            }
         }
     }
 }

@@ -61,7 +61,8 @@ class MicroBatchingTest {
 
         @Override
         public Map<String, Object> describe() {
-            return Map.of("architecture", "merge");
+            return Map.of("architecture", "merge", "encoder", "recording", "feature_dim", 4, "vocabulary_size", 7,
+                    "max_length", 9);
         }
     }
 

@@ -28,6 +28,16 @@ class ModelServiceTest {
         TinyPipeline p = TinyPipeline.build(tmp);
         RgbImage image = ImageLoader.withDefaults().load(p.data().resolve("Flicker8k_Dataset/shapes_000001.jpg"));
         ModelService service = new ModelService(Captioner.load(p.model()));
+        // What GET /api/model answers has the shape OpenAPI describes.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode api;
+        try (java.io.InputStream in = CaptionServer.class.getResourceAsStream("openapi.json")) {
+            api = json.readTree(in);
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        MetricsAndOpenApiTest.conforms(json.valueToTree(service.describe()), api.at("/components/schemas/ModelInfo"), api,
+                "describe()", problems);
+        assertThat(problems).isEmpty();
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<String> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
