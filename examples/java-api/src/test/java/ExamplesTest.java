@@ -26,7 +26,7 @@ class ExamplesTest {
     @BeforeAll
     static void tinyModel() throws Exception {
         RunPipeline.Result r = new Demo(new PrintStream(new ByteArrayOutputStream()))
-                .run(new Demo.Settings(dir, 40, 2, 1, 32, 32, 1));
+                .run(new Demo.Spec(dir, 40, 2, 1, 32, 32, 1));
         model = dir.resolve("model");
         image = dir.resolve("data/Flicker8k_Dataset/shapes_000001.jpg");
         assertTrue(r.report().toFile().isFile());
@@ -62,7 +62,7 @@ class ExamplesTest {
         assertTrue(viaDjl.matches("[a-z][a-z ]*"), "a caption of words: '" + viaDjl + "'");
         String beam3 = printed(() -> {
             try (dev.captioner.Captioner c = dev.captioner.Captioner.load(model,
-                    dev.captioner.Captioner.Options.defaults().withBeam(3))) {
+                    dev.captioner.Captioner.Spec.defaults().withBeam(3))) {
                 System.out.println(c.caption(image).text());
             }
         });

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.image.RgbImage;
 import java.nio.file.Path;
 
@@ -17,11 +17,11 @@ import java.nio.file.Path;
  */
 public final class CaptionTranslator implements NoBatchifyTranslator<Image, String> {
 
-    private final Captioner.Options options;
+    private final Captioner.Spec options;
     private Captioner captioner;
 
     /** @param options beam and weights */
-    public CaptionTranslator(Captioner.Options options) {
+    public CaptionTranslator(Captioner.Spec options) {
         this.options = options;
     }
 
@@ -42,7 +42,7 @@ public final class CaptionTranslator implements NoBatchifyTranslator<Image, Stri
     @Override
     public String processOutput(TranslatorContext ctx, NDList list) {
         float[] feature = list.singletonOrThrow().toFloatArray();
-        DecodeOptions o = new DecodeOptions(options.beam(), 0, options.lengthPenalty());
+        DecodeSpec o = new DecodeSpec(options.beam(), 0, options.lengthPenalty());
         return captioner.decoder().decode(new float[][] {feature}, o).get(0).get(0).text();
     }
 }

@@ -38,7 +38,7 @@ public final class CaptionTranslatorFactory implements TranslatorFactory {
         if (input != Image.class || output != String.class) {
             throw new IllegalArgumentException("captioner translates Image to String, not " + input + " to " + output);
         }
-        Captioner.Options options = Captioner.Options.defaults();
+        Captioner.Spec options = Captioner.Spec.defaults();
         Object beam = arguments.get("beam");
         if (beam != null) {
             options = options.withBeam(Integer.parseInt(beam.toString()));

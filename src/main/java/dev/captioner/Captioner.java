@@ -2,7 +2,7 @@ package dev.captioner;
 
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.util.CaptionerException;
@@ -32,7 +32,7 @@ import java.util.function.BiConsumer;
  * }</pre>
  *
  * <p>The image encoder is the one the model's features were made with: its weights are taken
- * from {@link Options#weights()}, else from the model directory ({@code encoder/}, where a
+ * from {@link Spec#weights()}, else from the model directory ({@code encoder/}, where a
  * concepts encoder is copied), else from where they were when the features were made, else from
  * captioner's cache (downloading the published file if needed), and must have the SHA-256 the
  * model recorded. Safe to call from many threads at once.
@@ -42,7 +42,7 @@ public final class Captioner implements AutoCloseable {
     /**
      * How to caption.
      *
-     * @param beam beam width (1: greedy, as the seed)
+     * @param beam beam width (1: greedy, as the Keras tutorial)
      * @param lengthPenalty length normalisation exponent (0: none)
      * @param weights the encoder's weights, or null to find them as described above
      * @param maxPixels largest image accepted
@@ -53,14 +53,12 @@ public final class Captioner implements AutoCloseable {
      *     they are; without it, only files inside the model directory or captioner's home are
      *     opened from the model's word ({@code --weights} is always the user's own)
      */
-    public record Options(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
+    public record Spec(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
             boolean trustModelPaths) {
 
         /** Validates the settings. */
-        public Options {
-            if (beam < 1 || beam > DecodeOptions.MAX_BEAM) {
-                throw new IllegalArgumentException("beam must be between 1 and " + DecodeOptions.MAX_BEAM + ", was " + beam);
-            }
+        public Spec {
+            DecodeSpec.requireBeam(beam);
             if (!(lengthPenalty >= 0 && lengthPenalty <= 5)) {
                 throw new IllegalArgumentException("length penalty must be between 0 and 5, was " + lengthPenalty);
             }
@@ -70,40 +68,40 @@ public final class Captioner implements AutoCloseable {
         }
 
         /** @return greedy search, weights found automatically, 100-megapixel limit */
-        public static Options defaults() {
-            return new Options(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS, false, false);
+        public static Spec defaults() {
+            return new Spec(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS, false, false);
         }
 
         /**
          * @param k beam width
          * @return a copy with that beam width
          */
-        public Options withBeam(int k) {
-            return new Options(k, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths);
+        public Spec withBeam(int k) {
+            return new Spec(k, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths);
         }
 
         /**
          * @param file encoder weights
          * @return a copy with those weights
          */
-        public Options withWeights(Path file) {
-            return new Options(beam, lengthPenalty, file, maxPixels, exactDecode, trustModelPaths);
+        public Spec withWeights(Path file) {
+            return new Spec(beam, lengthPenalty, file, maxPixels, exactDecode, trustModelPaths);
         }
 
         /**
          * @param exact whether to decode every pixel of a file (see {@link #exactDecode()})
          * @return a copy with that decoding
          */
-        public Options withExactDecode(boolean exact) {
-            return new Options(beam, lengthPenalty, weights, maxPixels, exact, trustModelPaths);
+        public Spec withExactDecode(boolean exact) {
+            return new Spec(beam, lengthPenalty, weights, maxPixels, exact, trustModelPaths);
         }
 
         /**
          * @param trust whether to open encoder files wherever the model's config says they are
          * @return a copy with that trust
          */
-        public Options withTrustedModelPaths(boolean trust) {
-            return new Options(beam, lengthPenalty, weights, maxPixels, exactDecode, trust);
+        public Spec withTrustedModelPaths(boolean trust) {
+            return new Spec(beam, lengthPenalty, weights, maxPixels, exactDecode, trust);
         }
     }
 
@@ -113,15 +111,15 @@ public final class Captioner implements AutoCloseable {
     private final ImageEncoder encoder;
     private final CaptionDecoder decoder;
     private final ImageLoader loader;
-    private final DecodeOptions decodeOptions;
+    private final DecodeSpec decodeOptions;
     private final DecodeScale decodeScale;
 
-    private Captioner(CaptionModel model, ImageEncoder encoder, Options options) {
+    private Captioner(CaptionModel model, ImageEncoder encoder, Spec options) {
         this.model = model;
         this.encoder = encoder;
         this.decoder = new CaptionDecoder(model);
         this.loader = new ImageLoader(options.maxPixels());
-        this.decodeOptions = new DecodeOptions(options.beam(), 0, options.lengthPenalty());
+        this.decodeOptions = new DecodeSpec(options.beam(), 0, options.lengthPenalty());
         this.decodeScale = options.exactDecode() ? DecodeScale.FULL : encoder.decodeScale();
     }
 
@@ -130,7 +128,7 @@ public final class Captioner implements AutoCloseable {
      * @return a captioner with greedy search
      */
     public static Captioner load(Path modelDir) {
-        return load(modelDir, Options.defaults());
+        return load(modelDir, Spec.defaults());
     }
 
     /**
@@ -138,7 +136,7 @@ public final class Captioner implements AutoCloseable {
      * @param options beam, weights, pixel limit
      * @return a captioner
      */
-    public static Captioner load(Path modelDir, Options options) {
+    public static Captioner load(Path modelDir, Spec options) {
         CaptionModel model = CaptionModel.load(modelDir);
         try {
             return new Captioner(model, openEncoder(model, options.weights(), options.trustModelPaths()), options);
@@ -217,13 +215,13 @@ public final class Captioner implements AutoCloseable {
      * @return the beam's captions, best first
      */
     public List<Caption> alternatives(RgbImage image, int beam) {
-        DecodeOptions o = new DecodeOptions(beam, 0, decodeOptions.lengthPenalty());
+        DecodeSpec o = new DecodeSpec(beam, 0, decodeOptions.lengthPenalty());
         return decoder.decode(new float[][] {encoder.encode(image)}, o).get(0);
     }
 
     /**
      * @return how much smaller than stored this captioner decodes files ({@link DecodeScale#FULL}
-     *     with {@link Options#exactDecode()}); callers that decode themselves use it too
+     *     with {@link Spec#exactDecode()}); callers that decode themselves use it too
      */
     public DecodeScale decodeScale() {
         return decodeScale;
@@ -260,7 +258,7 @@ public final class Captioner implements AutoCloseable {
      * @return for each, the beam's captions, best first
      */
     public List<List<Caption>> alternativesOfFeatures(float[][] features, int beam) {
-        return decoder.decode(features, new DecodeOptions(beam, 0, decodeOptions.lengthPenalty()));
+        return decoder.decode(features, new DecodeSpec(beam, 0, decodeOptions.lengthPenalty()));
     }
 
     /**

@@ -50,7 +50,7 @@ class CaptionerDecodeTest {
         byte[] bytes = Files.readAllBytes(file);
         ImageLoader loader = ImageLoader.withDefaults();
         try (Captioner fast = Captioner.load(p.model());
-                Captioner exact = Captioner.load(p.model(), Captioner.Options.defaults().withExactDecode(true))) {
+                Captioner exact = Captioner.load(p.model(), Captioner.Spec.defaults().withExactDecode(true))) {
             assertThat(fast.decodeScale().factor(big.getWidth(), big.getHeight())).isGreaterThan(1);
             assertThat(exact.decodeScale().factor(big.getWidth(), big.getHeight())).isEqualTo(1);
             List<Caption> fromFast = loader.decode(bytes, "big.png", fast.decodeScale(), fast::alternatives);

@@ -35,6 +35,24 @@ class DocumentationTest {
                 "spark-submit", "Java API", "Captioner.load", "mvn -B verify");
     }
 
+    /**
+     * The pages speak to a user on their own machine: no path into the project's development
+     * material ({@code ../shared}) and no word of a development machine; figures name the machine
+     * they were measured on.
+     */
+    @Test
+    void thePagesSpeakOfTheUsersMachine() throws Exception {
+        List<Path> pages = new ArrayList<>(List.of(Path.of("README.md")));
+        try (Stream<Path> docs = Files.list(Path.of("docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).forEach(pages::add);
+        }
+        for (Path page : pages) {
+            String text = Files.readString(page);
+            assertThat(text).as(page.toString()).doesNotContain("../shared").doesNotContainIgnoringCase("development machine")
+                    .doesNotContainIgnoringCase("development VM").doesNotContainIgnoringCase("dev machine");
+        }
+    }
+
     @Test
     void everyCommandHasItsSectionWithAnExample() throws Exception {
         String commands = Files.readString(Path.of("docs/commands.md"));

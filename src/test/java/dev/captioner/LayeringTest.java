@@ -24,9 +24,10 @@ class LayeringTest {
     /** Layer of each package; {@code ""} is the root package with the {@code Captioner} facade. */
     private static final Map<String, Integer> LAYER = Map.ofEntries(
             Map.entry("util", 0), Map.entry("data", 1), Map.entry("image", 2), Map.entry("vision", 3),
-            Map.entry("features", 4), Map.entry("model", 5), Map.entry("decode", 6), Map.entry("eval", 7),
-            Map.entry("plot", 8), Map.entry("", 9), Map.entry("pipeline", 10), Map.entry("serve", 11),
-            Map.entry("bench", 11), Map.entry("options", 11), Map.entry("spark", 12), Map.entry("cli", 13));
+            Map.entry("features", 4), Map.entry("model", 5), Map.entry("train", 6), Map.entry("decode", 7),
+            Map.entry("eval", 8), Map.entry("plot", 9), Map.entry("", 10), Map.entry("pipeline", 11),
+            Map.entry("serve", 12), Map.entry("bench", 12), Map.entry("options", 12), Map.entry("spark", 13),
+            Map.entry("cli", 14));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.captioner\\.(\\w+)(\\.[\\w.]*)?(\\.\\*)?;",
             Pattern.MULTILINE);

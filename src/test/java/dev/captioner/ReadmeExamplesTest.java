@@ -102,7 +102,7 @@ class ReadmeExamplesTest {
         for (int i = 1; i <= 8; i++) {
             images.add(p.data().resolve(String.format("Flicker8k_Dataset/shapes_%06d.jpg", i)));
         }
-        try (Captioner c = Captioner.load(p.model(), Captioner.Options.defaults().withBeam(2))) {
+        try (Captioner c = Captioner.load(p.model(), Captioner.Spec.defaults().withBeam(2))) {
             List<Caption> sequential = c.captionAll(images);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {

@@ -1,7 +1,7 @@
 package dev.captioner.bench;
 
 import dev.captioner.decode.CaptionDecoder;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.vision.ImageEncoder;
@@ -110,7 +110,7 @@ public final class DecodeAgreement {
             shiftedSum += cosine(f[0], f[2]);
             min = Math.min(min, c);
             sum += c;
-            List<String> captions = decoder.decode(f, DecodeOptions.greedy()).stream().map(b -> b.get(0).text()).toList();
+            List<String> captions = decoder.decode(f, DecodeSpec.greedy()).stream().map(b -> b.get(0).text()).toList();
             if (captions.get(0).equals(captions.get(2))) {
                 shiftedSame++;
             }

@@ -4,7 +4,7 @@ import ai.djl.engine.Engine;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.decode.CaptionDecoder;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionNet;
@@ -145,7 +145,7 @@ public final class DecodeBenchmark {
             }
         }
         CaptionDecoder decoder = new CaptionDecoder(model);
-        DecodeOptions options = DecodeOptions.beam(beam);
+        DecodeSpec options = DecodeSpec.beam(beam);
         decoder.decode(Arrays.copyOf(features, Math.min(batch, images)), options); // warm-up
         long start = System.nanoTime();
         for (int i = 0; i < images; i += batch) {
@@ -168,12 +168,12 @@ public final class DecodeBenchmark {
         double[] total = new double[runs];
         double[] enc = new double[runs];
         try (ImageEncoder vgg = RandomWeights.vgg16(1)) {
-            decoder.decode(new float[][] {vgg.encode(loader.decode(jpeg, "bench.jpg"))}, DecodeOptions.greedy());
+            decoder.decode(new float[][] {vgg.encode(loader.decode(jpeg, "bench.jpg"))}, DecodeSpec.greedy());
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
                 float[] f = vgg.encode(loader.decode(jpeg, "bench.jpg"));
                 long t1 = System.nanoTime();
-                decoder.decode(new float[][] {f}, DecodeOptions.greedy());
+                decoder.decode(new float[][] {f}, DecodeSpec.greedy());
                 long t2 = System.nanoTime();
                 total[i] = (t2 - t0) / 1e6;
                 enc[i] = (t1 - t0) / 1e6;

@@ -12,7 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.Pair;
-import dev.captioner.model.AdamOptimizer;
+import dev.captioner.train.AdamOptimizer;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionNet;
 import dev.captioner.util.EngineThreads;

@@ -6,15 +6,15 @@ import ai.djl.training.ParameterStore;
 import dev.captioner.features.FeatureRows;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
-import dev.captioner.model.AdamOptimizer;
+import dev.captioner.train.AdamOptimizer;
 import dev.captioner.model.Architecture;
-import dev.captioner.model.CaptionBatches;
-import dev.captioner.model.CaptionExample;
+import dev.captioner.train.CaptionBatches;
+import dev.captioner.train.CaptionExample;
 import dev.captioner.model.CaptionNet;
-import dev.captioner.model.CaptionTrainer;
+import dev.captioner.train.CrossEntropyObjective;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.model.ModelSpec;
-import dev.captioner.model.Objective;
+import dev.captioner.train.Objective;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.GridShape;
 import java.io.IOException;
@@ -27,7 +27,7 @@ import java.util.Random;
 /**
  * Training throughput on Flickr8k-shaped random data (by default 6,000 images × 5 captions, mean
  * length 12 and longest 34 tokens with markers, vocabulary 7,579, 4,096-d features, or for the
- * attention model 14 × 14 × 512 grids): next-word predictions per second ("tokens/s", the seed's
+ * attention model 14 × 14 × 512 grids): next-word predictions per second ("tokens/s", the Keras tutorial's
  * prefix pairs per second) for each objective, the seconds a full epoch takes, and the memory
  * used. Grids are written to a scratch feature file and read from it on demand, as training on a
  * real grid store does.
@@ -48,7 +48,7 @@ public final class TrainBenchmark {
     public record Shape(int images, int captionsPerImage, int vocabulary, int featureDim, int meanLength, int maxLength,
             int batchSize) {
 
-        /** @return Flickr8k's shape with the seed's VGG16 features */
+        /** @return Flickr8k's shape with the Keras tutorial's VGG16 features */
         public static Shape flickr8k() {
             return new Shape(6000, 5, 7579, 4096, 12, 34, 64);
         }
@@ -220,13 +220,13 @@ public final class TrainBenchmark {
                 List<List<CaptionExample>> batches = CaptionBatches.shuffled(examples, shape.batchSize(), new Random(seed));
                 // Warm-up: the first steps allocate and tune kernels.
                 for (int i = 0; i < 3; i++) {
-                    CaptionTrainer.step(net, adam, ps, manager, batches.get(i), rows, objective);
+                    CrossEntropyObjective.step(net, adam, ps, manager, batches.get(i), rows, objective);
                 }
                 int n = maxBatches <= 0 ? batches.size() : Math.min(maxBatches, batches.size());
                 long tokens = 0;
                 long start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    tokens += (long) CaptionTrainer.step(net, adam, ps, manager, batches.get(i), rows, objective)[1];
+                    tokens += (long) CrossEntropyObjective.step(net, adam, ps, manager, batches.get(i), rows, objective)[1];
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double rate = tokens / seconds;

@@ -10,7 +10,7 @@ import dev.captioner.bench.PeerScript;
 import dev.captioner.bench.PhotoBenchmark;
 import dev.captioner.bench.Roofline;
 import dev.captioner.decode.CaptionDecoder;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.util.EngineThreads;
@@ -126,7 +126,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         double[] ms = new double[runs + 1];
         for (int i = 0; i <= runs; i++) { // the first is a warm-up
             long t0 = System.nanoTime();
-            decoder.decode(new float[][] {features}, DecodeOptions.greedy());
+            decoder.decode(new float[][] {features}, DecodeSpec.greedy());
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double[] timed = Arrays.copyOfRange(ms, 1, ms.length);

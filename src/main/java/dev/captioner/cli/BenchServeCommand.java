@@ -9,7 +9,7 @@ import dev.captioner.bench.ServeLoad;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.serve.CaptionServer;
 import dev.captioner.serve.ModelService;
-import dev.captioner.serve.ServeConfig;
+import dev.captioner.serve.ServeSpec;
 import dev.captioner.vision.ConceptsConfig;
 import dev.captioner.vision.ConceptsEncoder;
 import java.net.URI;
@@ -64,7 +64,7 @@ public final class BenchServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServeConfig d = ServeConfig.defaults();
+        ServeSpec d = ServeSpec.defaults();
         int cores = Runtime.getRuntime().availableProcessors();
         if ((image == null) == (photo == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give either --image FILE or --photo WxH");
@@ -117,15 +117,15 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
 
     private void serve(byte[] bytes, String type, boolean exact, Map<String, Object> out) throws Exception {
-        ServeConfig d = ServeConfig.defaults();
+        ServeSpec d = ServeSpec.defaults();
         try (ModelService service = new ModelService(Captioner.load(model.modelPath(),
-                Captioner.Options.defaults().withExactDecode(exact)))) {
+                Captioner.Spec.defaults().withExactDecode(exact)))) {
             // The same model, unbatched then batched, in one run: the workers sharing the cores
             // against one runner using them all on batches.
-            ServeConfig unbatched = ServeConfig.builder().port(0).workers(d.work().workers(), 256).batching(1, 0).build();
-            ServeConfig batched = ServeConfig.builder().port(0).workers(d.work().workers(), 256)
+            ServeSpec unbatched = ServeSpec.builder().port(0).workers(d.work().workers(), 256).batching(1, 0).build();
+            ServeSpec batched = ServeSpec.builder().port(0).workers(d.work().workers(), 256)
                     .batching(maxBatch, batchWaitMs).build();
-            for (ServeConfig config : List.of(unbatched, batched)) {
+            for (ServeSpec config : List.of(unbatched, batched)) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 try (CaptionServer server = CaptionServer.start(service, config)) {
                     URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/caption");

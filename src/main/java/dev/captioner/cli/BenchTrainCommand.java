@@ -8,7 +8,7 @@ import dev.captioner.bench.Roofline;
 import dev.captioner.bench.StepParts;
 import dev.captioner.bench.TrainBenchmark;
 import dev.captioner.model.Architecture;
-import dev.captioner.model.Objective;
+import dev.captioner.train.Objective;
 import dev.captioner.vision.FeatureKind;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -8,7 +8,7 @@ import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
 import dev.captioner.options.PixelLimit;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import dev.captioner.plot.AttentionPicture;
 import dev.captioner.vision.GridShape;
 import dev.captioner.image.ImageLoader;
@@ -75,7 +75,7 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
-        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(beam.beam(), 0, weights.weightsPath(),
+        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(beam.beam(), 0, weights.weightsPath(),
                 pixels.maxPixels(), decode.exact(), weights.trustModelPaths()));
         try (Captioner captioner = Captioner.load(model.modelPath(), options)) {
             // Non-null only for a model whose captions carry a map per word.

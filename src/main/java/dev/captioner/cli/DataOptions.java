@@ -5,7 +5,7 @@ import dev.captioner.data.DatasetCatalog;
 import dev.captioner.data.DatasetDownload;
 import dev.captioner.data.DatasetFormat;
 import dev.captioner.data.DatasetLoader;
-import dev.captioner.data.LoadOptions;
+import dev.captioner.data.LoadSpec;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.CaptionerHome;
 import dev.captioner.util.Downloader;
@@ -39,8 +39,8 @@ public final class DataOptions {
     long seed;
 
     /** @return how to read the dataset */
-    public LoadOptions loadOptions() {
-        return new LoadOptions(format, lenient, seed, splits);
+    public LoadSpec loadOptions() {
+        return new LoadSpec(format, lenient, seed, splits);
     }
 
     /** @return the dataset these options name */

@@ -53,7 +53,7 @@ public final class DatasetDownloadCommand implements Callable<Integer> {
         Path dir = out != null ? out : CaptionerHome.dataset(entry.name());
         PrintStream log = CommandLog.of(spec);
         boolean already = DatasetDownload.isComplete(entry, dir);
-        new DatasetDownload(new Downloader(log, dev.captioner.options.Settings.of(spec, limit::settings)), log)
+        new DatasetDownload(new Downloader(log, dev.captioner.options.Checked.of(spec, limit::settings)), log)
                 .run(entry, dir, yes);
         spec.commandLine().getOut().println((already ? "already downloaded: " : "downloaded ") + entry.name() + " in "
                 + dir.toAbsolutePath() + "; use it with --data " + (out != null ? dir : entry.name()));

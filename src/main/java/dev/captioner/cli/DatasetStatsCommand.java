@@ -2,6 +2,7 @@ package dev.captioner.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetStats;
@@ -26,9 +27,8 @@ public final class DatasetStatsCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
-            description = "Caption cleaning: seed (drop one-letter words) or keep-short (default: ${DEFAULT-VALUE}).")
-    Cleaning cleaning;
+    @Mixin
+    CaptionCleaning captionCleaning;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
@@ -39,7 +39,7 @@ public final class DatasetStatsCommand implements Callable<Integer> {
         String location;
         String format;
         try (Dataset dataset = data.load()) {
-            stats = DatasetStats.compute(dataset, cleaning);
+            stats = DatasetStats.compute(dataset, captionCleaning.cleaning());
             location = dataset.location();
             format = dataset.format().id();
         }
@@ -54,7 +54,7 @@ public final class DatasetStatsCommand implements Callable<Integer> {
 
     private void printTable(PrintWriter out, String location, String format, DatasetStats s) {
         String row = "%-16s %s%n";
-        out.printf(row, "dataset", location + " (" + format + ", cleaning " + cleaning.id() + ")");
+        out.printf(row, "dataset", location + " (" + format + ", cleaning " + captionCleaning.cleaning().id() + ")");
         out.printf(row, "images", s.images() + (s.imagesMissing() > 0 ? " (" + s.imagesMissing() + " missing)" : ""));
         out.printf(row, "captions", s.captions() + (s.skippedLines() > 0 ? " (" + s.skippedLines() + " malformed lines skipped)" : ""));
         out.printf(row, "splits", s.splits().entrySet().stream()

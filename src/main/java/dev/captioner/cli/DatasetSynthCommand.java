@@ -1,8 +1,8 @@
 package dev.captioner.cli;
 
-import dev.captioner.data.SynthConfig;
+import dev.captioner.data.SynthSpec;
 import dev.captioner.data.SyntheticShapes;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +32,7 @@ public final class DatasetSynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SynthConfig config = Settings.of(spec, () -> new SynthConfig(images, size, seed));
+        SynthSpec config = Checked.of(spec, () -> new SynthSpec(images, size, seed));
         long start = System.nanoTime();
         int n = SyntheticShapes.generate(config, out);
         spec.commandLine().getOut().printf("wrote %d images of %d px to %s in %.1f s%n", n, size, out,

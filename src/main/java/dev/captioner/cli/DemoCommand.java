@@ -1,7 +1,7 @@
 package dev.captioner.cli;
 
 import dev.captioner.model.Architecture;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import dev.captioner.pipeline.Demo;
 import dev.captioner.pipeline.RunPipeline;
 import java.nio.file.Path;
@@ -44,9 +44,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Demo.Settings d = Demo.Settings.defaults(out);
+        Demo.Spec d = Demo.Spec.defaults(out);
         long start = System.nanoTime();
-        Demo.Settings settings = Settings.of(spec, () -> new Demo.Settings(out, images, epochs, d.encoderEpochs(),
+        Demo.Spec settings = Checked.of(spec, () -> new Demo.Spec(out, images, epochs, d.encoderEpochs(),
                 d.imageSize(), d.encoderSize(), seed, architecture, finetuneEpochs));
         RunPipeline.Result r = new Demo(CommandLog.of(spec)).run(settings);
         Summary.print(spec.commandLine().getOut(), r, 5);

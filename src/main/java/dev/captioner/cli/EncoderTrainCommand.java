@@ -1,10 +1,13 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
-import dev.captioner.options.Settings;
+import dev.captioner.options.ResumeRun;
+import dev.captioner.options.Checked;
 import dev.captioner.vision.ConceptsConfig;
-import dev.captioner.vision.ConceptsTrainer;
+import dev.captioner.train.ConceptsTrainer;
+import dev.captioner.train.ConceptsSpec;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -41,18 +44,20 @@ public final class EncoderTrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
-            description = "Caption cleaning: seed or keep-short (default: ${DEFAULT-VALUE}).")
-    Cleaning cleaning;
+    @Mixin
+    CaptionCleaning captionCleaning;
+
+    @Mixin
+    ResumeRun resume;
 
     @Override
     public Integer call() {
-        ConceptsTrainer.Options defaults = ConceptsTrainer.Options.defaults();
-        ConceptsTrainer.Options options = Settings.of(spec, () -> new ConceptsTrainer.Options(size, labels, epochs,
-                batchSize, defaults.learningRate(), defaults.featureDim(), data.seed, cleaning));
+        ConceptsSpec defaults = ConceptsSpec.defaults();
+        ConceptsSpec options = Checked.of(spec, () -> new ConceptsSpec(size, labels, epochs,
+                batchSize, defaults.learningRate(), defaults.featureDim(), data.seed, captionCleaning.cleaning()));
         ConceptsConfig config;
         try (Dataset dataset = data.load()) {
-            config = new ConceptsTrainer(CommandLog.of(spec)).train(dataset, options, out);
+            config = new ConceptsTrainer(CommandLog.of(spec)).train(dataset, options, out, resume.resume());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -1,13 +1,14 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.BeamWidth;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.Split;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.eval.Evaluation;
 import dev.captioner.eval.Scoring;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.model.CaptionModel;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,8 +39,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "train, dev or test (default: ${DEFAULT-VALUE}).")
     Split split;
 
-    @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Beam width; 1 is greedy (default: ${DEFAULT-VALUE}).")
-    int beam;
+    @Mixin
+    BeamWidth beam;
 
     @Option(names = "--max-length", defaultValue = "0", paramLabel = "N", description = "Most tokens per caption (default: the model's).")
     int maxLength;
@@ -56,7 +57,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Split s = split;
-        DecodeOptions options = Settings.of(spec, () -> new DecodeOptions(beam, maxLength, lengthPenalty, blockTrigrams));
+        DecodeSpec options = Checked.of(spec, () -> new DecodeSpec(beam.beam(), maxLength, lengthPenalty, blockTrigrams));
         Scoring.Result result;
         try (CaptionModel m = CaptionModel.load(model); Dataset dataset = data.load()) {
             result = Evaluation.run(m, dataset, FeatureStore.read(features), s, options);

@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.features.FeatureStore;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code captioner explore}: the seed's exploratory plots. */
+/** {@code captioner explore}: the Keras tutorial's exploratory plots. */
 @Command(name = "explore", mixinStandardHelpOptions = true,
         description = "Draw sample images with captions, top-50 words, caption lengths, and (with features) PCA "
                 + "clusters and examples of each cluster.")
@@ -35,9 +36,8 @@ public final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--clusters", defaultValue = "8", paramLabel = "K", description = "k-means clusters (default: ${DEFAULT-VALUE}).")
     int clusters;
 
-    @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
-            description = "Caption cleaning: seed or keep-short (default: ${DEFAULT-VALUE}).")
-    Cleaning cleaning;
+    @Mixin
+    CaptionCleaning captionCleaning;
 
     @Override
     public Integer call() throws Exception {
@@ -46,7 +46,7 @@ public final class ExploreCommand implements Callable<Integer> {
         }
         List<Path> written;
         try (Dataset dataset = data.load()) {
-            written = Explore.run(dataset, cleaning, features == null ? null : FeatureStore.read(features), clusters,
+            written = Explore.run(dataset, captionCleaning.cleaning(), features == null ? null : FeatureStore.read(features), clusters,
                     data.seed, out);
         }
         written.forEach(p -> spec.commandLine().getOut().println("wrote " + p));

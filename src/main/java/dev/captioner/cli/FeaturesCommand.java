@@ -6,7 +6,7 @@ import dev.captioner.data.Split;
 import dev.captioner.features.FeatureExtractor;
 import dev.captioner.options.EncoderChoice;
 import dev.captioner.options.PixelLimit;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
@@ -55,13 +55,13 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        FeatureExtractor.Options options = Settings.of(spec, () -> new FeatureExtractor.Options(batch, workers,
+        FeatureExtractor.Spec options = Checked.of(spec, () -> new FeatureExtractor.Spec(batch, workers,
                 pixels.maxPixels()));
         PrintWriter out = spec.commandLine().getOut();
         // The workers' share of the cores, before an engine that fixes it at load time opens.
         EngineThreads.share(workers);
         try (Dataset dataset = data.load(); ImageEncoder enc = encoder.open(FeatureKind.POOLED)) {
-            List<ImageRecord> images = Settings.of(spec, () -> select(dataset, split));
+            List<ImageRecord> images = Checked.of(spec, () -> select(dataset, split));
             FeatureExtractor.Result r = new FeatureExtractor(CommandLog.of(spec)).extract(dataset, images, enc, this.out, options);
             out.printf(Locale.ROOT, "wrote %d features (%s, %s) to %s: %d computed, %d reused, %d failed%s%n",
                     r.features().size(), enc.name(), enc.grid() == null ? enc.featureDim() + "-d" : enc.grid() + " grid",

@@ -3,12 +3,13 @@ package dev.captioner.cli;
 import dev.captioner.data.Dataset;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
-import dev.captioner.model.Baseline;
-import dev.captioner.model.FinetuneConfig;
-import dev.captioner.model.FinetuneRecord;
-import dev.captioner.model.RewardMetric;
-import dev.captioner.model.SelfCriticalTrainer;
-import dev.captioner.options.Settings;
+import dev.captioner.train.Baseline;
+import dev.captioner.train.FinetuneConfig;
+import dev.captioner.train.FinetuneRecord;
+import dev.captioner.train.RewardMetric;
+import dev.captioner.train.SelfCriticalTrainer;
+import dev.captioner.options.ResumeRun;
+import dev.captioner.options.Checked;
 import dev.captioner.pipeline.Finetuning;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -74,17 +75,17 @@ public final class FinetuneCommand implements Callable<Integer> {
             description = "Stop after N epochs without a better dev CIDEr-D (default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--resume", description = "Continue the unfinished run in --out from its last finished epoch.")
-    boolean resume;
+    @Mixin
+    ResumeRun resume;
 
     @Override
     public Integer call() throws Exception {
-        FinetuneConfig settings = Settings.of(spec, () -> new FinetuneConfig(reward, samples, baseline, epochs, lr,
+        FinetuneConfig settings = Checked.of(spec, () -> new FinetuneConfig(reward, samples, baseline, epochs, lr,
                 maxWords == null ? 0 : maxWords, batchSize, clip, patience, data.seed));
         FeatureSet set = FeatureStore.read(features);
         SelfCriticalTrainer.Result r;
         try (Dataset dataset = data.load()) {
-            r = Finetuning.run(model, dataset, set, out, settings, resume, CommandLog.of(spec));
+            r = Finetuning.run(model, dataset, set, out, settings, resume.resume(), CommandLog.of(spec));
         }
         FinetuneRecord before = r.history().get(0);
         FinetuneRecord kept = r.history().get(r.bestEpoch());

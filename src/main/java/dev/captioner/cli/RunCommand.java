@@ -1,10 +1,11 @@
 package dev.captioner.cli;
 
-import dev.captioner.model.FinetuneConfig;
+import dev.captioner.options.BeamWidth;
+import dev.captioner.train.FinetuneConfig;
 import dev.captioner.options.EncoderChoice;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import dev.captioner.pipeline.RunPipeline;
-import dev.captioner.pipeline.RunSettings;
+import dev.captioner.pipeline.RunSpec;
 import dev.captioner.vision.FeatureKind;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code captioner run}: the seed's whole pipeline in one command. */
+/** {@code captioner run}: the Keras tutorial's whole pipeline in one command. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the whole pipeline: stats, features, explore, train, evaluate (greedy and beam), report. "
                 + "Re-running skips stages that are up to date and resumes interrupted ones.")
@@ -37,8 +38,8 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
-    @Option(names = "--beam", defaultValue = "3", paramLabel = "K", description = "Beam width of the second evaluation (default: ${DEFAULT-VALUE}).")
-    int beam;
+    @Mixin
+    BeamWidth beam;
 
     @Option(names = "--clusters", defaultValue = "8", paramLabel = "K", description = "Clusters in the explore plots (default: ${DEFAULT-VALUE}).")
     int clusters;
@@ -58,8 +59,8 @@ public final class RunCommand implements Callable<Integer> {
                     + " model reads pooled vectors, not grids");
         }
         PrintStream log = CommandLog.of(spec);
-        RunSettings s = Settings.of(spec, () -> new RunSettings(data.data, data.loadOptions(), encoder.encoder(),
-                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed), beam, clusters, batch,
+        RunSpec s = Checked.of(spec, () -> new RunSpec(data.data, data.loadOptions(), encoder.encoder(),
+                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed), beam.beamOr(3), clusters, batch,
                 encoder.card()).withFinetune(finetuneEpochs == 0 ? null
                         : FinetuneConfig.defaults().withEpochs(finetuneEpochs).withSeed(data.seed)));
         // A known dataset's name (e.g. flickr8k) is fetched first, once.

@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
@@ -35,9 +36,8 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "train, dev or test (default: ${DEFAULT-VALUE}).")
     Split split;
 
-    @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
-            description = "How captions and references are cleaned: seed or keep-short (default: ${DEFAULT-VALUE}).")
-    Cleaning cleaning;
+    @Mixin
+    CaptionCleaning captionCleaning;
 
     @Option(names = "--json", description = "Print the metrics.json object instead of a table.")
     boolean json;
@@ -49,7 +49,7 @@ public final class ScoreCommand implements Callable<Integer> {
         try (Dataset dataset = data.load()) {
             Set<String> known = dataset.images().stream().map(ImageRecord::name).collect(Collectors.toSet());
             Map<String, String> captions = PredictionsFile.read(predictions, known);
-            result = Scoring.score(dataset.images(s), captions, Map.of(), cleaning, 0, s.id());
+            result = Scoring.score(dataset.images(s), captions, Map.of(), captionCleaning.cleaning(), 0, s.id());
         }
         if (!result.missing().isEmpty()) {
             spec.commandLine().getErr().println("score: " + result.missing().size() + " " + s.id()

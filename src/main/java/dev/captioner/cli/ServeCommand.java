@@ -1,13 +1,15 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.PixelLimit;
+import dev.captioner.options.BeamWidth;
 import dev.captioner.Captioner;
 import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import dev.captioner.serve.CaptionServer;
 import dev.captioner.serve.ModelService;
-import dev.captioner.serve.ServeConfig;
+import dev.captioner.serve.ServeSpec;
 import dev.captioner.util.CaptionerException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,8 +54,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Requests that may wait before the server answers 503 (default: ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--beam", defaultValue = "1", paramLabel = "K", description = "Default beam width (default: ${DEFAULT-VALUE}).")
-    int beam;
+    @Mixin
+    BeamWidth beam;
 
     @Mixin
     ModelWeights weights;
@@ -61,10 +63,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     ExactDecode decode;
 
-    @Option(names = "--max-pixels", defaultValue = "40000000", paramLabel = "N",
-            description = "Refuse images with more pixels than this (default: ${DEFAULT-VALUE}); the heap (-Xmx) "
-                    + "also bounds the pixels decoded at once.")
-    long maxPixels;
+    @Mixin
+    PixelLimit pixels;
 
     @Option(names = "--max-batch", defaultValue = "8", paramLabel = "N",
             description = "Concurrent requests captioned in one network call (default: ${DEFAULT-VALUE}; 1 turns "
@@ -124,10 +124,10 @@ public final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("warning: --max-uploads is deprecated and ignored: admission follows the "
                     + "memory budget and the queue");
         }
-        ServeConfig config = Settings.of(spec, () -> ServeConfig.builder().host(host).port(port)
+        ServeSpec config = Checked.of(spec, () -> ServeSpec.builder().host(host).port(port)
                 .connections(maxConnections, seconds(headerTimeout, "--header-timeout"))
-                .workers(n, queue).batching(maxBatch, batchWaitMs).beam(beam, 10)
-                .maxUploadBytes((long) (maxUploadMb * 1024 * 1024)).maxPixels(maxPixels)
+                .workers(n, queue).batching(maxBatch, batchWaitMs).beam(beam.beam(), 10)
+                .maxUploadBytes((long) (maxUploadMb * 1024 * 1024)).maxPixels(pixels.maxPixelsOr(PixelLimit.SERVE_DEFAULT))
                 .timeouts(seconds(requestTimeout, "--request-timeout"), (long) (minUploadRate * 1024),
                         seconds(decodeTimeout, "--decode-timeout"))
                 .access(key, cors).build());
@@ -135,7 +135,8 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--host " + host + " lets other machines in: give an API key "
                     + "(--api-key-file FILE or CAPTIONER_API_KEY), or pass --insecure to serve without one");
         }
-        Captioner.Options options = Settings.of(spec, () -> new Captioner.Options(1, 0, weights.weightsPath(), maxPixels,
+        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(1, 0, weights.weightsPath(),
+                pixels.maxPixelsOr(PixelLimit.SERVE_DEFAULT),
                 decode.exact(), weights.trustModelPaths()));
         PrintWriter out = spec.commandLine().getOut();
         CaptionServer server = CaptionServer.startLoading(() -> new ModelService(Captioner.load(model.modelPath(),

@@ -3,11 +3,12 @@ package dev.captioner.cli;
 import dev.captioner.data.Dataset;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
-import dev.captioner.model.CaptionTrainer;
+import dev.captioner.train.CaptionTrainer;
 import dev.captioner.model.ModelDirectory;
 import dev.captioner.model.ModelSpec;
-import dev.captioner.model.TrainConfig;
-import dev.captioner.options.Settings;
+import dev.captioner.train.TrainConfig;
+import dev.captioner.options.ResumeRun;
+import dev.captioner.options.Checked;
 import dev.captioner.plot.LossChart;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -38,19 +39,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
-    @Option(names = "--resume", description = "Continue the unfinished run in --out from its last finished epoch.")
-    boolean resume;
+    @Mixin
+    ResumeRun resume;
 
     @Override
     public Integer call() throws Exception {
-        ModelSpec model = Settings.of(spec, training::modelSpec);
-        TrainConfig train = Settings.of(spec, () -> training.trainConfig(data.seed));
+        ModelSpec model = Checked.of(spec, training::modelSpec);
+        TrainConfig train = Checked.of(spec, () -> training.trainConfig(data.seed));
         FeatureSet set = FeatureStore.read(features);
         Path chart = new ModelDirectory(out).lossChart();
         CaptionTrainer.Result r;
         try (Dataset dataset = data.load()) {
             r = new CaptionTrainer(CommandLog.of(spec)).onEpoch(LossChart.redrawing(chart))
-                    .train(dataset, set, out, model, train, resume);
+                    .train(dataset, set, out, model, train, resume.resume());
         }
         LossChart.write(r.history(), chart);
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote model to %s: vocabulary %d, best epoch %d of %d "

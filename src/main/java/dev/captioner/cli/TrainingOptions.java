@@ -1,12 +1,14 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.Decay;
 import dev.captioner.model.ModelSpec;
-import dev.captioner.model.Objective;
-import dev.captioner.model.TrainConfig;
+import dev.captioner.train.Objective;
+import dev.captioner.train.TrainConfig;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The model and training options that {@code train} and {@code run} share. */
@@ -42,21 +44,20 @@ public final class TrainingOptions {
             description = "Words seen fewer times become <unk> (default: ${DEFAULT-VALUE}: keep all).")
     int minCount;
 
-    @Option(names = "--cleaning", defaultValue = "seed", paramLabel = "C", converter = CleaningConverter.class,
-            description = "Caption cleaning: seed or keep-short (default: ${DEFAULT-VALUE}).")
-    Cleaning cleaning;
+    @Mixin
+    CaptionCleaning captionCleaning;
 
     @Option(names = "--architecture", defaultValue = "merge", paramLabel = "A", converter = ArchitectureConverter.class,
             completionCandidates = ArchitectureNames.class,
-            description = "${COMPLETION-CANDIDATES}: merge is the seed's; attention reads grid features; transformer "
+            description = "${COMPLETION-CANDIDATES}: merge is the Keras tutorial's; attention reads grid features; transformer "
                     + "reads grids or pooled vectors (default: ${DEFAULT-VALUE}).")
     Architecture architecture;
 
-    @Option(names = "--attention-dim", defaultValue = "" + ModelSpec.AttentionSettings.DEFAULT_DIM, paramLabel = "N",
+    @Option(names = "--attention-dim", defaultValue = "" + ModelSpec.AttentionSpec.DEFAULT_DIM, paramLabel = "N",
             description = "Attention layer size, attention models (default: ${DEFAULT-VALUE}).")
     int attentionDim;
 
-    @Option(names = "--alpha-reg", defaultValue = "" + ModelSpec.AttentionSettings.DEFAULT_ALPHA_REG, paramLabel = "L",
+    @Option(names = "--alpha-reg", defaultValue = "" + ModelSpec.AttentionSpec.DEFAULT_ALPHA_REG, paramLabel = "L",
             description = "Weight of the doubly stochastic attention regulariser (default: ${DEFAULT-VALUE}).")
     float alphaReg;
 
@@ -95,16 +96,16 @@ public final class TrainingOptions {
     Decay decay;
 
     @Option(names = "--objective", defaultValue = "sequence", paramLabel = "O", converter = ObjectiveConverter.class,
-            description = "sequence (O(L)) or pairs (the seed's O(L^2) expansion) (default: ${DEFAULT-VALUE}).")
+            description = "sequence (O(L)) or pairs (the Keras tutorial's O(L^2) expansion) (default: ${DEFAULT-VALUE}).")
     Objective objective;
 
     /** @return architecture, sizes, cleaning and vocabulary threshold */
     ModelSpec modelSpec() {
         return ModelSpec.defaults().withArchitecture(architecture).withSizes(embed, units)
                 .withDropout(dropout != null ? dropout : architecture.recipe().dropout())
-                .withCleaning(cleaning).withMinCount(minCount)
-                .withAttention(new ModelSpec.AttentionSettings(attentionDim, alphaReg))
-                .withTransformer(new ModelSpec.TransformerSettings(layers, dModel, heads, ffn, tieEmbeddings,
+                .withCleaning(captionCleaning.cleaning()).withMinCount(minCount)
+                .withAttention(new ModelSpec.AttentionSpec(attentionDim, alphaReg))
+                .withTransformer(new ModelSpec.TransformerSpec(layers, dModel, heads, ffn, tieEmbeddings,
                         attentionLayer));
     }
 

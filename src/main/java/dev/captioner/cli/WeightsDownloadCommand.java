@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "download", mixinStandardHelpOptions = true,
         description = {"Download published encoder weights into $CAPTIONER_HOME/weights, verified; an interrupted "
                 + "download resumes. Keras' current address first, the original GitHub release second.",
-            "NAME: vgg16 (the seed's, 528 MB), vgg16-notop (56 MB), mobilenet (1.0), mobilenet-0.25."})
+            "NAME: vgg16 (the Keras tutorial's, 528 MB), vgg16-notop (56 MB), mobilenet (1.0), mobilenet-0.25."})
 public final class WeightsDownloadCommand implements Callable<Integer> {
 
     @Spec
@@ -37,7 +37,7 @@ public final class WeightsDownloadCommand implements Callable<Integer> {
     public Integer call() {
         boolean already = java.nio.file.Files.isRegularFile(weights.cached());
         Path file = Encoders.fetch(weights, mirror == null ? weights.file() : weights.file().fromMirror(mirror),
-                new Downloader(CommandLog.of(spec), dev.captioner.options.Settings.of(spec, limit::settings)));
+                new Downloader(CommandLog.of(spec), dev.captioner.options.Checked.of(spec, limit::settings)));
         spec.commandLine().getOut().println((already ? "already cached: " : "downloaded ") + weights.id() + " to "
                 + file.toAbsolutePath());
         return 0;

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  * are then wrapped in the {@link #START} and {@link #END} markers.
  */
 public enum Cleaning {
-    /** What the seed notebook does: one-letter words ("a") are dropped. */
-    SEED("seed", 2),
+    /** What the Keras "VGG16 + LSTM on Flickr8k" tutorial does: one-letter words ("a") are dropped. */
+    KERAS_TUTORIAL("keras-tutorial", 2),
     /** The papers' convention: one-letter words are kept. */
     KEEP_SHORT("keep-short", 1);
 
@@ -24,6 +24,12 @@ public enum Cleaning {
     public static final String START = "startseq";
     /** Marker that closes every training caption. */
     public static final String END = "endseq";
+
+    /**
+     * The tutorial's cleaning's old name, still read from models saved before it was renamed and
+     * accepted (with a warning) on the command line for one release.
+     */
+    public static final String DEPRECATED_KERAS_TUTORIAL = "seed";
 
     private final String id;
     private final int minWordLength;
@@ -94,6 +100,9 @@ public enum Cleaning {
      */
     @JsonCreator
     public static Cleaning parse(String id) {
+        if (DEPRECATED_KERAS_TUTORIAL.equalsIgnoreCase(id.trim())) {
+            return KERAS_TUTORIAL;
+        }
         for (Cleaning c : values()) {
             if (c.id.equalsIgnoreCase(id.trim())) {
                 return c;

@@ -41,7 +41,7 @@ final class CocoReader implements FormatReader {
     }
 
     @Override
-    public Result read(DataSource source, String hint, LoadOptions options) {
+    public Result read(DataSource source, String hint, LoadSpec options) {
         CaptionTable table = new CaptionTable(options.lenient());
         Map<String, Split> splits = new HashMap<>();
         List<String> valNames = new ArrayList<>();

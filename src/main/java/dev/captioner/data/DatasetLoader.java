@@ -43,7 +43,7 @@ public final class DatasetLoader {
      * @return the dataset; close it to release open archives
      * @throws CaptionerException if the data cannot be found or parsed
      */
-    public static Dataset load(Path data, LoadOptions options) {
+    public static Dataset load(Path data, LoadSpec options) {
         if (!Files.exists(data)) {
             throw new CaptionerException(data + ": no such file or directory");
         }
@@ -133,7 +133,7 @@ public final class DatasetLoader {
         }
     }
 
-    private static Dataset read(DataSource root, String location, String hint, LoadOptions options) {
+    private static Dataset read(DataSource root, String location, String hint, LoadSpec options) {
         DataSource source = root;
         DatasetFormat format = options.format() != null ? options.format() : detect(source, hint);
         if (format == null) {

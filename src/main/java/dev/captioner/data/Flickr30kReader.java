@@ -16,7 +16,7 @@ final class Flickr30kReader implements FormatReader {
     }
 
     @Override
-    public Result read(DataSource source, String hint, LoadOptions options) {
+    public Result read(DataSource source, String hint, LoadSpec options) {
         String imageDir = imageDir(source);
         CaptionTable table = new CaptionTable(options.lenient());
         String token = Layouts.firstFile(source, TOKEN);

@@ -15,7 +15,7 @@ final class Flickr8kReader implements FormatReader {
     }
 
     @Override
-    public Result read(DataSource source, String hint, LoadOptions options) {
+    public Result read(DataSource source, String hint, LoadSpec options) {
         String token = Layouts.firstFile(source, TOKEN_FILES);
         String imageDir = Layouts.firstDirectory(source, "Flicker8k_Dataset", "Flickr8k_Dataset", "Images");
         CaptionTable table = new CaptionTable(options.lenient());

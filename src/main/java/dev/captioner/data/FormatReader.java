@@ -23,7 +23,7 @@ interface FormatReader {
      * @param options parsing options
      * @return the captions and split
      */
-    Result read(DataSource source, String hint, LoadOptions options);
+    Result read(DataSource source, String hint, LoadSpec options);
 
     /** @return the file names this reader looks for, for the "no dataset found" message */
     String expects();

@@ -22,7 +22,7 @@ final class KaggleFlickr8kReader implements FormatReader {
     }
 
     @Override
-    public Result read(DataSource source, String hint, LoadOptions options) {
+    public Result read(DataSource source, String hint, LoadSpec options) {
         String imageDir = Layouts.firstDirectory(source, "Images", "images", "Flicker8k_Dataset", "Flickr8k_Dataset");
         CaptionTable table = new CaptionTable(options.lenient());
         String file = source.describe("captions.txt");

@@ -45,7 +45,7 @@ final class KarpathyReader implements FormatReader {
     }
 
     @Override
-    public Result read(DataSource source, String hint, LoadOptions options) {
+    public Result read(DataSource source, String hint, LoadSpec options) {
         String path = file(source, hint, true);
         String file = source.describe(path);
         File json = JsonFiles.read(source, path, File.class);

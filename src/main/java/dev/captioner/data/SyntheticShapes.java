@@ -35,7 +35,7 @@ public final class SyntheticShapes {
      * @param out the folder to write into (created if needed)
      * @return the number of images written
      */
-    public static int generate(SynthConfig config, Path out) {
+    public static int generate(SynthSpec config, Path out) {
         Path images = out.resolve("Flicker8k_Dataset");
         Path text = out.resolve("Flickr8k_text");
         try {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * Generates captions from image features: greedy search (beam 1, the seed's) or beam search,
+ * Generates captions from image features: greedy search (beam 1, the Keras tutorial's) or beam search,
  * batched over images and beams, stepping the LSTM one token at a time. Beam search keeps the K
  * best partial captions; one that picks the end marker is finished. The search stops for an
  * image when it has K finished captions that no partial one can beat, or at the length limit,
@@ -61,7 +61,7 @@ public final class CaptionDecoder {
      * @param options beam width, length limit, length penalty
      * @return for each image, up to {@code beam} captions, best first
      */
-    public List<List<Caption>> decode(float[][] features, DecodeOptions options) {
+    public List<List<Caption>> decode(float[][] features, DecodeSpec options) {
         Torch.noGrad();
         if (features.length == 0) {
             return List.of();
@@ -107,14 +107,14 @@ public final class CaptionDecoder {
     private final class Search {
         private final int b;
         private final int k;
-        private final DecodeOptions options;
+        private final DecodeSpec options;
         private final List<List<Hyp>> alive = new ArrayList<>();
         private final List<List<Hyp>> finished = new ArrayList<>();
         private final boolean[] done;
         /** {@code [B * K]}: the token each row feeds the LSTM next. */
         private final long[] tokens;
 
-        Search(int b, DecodeOptions options) {
+        Search(int b, DecodeSpec options) {
             this.b = b;
             this.k = options.beam();
             this.options = options;
@@ -275,7 +275,7 @@ public final class CaptionDecoder {
     }
 
     /** Whether an image's search can stop: K finished captions and no live one can beat them. */
-    private static boolean enough(List<Hyp> finished, List<Hyp> alive, int k, DecodeOptions options) {
+    private static boolean enough(List<Hyp> finished, List<Hyp> alive, int k, DecodeSpec options) {
         if (finished.size() < k) {
             return false;
         }
@@ -289,7 +289,7 @@ public final class CaptionDecoder {
         return bestAlive <= worstKept;
     }
 
-    private Caption caption(Hyp h, boolean finished, DecodeOptions options) {
+    private Caption caption(Hyp h, boolean finished, DecodeSpec options) {
         List<String> words = new ArrayList<>();
         List<float[]> attention = h.alphas() == null ? null : new ArrayList<>();
         Vocabulary v = model.vocabulary();

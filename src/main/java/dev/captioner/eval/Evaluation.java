@@ -5,7 +5,7 @@ import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.util.CaptionerException;
@@ -30,7 +30,7 @@ public final class Evaluation {
      * @return scores and per-image predictions
      */
     public static Scoring.Result run(CaptionModel model, Dataset dataset, FeatureSet features, Split split,
-            DecodeOptions options) {
+            DecodeSpec options) {
         List<ImageRecord> images = dataset.images(split);
         if (images.isEmpty()) {
             throw new CaptionerException(dataset.location() + ": the " + split.id() + " split is empty");

@@ -5,8 +5,8 @@ import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
 import dev.captioner.data.Vocabulary;
-import dev.captioner.model.CaptionRewards;
-import dev.captioner.model.RewardMetric;
+import dev.captioner.train.CaptionRewards;
+import dev.captioner.train.RewardMetric;
 import java.util.ArrayList;
 import java.util.List;
 

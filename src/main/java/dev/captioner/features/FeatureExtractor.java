@@ -48,10 +48,10 @@ public final class FeatureExtractor {
      *     {@link EngineThreads})
      * @param maxPixels largest image accepted, in pixels
      */
-    public record Options(int batch, int threads, long maxPixels) {
+    public record Spec(int batch, int threads, long maxPixels) {
 
         /** Validates the settings. */
-        public Options {
+        public Spec {
             if (batch < 1 || batch > 1024) {
                 throw new IllegalArgumentException("batch must be between 1 and 1024, was " + batch);
             }
@@ -64,8 +64,8 @@ public final class FeatureExtractor {
         }
 
         /** @return one image per call and one worker per core (fastest on CPUs, see README) */
-        public static Options defaults() {
-            return new Options(1, Runtime.getRuntime().availableProcessors(), ImageLoader.DEFAULT_MAX_PIXELS);
+        public static Spec defaults() {
+            return new Spec(1, Runtime.getRuntime().availableProcessors(), ImageLoader.DEFAULT_MAX_PIXELS);
         }
     }
 
@@ -115,7 +115,7 @@ public final class FeatureExtractor {
      * @param options batch, threads, pixel limit
      * @return counts, failures, and the features written
      */
-    public Result extract(Dataset dataset, List<ImageRecord> images, ImageEncoder encoder, Path out, Options options) {
+    public Result extract(Dataset dataset, List<ImageRecord> images, ImageEncoder encoder, Path out, Spec options) {
         FeatureCheckpoint.Meta meta = new FeatureCheckpoint.Meta(encoder.name(), encoder.weightsSha256(),
                 encoder.featureDim(), encoder.imageSize(), encoder.grid() == null ? "pooled" : encoder.grid().toString());
         // A kill during the final write leaves a temporary store behind; each rerun would add one.
@@ -127,29 +127,11 @@ public final class FeatureExtractor {
         Map<String, RowRef> done = new LinkedHashMap<>(previous(out, meta));
         FeatureCheckpoint checkpoint = FeatureCheckpoint.open(out, meta, log);
         done.putAll(checkpoint.rows());
-        int reused = 0;
-        int missing = 0;
-        // Batches are fixed slices of the image list, whatever was done before and whichever
-        // worker takes them: a network's numerics depend on the batch an image is in, so an
-        // interrupted and resumed run (which checkpoints whole batches) makes the same rows.
-        List<List<ImageRecord>> todo = new ArrayList<>();
-        int todoImages = 0;
-        int lastSlice = -1;
-        for (int i = 0; i < images.size(); i++) {
-            ImageRecord r = images.get(i);
-            if (done.containsKey(r.name())) {
-                reused++;
-            } else if (!r.present()) {
-                missing++;
-            } else {
-                if (i / options.batch() != lastSlice) {
-                    todo.add(new ArrayList<>());
-                    lastSlice = i / options.batch();
-                }
-                todo.get(todo.size() - 1).add(r);
-                todoImages++;
-            }
-        }
+        Plan plan = Plan.of(images, done, options.batch());
+        int reused = plan.reused();
+        int missing = plan.missing();
+        List<List<ImageRecord>> todo = plan.todo();
+        int todoImages = plan.todoImages();
         if (missing > 0) {
             log.println("features: " + missing + " image" + (missing == 1 ? "" : "s")
                     + " named by the captions have no file; skipped");
@@ -162,6 +144,52 @@ public final class FeatureExtractor {
         int computed = todo.isEmpty() ? 0 : run(dataset, todo, todoImages, encoder, checkpoint, options, failures);
         done.putAll(checkpoint.rows());
 
+        FeatureSet set = assemble(images, done, encoder);
+        FeatureStore.write(out, set);
+        checkpoint.delete();
+        return new Result(FeatureStore.read(out), computed, reused, List.copyOf(failures), missing);
+    }
+
+    /**
+     * The images still to encode, in fixed slices of the image list.
+     *
+     * @param todo batches to encode
+     * @param todoImages images in them
+     * @param reused images an earlier run or checkpoint already holds
+     * @param missing images named by the captions with no file
+     */
+    private record Plan(List<List<ImageRecord>> todo, int todoImages, int reused, int missing) {
+
+        static Plan of(List<ImageRecord> images, Map<String, RowRef> done, int batch) {
+            int reused = 0;
+            int missing = 0;
+            // Batches are fixed slices of the image list, whatever was done before and whichever
+            // worker takes them: a network's numerics depend on the batch an image is in, so an
+            // interrupted and resumed run (which checkpoints whole batches) makes the same rows.
+            List<List<ImageRecord>> todo = new ArrayList<>();
+            int todoImages = 0;
+            int lastSlice = -1;
+            for (int i = 0; i < images.size(); i++) {
+                ImageRecord r = images.get(i);
+                if (done.containsKey(r.name())) {
+                    reused++;
+                } else if (!r.present()) {
+                    missing++;
+                } else {
+                    if (i / batch != lastSlice) {
+                        todo.add(new ArrayList<>());
+                        lastSlice = i / batch;
+                    }
+                    todo.get(todo.size() - 1).add(r);
+                    todoImages++;
+                }
+            }
+            return new Plan(todo, todoImages, reused, missing);
+        }
+    }
+
+    /** The rows of the wanted images, in their order, as one feature set that streams from where they are. */
+    private static FeatureSet assemble(List<ImageRecord> images, Map<String, RowRef> done, ImageEncoder encoder) {
         List<String> ids = new ArrayList<>();
         List<RowRef> rows = new ArrayList<>();
         for (ImageRecord r : images) {
@@ -173,13 +201,10 @@ public final class FeatureExtractor {
         }
         // Rows stream from the earlier file and the checkpoint chunks into the new file; then the
         // result is read back from it, so no step holds every row in the heap.
-        FeatureSet set = new FeatureSet(ids, RowRef.concat(rows, encoder.featureDim()),
+        return new FeatureSet(ids, RowRef.concat(rows, encoder.featureDim()),
                 encoder.name(), encoder.featureDim(), encoder.weightsSha256(), encoder.imageSize(),
                 encoder.weightsLocation() == null ? null : encoder.weightsLocation().toString(), encoder.grid(),
                 encoder.card() == null ? null : encoder.card().toJson());
-        FeatureStore.write(out, set);
-        checkpoint.delete();
-        return new Result(FeatureStore.read(out), computed, reused, List.copyOf(failures), missing);
     }
 
     /** Rows of an earlier output file made with the same encoder and weights. */
@@ -207,7 +232,7 @@ public final class FeatureExtractor {
     }
 
     private int run(Dataset dataset, List<List<ImageRecord>> todo, int todoImages, ImageEncoder encoder,
-            FeatureCheckpoint checkpoint, Options options, List<Failure> failures) {
+            FeatureCheckpoint checkpoint, Spec options, List<Failure> failures) {
         int workers = Math.min(options.threads(), todo.size());
         EngineThreads.share(options.threads());
         // Decoders wait for room rather than fail: large images simply take turns.
@@ -245,7 +270,7 @@ public final class FeatureExtractor {
         private final List<List<ImageRecord>> todo;
         private final ImageEncoder encoder;
         private final FeatureCheckpoint checkpoint;
-        private final Options options;
+        private final Spec options;
         private final ImageLoader loader;
         private final List<Failure> failures;
         private final Progress progress;
@@ -263,7 +288,7 @@ public final class FeatureExtractor {
         private final AtomicBoolean abort = new AtomicBoolean();
 
         Extraction(Dataset dataset, List<List<ImageRecord>> todo, ImageEncoder encoder, FeatureCheckpoint checkpoint,
-                Options options, ImageLoader loader, List<Failure> failures, Progress progress, int workers) {
+                Spec options, ImageLoader loader, List<Failure> failures, Progress progress, int workers) {
             this.dataset = dataset;
             this.todo = todo;
             this.encoder = encoder;

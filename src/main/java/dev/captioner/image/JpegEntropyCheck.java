@@ -131,7 +131,21 @@ final class JpegEntropyCheck {
         int[] index = new int[count];
         Table[] dcOf = new Table[count];
         Table[] acOf = new Table[count];
-        for (int k = 0; k < count; k++) {
+        scanComponents(body, components, scanned, index, dcOf, acOf);
+        int spectral = body + 1 + 2 * count;
+        if (u8(spectral) != 0 || u8(spectral + 1) != 63 || u8(spectral + 2) != 0) {
+            throw new Refused("a sequential scan with progressive parameters");
+        }
+        // Blocks per MCU for each scan component, and the MCUs in the scan.
+        int[] blocks = new int[count];
+        long mcus = mcus(width, height, components, index, blocks);
+        codedData(mcus, blocks, dcOf, acOf);
+    }
+
+    /** Finds each scan component's frame component and Huffman tables; each component is coded once. */
+    private void scanComponents(int body, JpegStructure.Component[] components, boolean[] scanned, int[] index,
+            Table[] dcOf, Table[] acOf) throws Refused {
+        for (int k = 0; k < index.length; k++) {
             int id = u8(body + 1 + 2 * k);
             int tables = u8(body + 2 + 2 * k);
             index[k] = -1;
@@ -150,18 +164,21 @@ final class JpegEntropyCheck {
                 throw new Refused("a scan that names an undefined Huffman table");
             }
         }
-        int spectral = body + 1 + 2 * count;
-        if (u8(spectral) != 0 || u8(spectral + 1) != 63 || u8(spectral + 2) != 0) {
-            throw new Refused("a sequential scan with progressive parameters");
-        }
+    }
+
+    /**
+     * @return the MCUs of a scan of the components at {@code index}, with each one's blocks per
+     *     MCU in {@code blocks}
+     */
+    private static long mcus(int width, int height, JpegStructure.Component[] components, int[] index, int[] blocks)
+            throws Refused {
+        int count = index.length;
         int hMax = 1;
         int vMax = 1;
         for (JpegStructure.Component c : components) {
             hMax = Math.max(hMax, c.h());
             vMax = Math.max(vMax, c.v());
         }
-        // Blocks per MCU for each scan component, and the MCUs in the scan.
-        int[] blocks = new int[count];
         long mcus;
         if (count == 1) {
             JpegStructure.Component c = components[index[0]];
@@ -181,6 +198,12 @@ final class JpegEntropyCheck {
             }
             mcus = ceil(width, 8L * hMax) * ceil(height, 8L * vMax);
         }
+        return mcus;
+    }
+
+    /** Decodes every block of the scan's entropy-coded data, within the deadline. */
+    private void codedData(long mcus, int[] blocks, Table[] dcOf, Table[] acOf) throws Refused {
+        int count = blocks.length;
         buf = 0;
         bits = 0;
         int[] predictions = new int[count];

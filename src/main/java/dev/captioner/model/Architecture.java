@@ -19,10 +19,10 @@ import java.util.stream.Collectors;
  */
 public enum Architecture {
     /**
-     * The seed's: the projected image feature is added to the LSTM's output before the decoder
+     * The Keras tutorial's: the projected image feature is added to the LSTM's output before the decoder
      * head ("merge" model).
      */
-    MERGE("merge", "the seed's: LSTM over the words, image vector added before the head", FeatureKind.POOLED,
+    MERGE("merge", "the Keras tutorial's: LSTM over the words, image vector added before the head", FeatureKind.POOLED,
             EnumSet.noneOf(Trait.class), Recipe.LSTM, LstmCaptionNet::new),
     /** Show and Tell style: the projected image feature is the LSTM's initial hidden state. */
     INIT_INJECT("init-inject", "Show and Tell: the image vector is the LSTM's initial state", FeatureKind.POOLED,
@@ -52,7 +52,7 @@ public enum Architecture {
      *     demo's; docs/performance.md, "Self-critical fine-tuning")
      */
     public record Recipe(float dropout, int warmup, Decay decay, float finetuneRate) {
-        /** The LSTMs: the seed's dropout of 0.5 and a constant rate; fine-tuned at 5e-4. */
+        /** The LSTMs: the Keras tutorial's dropout of 0.5 and a constant rate; fine-tuned at 5e-4. */
         static final Recipe LSTM = new Recipe(0.5f, 0, Decay.INVERSE_SQRT, 5e-4f);
         /**
          * The transformer: light dropout, a warm-up of 400 steps and a linear decay (lower dev loss
@@ -67,9 +67,9 @@ public enum Architecture {
         READS_BOTH,
         /** Its captions carry per-word attention maps over the grid. */
         ATTENTION_MAPS,
-        /** It has the additive attention layer {@link ModelSpec.AttentionSettings} sizes. */
+        /** It has the additive attention layer {@link ModelSpec.AttentionSpec} sizes. */
         ADDITIVE_ATTENTION,
-        /** It is the transformer {@link ModelSpec.TransformerSettings} sizes. */
+        /** It is the transformer {@link ModelSpec.TransformerSpec} sizes. */
         TRANSFORMER_LAYERS,
         /** Its decoding keeps a cache that {@link CaptionNet#useCache(boolean)} switches. */
         DECODING_CACHE
@@ -121,12 +121,12 @@ public enum Architecture {
         return traits.contains(Trait.DECODING_CACHE);
     }
 
-    /** @return whether its network has the additive attention layer that {@link ModelSpec.AttentionSettings} sizes */
+    /** @return whether its network has the additive attention layer that {@link ModelSpec.AttentionSpec} sizes */
     boolean attentionLayer() {
         return traits.contains(Trait.ADDITIVE_ATTENTION);
     }
 
-    /** @return whether its network is the transformer that {@link ModelSpec.TransformerSettings} sizes */
+    /** @return whether its network is the transformer that {@link ModelSpec.TransformerSpec} sizes */
     boolean transformerLayers() {
         return traits.contains(Trait.TRANSFORMER_LAYERS);
     }

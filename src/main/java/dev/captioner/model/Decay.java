@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** How the learning rate falls once its warm-up has ended (see {@link TrainConfig#rateFactor}). */
+/** How the learning rate falls once its warm-up has ended: part of an architecture's recipe and of a training run's settings. */
 public enum Decay {
     /** As the inverse square root of the step ("Attention Is All You Need"); no decay without warm-up. */
     INVERSE_SQRT("inverse-sqrt"),

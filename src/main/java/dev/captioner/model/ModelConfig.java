@@ -44,8 +44,8 @@ public record ModelConfig(
         @JsonProperty("min_count") int minCount,
         @JsonProperty("encoder") EncoderInfo encoder,
         @JsonProperty("data") DataInfo data,
-        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.AttentionSettings attention,
-        @JsonProperty("transformer") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.TransformerSettings transformer) {
+        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.AttentionSpec attention,
+        @JsonProperty("transformer") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.TransformerSpec transformer) {
 
     /** File name inside a model directory. */
     public static final String FILE = ModelDirectory.CONFIG;
@@ -146,10 +146,10 @@ public record ModelConfig(
     }
 
     private static ModelSpec spec(Architecture architecture, int embed, int units, float dropout, Cleaning cleaning,
-            int minCount, ModelSpec.AttentionSettings attention, ModelSpec.TransformerSettings transformer) {
+            int minCount, ModelSpec.AttentionSpec attention, ModelSpec.TransformerSpec transformer) {
         return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount,
-                attention == null ? ModelSpec.AttentionSettings.defaults() : attention,
-                transformer == null ? ModelSpec.TransformerSettings.defaults() : transformer);
+                attention == null ? ModelSpec.AttentionSpec.defaults() : attention,
+                transformer == null ? ModelSpec.TransformerSpec.defaults() : transformer);
     }
 
     /** @return what the user asked for (default attention settings where the architecture has none) */

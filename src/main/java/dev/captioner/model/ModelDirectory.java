@@ -29,7 +29,7 @@ import java.util.List;
  *   <li>{@code history.json} and {@code loss.png}: the training run's epochs and curves;</li>
  *   <li>{@code encoder/}: a copy of a small encoder's files, so the directory alone captions
  *       wherever it is moved;</li>
- *   <li>{@code training/}: an unfinished run's checkpoints ({@link TrainingCheckpoint}), gone
+ *   <li>{@code training/}: an unfinished run's checkpoints (see {@code train.TrainingCheckpoint}), gone
  *       once training ends.</li>
  * </ul>
  * Reading checks what a truncated, foreign or half-written directory would get wrong and names
@@ -187,7 +187,7 @@ public record ModelDirectory(Path dir) {
      * @param files the files that make up the encoder
      * @throws IOException if one cannot be copied
      */
-    void bundleEncoder(List<Path> files) throws IOException {
+    public void bundleEncoder(List<Path> files) throws IOException {
         if (files.isEmpty()) {
             return;
         }
@@ -212,7 +212,7 @@ public record ModelDirectory(Path dir) {
     }
 
     /** Writes parameters into a checkpoint folder that is being assembled (synced by its commit). */
-    static void writeParameters(CaptionNet net, Path file) throws IOException {
+    public static void writeParameters(ai.djl.nn.Block net, Path file) throws IOException {
         try (OutputStream raw = Files.newOutputStream(file);
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
             net.saveParameters(out);
@@ -224,7 +224,7 @@ public record ModelDirectory(Path dir) {
      * @param file parameters saved by {@link #saveParameters}
      * @param manager owns the loaded arrays
      */
-    static void loadParameters(CaptionNet net, Path file, NDManager manager) {
+    public static void loadParameters(ai.djl.nn.Block net, Path file, NDManager manager) {
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
             net.loadParameters(manager, in);
         } catch (IOException | MalformedModelException | RuntimeException e) {

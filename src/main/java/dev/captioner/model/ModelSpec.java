@@ -20,7 +20,7 @@ import dev.captioner.data.Cleaning;
  * @param transformer the transformer decoder's settings, used by the transformer
  */
 public record ModelSpec(Architecture architecture, int embed, int units, float dropout, Cleaning cleaning, int minCount,
-        AttentionSettings attention, TransformerSettings transformer) {
+        AttentionSpec attention, TransformerSpec transformer) {
 
     /**
      * The attention layer of an attention model.
@@ -28,7 +28,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @param dim size of the attention layer
      * @param alphaReg weight of the doubly stochastic regulariser
      */
-    public record AttentionSettings(
+    public record AttentionSpec(
             @JsonProperty("dim") int dim,
             @JsonProperty("alpha_reg") float alphaReg) {
 
@@ -38,7 +38,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
         public static final float DEFAULT_ALPHA_REG = 1f;
 
         /** Validates the settings. */
-        public AttentionSettings {
+        public AttentionSpec {
             if (dim < 1 || dim > 4096) {
                 throw new IllegalArgumentException("attention dim must be between 1 and 4096, was " + dim);
             }
@@ -48,8 +48,8 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
         }
 
         /** @return a 256-wide layer with the regulariser at weight 1 */
-        public static AttentionSettings defaults() {
-            return new AttentionSettings(DEFAULT_DIM, DEFAULT_ALPHA_REG);
+        public static AttentionSpec defaults() {
+            return new AttentionSpec(DEFAULT_DIM, DEFAULT_ALPHA_REG);
         }
     }
 
@@ -63,7 +63,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @param tieEmbeddings whether the output layer shares the word embeddings' weights
      * @param attentionLayer whose cross-attention the attention pictures show, counted from 1 (0: the last)
      */
-    public record TransformerSettings(
+    public record TransformerSpec(
             @JsonProperty("layers") int layers,
             @JsonProperty("d_model") int dModel,
             @JsonProperty("heads") int heads,
@@ -72,7 +72,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
             @JsonProperty("attention_layer") int attentionLayer) {
 
         /** Validates the settings. */
-        public TransformerSettings {
+        public TransformerSpec {
             if (layers < 1 || layers > 48) {
                 throw new IllegalArgumentException("layers must be between 1 and 48, was " + layers);
             }
@@ -90,8 +90,8 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
         }
 
         /** @return three layers of width 256, 8 heads, feed-forward 1,024, untied, pictures from the last layer */
-        public static TransformerSettings defaults() {
-            return new TransformerSettings(3, 256, 8, 0, false, 0);
+        public static TransformerSpec defaults() {
+            return new TransformerSpec(3, 256, 8, 0, false, 0);
         }
 
         /** @return the feed-forward width */
@@ -121,10 +121,10 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
         }
     }
 
-    /** @return the seed's model: merge, 256/256, dropout 0.5, seed cleaning, all words kept */
+    /** @return the Keras tutorial's model: merge, 256/256, dropout 0.5, keras-tutorial cleaning, all words kept */
     public static ModelSpec defaults() {
-        return new ModelSpec(Architecture.MERGE, 256, 256, 0.5f, Cleaning.SEED, 1, AttentionSettings.defaults(),
-                TransformerSettings.defaults());
+        return new ModelSpec(Architecture.MERGE, 256, 256, 0.5f, Cleaning.KERAS_TUTORIAL, 1, AttentionSpec.defaults(),
+                TransformerSpec.defaults());
     }
 
     /**
@@ -180,7 +180,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @param settings attention layer settings
      * @return a copy with them
      */
-    public ModelSpec withAttention(AttentionSettings settings) {
+    public ModelSpec withAttention(AttentionSpec settings) {
         return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, settings, transformer);
     }
 
@@ -188,7 +188,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @param settings transformer settings
      * @return a copy with them
      */
-    public ModelSpec withTransformer(TransformerSettings settings) {
+    public ModelSpec withTransformer(TransformerSpec settings) {
         return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, attention, settings);
     }
 }

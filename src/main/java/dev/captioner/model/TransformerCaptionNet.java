@@ -38,7 +38,7 @@ import java.util.List;
  */
 public final class TransformerCaptionNet extends CaptionNet {
 
-    private final ModelSpec.TransformerSettings t;
+    private final ModelSpec.TransformerSpec t;
     private final int d;
     private final int heads;
     private final int dh;

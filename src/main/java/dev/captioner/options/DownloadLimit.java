@@ -15,8 +15,8 @@ public final class DownloadLimit {
     Double maxGb;
 
     /** @return the downloader's settings with this limit */
-    public Downloader.Settings settings() {
-        Downloader.Settings d = Downloader.Settings.defaults();
+    public Downloader.Spec settings() {
+        Downloader.Spec d = Downloader.Spec.defaults();
         if (maxGb == null) {
             return d;
         }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 public final class EncoderChoice {
 
-    /** The encoder when none is named: the seed's. */
+    /** The encoder when none is named: the Keras tutorial's. */
     public static final String DEFAULT_ENCODER = "vgg16";
 
     @Option(names = "--encoder", defaultValue = DEFAULT_ENCODER, paramLabel = "NAME", completionCandidates = EncoderNames.class,

@@ -3,17 +3,19 @@ package dev.captioner.pipeline;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetLoader;
-import dev.captioner.data.LoadOptions;
-import dev.captioner.data.SynthConfig;
+import dev.captioner.data.LoadSpec;
+import dev.captioner.data.SynthSpec;
 import dev.captioner.data.SyntheticShapes;
 import dev.captioner.model.Architecture;
-import dev.captioner.model.FinetuneConfig;
+import dev.captioner.train.FinetuneConfig;
 import dev.captioner.model.ModelSpec;
-import dev.captioner.model.Objective;
-import dev.captioner.model.TrainConfig;
+import dev.captioner.train.Objective;
+import dev.captioner.train.TrainConfig;
 import dev.captioner.vision.ConceptsConfig;
 import dev.captioner.vision.ConceptsEncoder;
-import dev.captioner.vision.ConceptsTrainer;
+import dev.captioner.train.ConceptsTrainer;
+import dev.captioner.train.ConceptsSpec;
+import dev.captioner.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,11 +40,11 @@ public final class Demo {
      * as the default three of 256 (which overfit after nine epochs) in a third of the time
      * (docs/performance.md, "Tuning the transformer").
      */
-    public static final ModelSpec.TransformerSettings TRANSFORMER = new ModelSpec.TransformerSettings(2, 128, 4, 512,
+    public static final ModelSpec.TransformerSpec TRANSFORMER = new ModelSpec.TransformerSpec(2, 128, 4, 512,
             false, 0);
 
     /**
-     * Settings of the demo.
+     * Spec of the demo.
      *
      * @param out the run folder
      * @param images synthetic images
@@ -54,16 +56,16 @@ public final class Demo {
      * @param architecture the caption model's architecture
      * @param finetuneEpochs most epochs of self-critical fine-tuning after training (0: none)
      */
-    public record Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
+    public record Spec(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
             Architecture architecture, int finetuneEpochs) {
 
         /** Validates the settings. */
-        public Settings {
+        public Spec {
             if (epochs < 1 || epochs > 10_000 || encoderEpochs < 1) {
                 throw new IllegalArgumentException("epochs must be between 1 and 10000, was " + epochs);
             }
             // The synthetic data's own limits (images, size), checked before anything is written.
-            new SynthConfig(images, imageSize, seed);
+            new SynthSpec(images, imageSize, seed);
             if (architecture == null) {
                 throw new IllegalArgumentException("an architecture is required");
             }
@@ -72,14 +74,14 @@ public final class Demo {
             }
         }
 
-        /** Settings without fine-tuning. */
-        public Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
+        /** Spec without fine-tuning. */
+        public Spec(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
                 Architecture architecture) {
             this(out, images, epochs, encoderEpochs, imageSize, encoderSize, seed, architecture, 0);
         }
 
-        /** Settings with the demo's default architecture, {@link #ARCHITECTURE}. */
-        public Settings(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed) {
+        /** Spec with the demo's default architecture, {@link #ARCHITECTURE}. */
+        public Spec(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed) {
             this(out, images, epochs, encoderEpochs, imageSize, encoderSize, seed, ARCHITECTURE);
         }
 
@@ -87,8 +89,8 @@ public final class Demo {
          * @return the defaults: 2,000 images of 96 px, 12 encoder epochs, 20 caption-model epochs,
          *     the transformer ({@link #ARCHITECTURE})
          */
-        public static Settings defaults(Path out) {
-            return new Settings(out, SynthConfig.DEFAULT_IMAGES, 20, 12, SynthConfig.DEFAULT_SIZE, 64, 42);
+        public static Spec defaults(Path out) {
+            return new Spec(out, SynthSpec.DEFAULT_IMAGES, 20, 12, SynthSpec.DEFAULT_SIZE, 64, 42);
         }
     }
 
@@ -103,31 +105,36 @@ public final class Demo {
      * @param s settings
      * @return the pipeline's result
      */
-    public RunPipeline.Result run(Settings s) throws IOException {
+    public RunPipeline.Result run(Spec s) throws IOException {
         Files.createDirectories(s.out());
         StageStamps stamps = new StageStamps(s.out());
         Path data = s.out().resolve("data");
         String synthKey = StageStamps.key("synth", s.images(), s.imageSize(), s.seed());
         if (!stamps.done("synth", synthKey)) {
             log.println("demo: writing " + s.images() + " synthetic images");
-            SyntheticShapes.generate(new SynthConfig(s.images(), s.imageSize(), s.seed()), data);
+            SyntheticShapes.generate(new SynthSpec(s.images(), s.imageSize(), s.seed()), data);
             stamps.mark("synth", synthKey);
         }
         Path encoder = s.out().resolve("encoder");
         String encoderKey = StageStamps.key("encoder", synthKey, s.encoderEpochs(), s.encoderSize());
         if (!stamps.done("encoder", encoderKey) || !Files.isRegularFile(encoder.resolve(ConceptsConfig.FILE))) {
             log.println("demo: training the concepts encoder");
-            try (Dataset d = DatasetLoader.load(data, LoadOptions.defaults().withSeed(s.seed()))) {
-                ConceptsTrainer.Options o = ConceptsTrainer.Options.defaults();
-                new ConceptsTrainer(log).train(d, new ConceptsTrainer.Options(s.encoderSize(), o.labels(), s.encoderEpochs(),
-                        o.batchSize(), o.learningRate(), o.featureDim(), s.seed(), Cleaning.SEED), encoder);
+            // An interrupted run continues; one finished for other settings is replaced.
+            boolean resume = ConceptsTrainer.hasCheckpoint(encoder);
+            if (!resume) {
+                FileTrees.delete(encoder);
+            }
+            try (Dataset d = DatasetLoader.load(data, LoadSpec.defaults().withSeed(s.seed()))) {
+                ConceptsSpec o = ConceptsSpec.defaults();
+                new ConceptsTrainer(log).train(d, new ConceptsSpec(s.encoderSize(), o.labels(), s.encoderEpochs(),
+                        o.batchSize(), o.learningRate(), o.featureDim(), s.seed(), Cleaning.KERAS_TUTORIAL), encoder, resume);
             }
             stamps.mark("encoder", encoderKey);
         }
         ModelSpec model = ModelSpec.defaults(s.architecture()).withTransformer(TRANSFORMER);
         TrainConfig train = new TrainConfig(s.epochs(), 64, 1e-3f, 5f, 3, Objective.SEQUENCE, s.seed())
                 .withSchedule(s.architecture().recipe().warmup(), s.architecture().recipe().decay());
-        RunSettings run = new RunSettings(data, LoadOptions.defaults().withSeed(s.seed()), ConceptsEncoder.NAME, encoder, s.out(),
+        RunSpec run = new RunSpec(data, LoadSpec.defaults().withSeed(s.seed()), ConceptsEncoder.NAME, encoder, s.out(),
                 model, train, 3, 8, 8).withFinetune(s.finetuneEpochs() == 0 ? null : FinetuneConfig.defaults()
                         .withEpochs(s.finetuneEpochs()).withSeed(s.seed())
                         .withLearningRate(s.architecture().recipe().finetuneRate()));

@@ -7,7 +7,7 @@ import dev.captioner.data.DatasetLoader;
 import dev.captioner.data.DatasetStats;
 import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.eval.Evaluation;
 import dev.captioner.eval.Metrics;
 import dev.captioner.eval.Prediction;
@@ -16,10 +16,10 @@ import dev.captioner.features.FeatureExtractor;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.model.CaptionModel;
-import dev.captioner.model.CaptionTrainer;
+import dev.captioner.train.CaptionTrainer;
 import dev.captioner.model.EpochRecord;
 import dev.captioner.model.ModelDirectory;
-import dev.captioner.model.SelfCriticalTrainer;
+import dev.captioner.train.SelfCriticalTrainer;
 import dev.captioner.plot.AttentionExamples;
 import dev.captioner.plot.EvalPlots;
 import dev.captioner.plot.Explore;
@@ -48,7 +48,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The seed's whole pipeline: stats → features → explore → train → evaluate (greedy and beam) →
+ * The Keras tutorial's whole pipeline: stats → features → explore → train → evaluate (greedy and beam) →
  * report, each stage writing into the run folder. A re-run skips every stage whose outputs exist
  * and were made from the same inputs and settings; an interrupted feature extraction or training
  * continues where it stopped.
@@ -105,47 +105,51 @@ public final class RunPipeline {
      * @param s settings
      * @return scores and the report's path
      */
-    public Result run(RunSettings s) throws IOException {
+    public Result run(RunSpec s) throws IOException {
         Files.createDirectories(s.out());
         try (Dataset dataset = DatasetLoader.load(s.data(), s.load())) {
             Stages stages = new Stages(s, dataset);
             stages.stats();
-            FeatureSet features = stages.features();
-            stages.explore(features);
-            Path modelDir = stages.train(features);
-            Path finetuned = stages.finetune(modelDir, features);
-            try (CaptionModel model = CaptionModel.load(modelDir)) {
-                stages.evaluate(model, features);
+            Keyed<FeatureSet> features = stages.features();
+            String explored = stages.explore(features);
+            Keyed<Path> trained = stages.train(features);
+            Keyed<Path> finetuned = stages.finetune(trained, features.value());
+            try (CaptionModel model = CaptionModel.load(trained.value())) {
+                String evaluated = stages.evaluate(model, trained, features.value());
+                String finetunedEvaluated = null;
                 if (finetuned != null) {
-                    try (CaptionModel tuned = CaptionModel.load(finetuned)) {
-                        stages.evaluateFinetuned(tuned, features);
+                    try (CaptionModel tuned = CaptionModel.load(finetuned.value())) {
+                        finetunedEvaluated = stages.evaluateFinetuned(tuned, finetuned, features.value());
                     }
                 }
-                return stages.report(model);
+                return stages.report(model, evaluated, explored, finetunedEvaluated);
             }
         }
     }
+
+    /**
+     * What a stage made, with the key its stamp has: the stages after it include the key in theirs.
+     *
+     * @param key the stage's key
+     * @param value what it made
+     * @param <T> its type
+     */
+    private record Keyed<T>(String key, T value) {}
 
     /**
      * The stages of one run, in order. Each skips itself when its stamp says its outputs were
      * made from the same inputs and settings; each stage's key includes the keys it depends on.
      */
     private final class Stages {
-        private final RunSettings s;
+        private final RunSpec s;
         private final Dataset dataset;
         private final Path out;
         private final StageStamps stamps;
         private final List<String> ran = new ArrayList<>();
         private final DatasetStats stats;
         private final String dataKey;
-        private String featuresKey;
-        private String exploreKey;
-        private String trainKey;
-        private String evalKey;
-        private String finetuneKey;
-        private String finetuneEvalKey;
 
-        Stages(RunSettings s, Dataset dataset) {
+        Stages(RunSpec s, Dataset dataset) {
             this.s = s;
             this.dataset = dataset;
             this.out = s.out();
@@ -179,12 +183,12 @@ public final class RunPipeline {
             }
         }
 
-        FeatureSet features() throws IOException {
+        Keyed<FeatureSet> features() throws IOException {
             FeatureKind kind = s.model().architecture().features();
             // An exported encoder's model file is named with it: its identity keys the stage too.
             Path weights = s.weights() != null ? s.weights() : Encoders.fileOf(s.encoder());
             // Pooled-vector runs keep the key they always had, so existing feature files stay valid.
-            featuresKey = kind == FeatureKind.POOLED
+            String featuresKey = kind == FeatureKind.POOLED
                     ? StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(weights))
                     : StageStamps.key("features", dataKey, s.encoder(), weightsIdentity(weights), kind.id());
             if (s.encoderCard() != null) {
@@ -195,7 +199,7 @@ public final class RunPipeline {
                 stage("features (" + s.encoder() + (kind == FeatureKind.GRID ? ", grids" : "") + ")");
                 List<ImageRecord> images = dataset.images().stream().filter(r -> r.split() != null && r.present()).toList();
                 int workers = Runtime.getRuntime().availableProcessors();
-                FeatureExtractor.Options options = new FeatureExtractor.Options(s.featureBatch(), workers,
+                FeatureExtractor.Spec options = new FeatureExtractor.Spec(s.featureBatch(), workers,
                         ImageLoader.DEFAULT_MAX_PIXELS);
                 EngineThreads.share(workers);
                 try (ImageEncoder enc = Encoders.open(s.encoder(), s.weights(), s.encoderCard(), kind,
@@ -208,21 +212,23 @@ public final class RunPipeline {
                 stamps.mark("features", featuresKey);
                 ran("features");
             }
-            return FeatureStore.read(featureFile);
+            return new Keyed<>(featuresKey, FeatureStore.read(featureFile));
         }
 
-        void explore(FeatureSet features) {
-            exploreKey = StageStamps.key("explore", featuresKey, s.clusters(), s.train().seed());
+        String explore(Keyed<FeatureSet> features) {
+            String exploreKey = StageStamps.key("explore", features.key(), s.clusters(), s.train().seed());
             if (!upToDate("explore", exploreKey)) {
                 stage("explore");
-                Explore.run(dataset, s.model().cleaning(), features, s.clusters(), s.train().seed(), out.resolve(EXPLORE));
+                Explore.run(dataset, s.model().cleaning(), features.value(), s.clusters(), s.train().seed(),
+                        out.resolve(EXPLORE));
                 stamps.mark("explore", exploreKey);
                 ran("explore");
             }
+            return exploreKey;
         }
 
-        Path train(FeatureSet features) {
-            trainKey = StageStamps.key("train", featuresKey, s.model(), s.train());
+        Keyed<Path> train(Keyed<FeatureSet> features) {
+            String trainKey = StageStamps.key("train", features.key(), s.model(), s.train());
             Path modelDir = out.resolve(MODEL);
             ModelDirectory files = new ModelDirectory(modelDir);
             if (!upToDate("train", trainKey, files.configFile())) {
@@ -236,20 +242,20 @@ public final class RunPipeline {
                 Path chart = files.lossChart();
                 CaptionTrainer.Result r = new CaptionTrainer(log)
                         .onEpoch(LossChart.redrawing(chart))
-                        .train(dataset, features, modelDir, s.model(), s.train(), resume);
+                        .train(dataset, features.value(), modelDir, s.model(), s.train(), resume);
                 LossChart.write(r.history(), chart);
                 stamps.mark("train", trainKey);
                 ran("train");
             }
-            return modelDir;
+            return new Keyed<>(trainKey, modelDir);
         }
 
         /** @return the fine-tuned model, or null when the run does not fine-tune */
-        Path finetune(Path modelDir, FeatureSet features) {
+        Keyed<Path> finetune(Keyed<Path> trained, FeatureSet features) {
             if (s.finetune() == null) {
                 return null;
             }
-            finetuneKey = StageStamps.key("finetune", trainKey, s.finetune());
+            String finetuneKey = StageStamps.key("finetune", trained.key(), s.finetune());
             Path dir = out.resolve(FINETUNED);
             if (!upToDate("finetune", finetuneKey, new ModelDirectory(dir).configFile())) {
                 stage("finetune (self-critical, " + s.finetune().epochs() + " epochs at most)");
@@ -258,33 +264,34 @@ public final class RunPipeline {
                     FileTrees.delete(dir);
                 }
                 stamps.mark("finetune-started", finetuneKey);
-                Finetuning.run(modelDir, dataset, features, dir, s.finetune(), resume, log);
+                Finetuning.run(trained.value(), dataset, features, dir, s.finetune(), resume, log);
                 stamps.mark("finetune", finetuneKey);
                 ran("finetune");
             }
-            return dir;
+            return new Keyed<>(finetuneKey, dir);
         }
 
-        void evaluateFinetuned(CaptionModel model, FeatureSet features) throws IOException {
-            finetuneEvalKey = StageStamps.key("evaluate-finetuned", finetuneKey, s.beam());
+        String evaluateFinetuned(CaptionModel model, Keyed<Path> finetuned, FeatureSet features) throws IOException {
+            String finetuneEvalKey = StageStamps.key("evaluate-finetuned", finetuned.key(), s.beam());
             Path evalDir = out.resolve(EVAL_FINETUNED);
             if (!upToDate("evaluate-finetuned", finetuneEvalKey)) {
                 stage("evaluate the fine-tuned model (greedy and beam " + s.beam() + ")");
-                save(evalDir.resolve("greedy"), Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.greedy()));
+                save(evalDir.resolve("greedy"), Evaluation.run(model, dataset, features, Split.TEST, DecodeSpec.greedy()));
                 save(evalDir.resolve("beam" + s.beam()),
-                        Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.beam(s.beam())));
+                        Evaluation.run(model, dataset, features, Split.TEST, DecodeSpec.beam(s.beam())));
                 stamps.mark("evaluate-finetuned", finetuneEvalKey);
                 ran("evaluate-finetuned");
             }
+            return finetuneEvalKey;
         }
 
-        void evaluate(CaptionModel model, FeatureSet features) throws IOException {
-            evalKey = StageStamps.key("evaluate", trainKey, s.beam());
+        String evaluate(CaptionModel model, Keyed<Path> trained, FeatureSet features) throws IOException {
+            String evalKey = StageStamps.key("evaluate", trained.key(), s.beam());
             Path evalDir = out.resolve(EVAL);
             if (!upToDate("evaluate", evalKey)) {
                 stage("evaluate (greedy and beam " + s.beam() + ")");
-                Scoring.Result g = Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.greedy());
-                Scoring.Result b = Evaluation.run(model, dataset, features, Split.TEST, DecodeOptions.beam(s.beam()));
+                Scoring.Result g = Evaluation.run(model, dataset, features, Split.TEST, DecodeSpec.greedy());
+                Scoring.Result b = Evaluation.run(model, dataset, features, Split.TEST, DecodeSpec.beam(s.beam()));
                 save(evalDir.resolve("greedy"), g);
                 save(evalDir.resolve("beam" + s.beam()), b);
                 EvalPlots.write(dataset, g.predictions(), evalDir);
@@ -294,9 +301,15 @@ public final class RunPipeline {
                 stamps.mark("evaluate", evalKey);
                 ran("evaluate");
             }
+            return evalKey;
         }
 
-        Result report(CaptionModel model) throws IOException {
+        /**
+         * @param evalKey the evaluation's key
+         * @param exploreKey the exploration's key
+         * @param finetuneEvalKey the fine-tuned model's evaluation's key, or null without fine-tuning
+         */
+        Result report(CaptionModel model, String evalKey, String exploreKey, String finetuneEvalKey) throws IOException {
             Path evalDir = out.resolve(EVAL);
             Path greedyDir = evalDir.resolve("greedy");
             Path beamDir = evalDir.resolve("beam" + s.beam());

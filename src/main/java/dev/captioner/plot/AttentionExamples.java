@@ -3,7 +3,7 @@ package dev.captioner.plot;
 import dev.captioner.data.Dataset;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.vision.GridShape;
@@ -44,7 +44,7 @@ public final class AttentionExamples {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = features.rows().row(index.get(images.get(i)));
         }
-        List<List<Caption>> captions = new CaptionDecoder(model).decode(rows, DecodeOptions.greedy());
+        List<List<Caption>> captions = new CaptionDecoder(model).decode(rows, DecodeSpec.greedy());
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {

@@ -17,7 +17,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * The seed's exploratory plots: sample images with their captions, the 50 most frequent words,
+ * The Keras tutorial's exploratory plots: sample images with their captions, the 50 most frequent words,
  * caption lengths, and, given features, a PCA projection coloured by k-means cluster with a few
  * images of each cluster ("similar images").
  */

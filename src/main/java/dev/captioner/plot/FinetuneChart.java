@@ -1,6 +1,6 @@
 package dev.captioner.plot;
 
-import dev.captioner.model.FinetuneRecord;
+import dev.captioner.train.FinetuneRecord;
 import java.awt.Color;
 import java.nio.file.Path;
 import java.util.List;

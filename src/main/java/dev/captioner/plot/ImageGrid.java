@@ -13,7 +13,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * A grid of pictures with text under each, like the seed's "images and their captions" plots:
+ * A grid of pictures with text under each, like the Keras tutorial's "images and their captions" plots:
  * every line is word-wrapped to the cell's width, so no caption is clipped.
  */
 public final class ImageGrid {

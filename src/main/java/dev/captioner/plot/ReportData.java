@@ -5,7 +5,7 @@ import dev.captioner.eval.Metrics;
 import dev.captioner.eval.Prediction;
 import dev.captioner.model.EpochRecord;
 import dev.captioner.model.ModelConfig;
-import dev.captioner.model.TrainConfig;
+import dev.captioner.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,5 @@
 /**
- * Pictures: the seed's plots (word frequencies, caption lengths, PCA and k-means of the features,
+ * Pictures: the Keras tutorial's plots (word frequencies, caption lengths, PCA and k-means of the features,
  * loss curves, predictions, best and worst), attention pictures, and the HTML report ({@link
  * dev.captioner.plot.HtmlReport}).
  *

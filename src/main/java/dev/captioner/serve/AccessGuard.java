@@ -23,7 +23,7 @@ final class AccessGuard {
     /**
      * @param config the server's settings
      */
-    AccessGuard(ServeConfig config) {
+    AccessGuard(ServeSpec config) {
         this.hosts = config.network().loopback()
                 ? Stream.of("localhost", "127.0.0.1", "[::1]", "::1", config.network().host().toLowerCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet())

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Who gets in, and what they may hold. Everything a caption request holds comes from one
  * {@link MemoryBudget}: its upload as it arrives, its decoder's working memory and its decoded
  * image; when the budget is full the answer is 503, never an OutOfMemoryError. Once its body is
- * in, a request waits for a worker in a queue of {@link ServeConfig.Work#queue()} places; when the
+ * in, a request waits for a worker in a queue of {@link ServeSpec.Work#queue()} places; when the
  * queue is really full the answer is 503 too (before the body is read, if it was full already).
  * Uploads being read take no place in the queue: a slow client costs a connection (at most
  * {@code --max-connections}) and the bytes it sent, and the minimum rate cuts it off. Decoding
@@ -31,7 +31,7 @@ final class Admission {
     /** How long a decode waits for room in the memory budget before the answer is 503. */
     static final Duration BUDGET_WAIT = Duration.ofSeconds(2);
 
-    private final ServeConfig.Work work;
+    private final ServeSpec.Work work;
     private final MemoryBudget budget;
     private final ImageLoader loader;
     private final ThreadPoolExecutor pool;
@@ -42,9 +42,9 @@ final class Admission {
      * @param config the server's settings
      * @param budget the memory budget (null: half the heap)
      */
-    Admission(ServeConfig config, MemoryBudget budget) {
+    Admission(ServeSpec config, MemoryBudget budget) {
         this.work = config.work();
-        ServeConfig.Limits limits = config.limits();
+        ServeSpec.Limits limits = config.limits();
         this.budget = budget != null ? budget : limits.memoryBytes() > 0 ? new MemoryBudget(limits.memoryBytes(), BUDGET_WAIT)
                 : MemoryBudget.ofHeap(0.5, BUDGET_WAIT);
         this.loader = new ImageLoader(limits.maxPixels(), limits.maxUploadBytes(), this.budget, limits.decodeTimeout());

@@ -22,14 +22,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class CaptionRoute implements io.javalin.http.Handler {
 
-    private final ServeConfig config;
+    private final ServeSpec config;
     private final ModelLifecycle model;
     private final Admission admission;
     private final UploadReader uploads;
     private final ErrorMapping errors;
     private final ServerMetrics metrics;
 
-    CaptionRoute(ServeConfig config, ModelLifecycle model, Admission admission, UploadReader uploads,
+    CaptionRoute(ServeSpec config, ModelLifecycle model, Admission admission, UploadReader uploads,
             ErrorMapping errors, ServerMetrics metrics) {
         this.config = config;
         this.model = model;

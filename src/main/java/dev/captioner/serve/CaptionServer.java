@@ -40,7 +40,7 @@ public final class CaptionServer implements AutoCloseable {
     static final String STARTED = "captioner.started";
 
     private final Javalin app;
-    private final ServeConfig config;
+    private final ServeSpec config;
     private final AccessGuard guard;
     private final ServerMetrics metrics;
     private final AccessLog access = new AccessLog();
@@ -52,7 +52,7 @@ public final class CaptionServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile org.eclipse.jetty.server.Server jetty;
 
-    private CaptionServer(ServeConfig config, MemoryBudget budget) {
+    private CaptionServer(ServeSpec config, MemoryBudget budget) {
         this.config = config;
         this.guard = new AccessGuard(config);
         this.admission = new Admission(config, budget);
@@ -181,12 +181,12 @@ public final class CaptionServer implements AutoCloseable {
      * @param config address, limits, pool
      * @return the running server
      */
-    public static CaptionServer start(CaptionService service, ServeConfig config) {
+    public static CaptionServer start(CaptionService service, ServeSpec config) {
         return start(service, config, null);
     }
 
     /** Starts a server with a given memory budget (tests use a small one). */
-    static CaptionServer start(CaptionService service, ServeConfig config, MemoryBudget budget) {
+    static CaptionServer start(CaptionService service, ServeSpec config, MemoryBudget budget) {
         CaptionServer s = listen(config, budget);
         s.model.loaded(service, 0);
         return s;
@@ -200,13 +200,13 @@ public final class CaptionServer implements AutoCloseable {
      * @param config address, limits, pool
      * @return the running server; {@link #awaitLoaded()} says when the model is in
      */
-    public static CaptionServer startLoading(Callable<? extends CaptionService> load, ServeConfig config) {
+    public static CaptionServer startLoading(Callable<? extends CaptionService> load, ServeSpec config) {
         CaptionServer s = listen(config, null);
         s.model.startLoading(load);
         return s;
     }
 
-    private static CaptionServer listen(ServeConfig config, MemoryBudget budget) {
+    private static CaptionServer listen(ServeSpec config, MemoryBudget budget) {
         CaptionServer s = new CaptionServer(config, budget);
         long capacity = s.admission.budget().capacity();
         if (config.limits().maxPixels() * MemoryBudget.BYTES_PER_PIXEL > capacity) {

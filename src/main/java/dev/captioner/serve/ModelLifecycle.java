@@ -21,7 +21,7 @@ final class ModelLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaptionServer.class);
 
-    private final ServeConfig.Work work;
+    private final ServeSpec.Work work;
     private final ServerMetrics metrics;
     private final IntSupplier arriving;
     private final CountDownLatch loaded = new CountDownLatch(1);
@@ -39,7 +39,7 @@ final class ModelLifecycle {
      * @param metrics told the load time, stage times and batch sizes
      * @param arriving requests on their way to the batcher
      */
-    ModelLifecycle(ServeConfig.Work work, ServerMetrics metrics, IntSupplier arriving) {
+    ModelLifecycle(ServeSpec.Work work, ServerMetrics metrics, IntSupplier arriving) {
         this.work = work;
         this.metrics = metrics;
         this.arriving = arriving;

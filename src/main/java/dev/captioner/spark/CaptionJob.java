@@ -48,7 +48,7 @@ public final class CaptionJob {
      * @param exactDecode decode every pixel (the Keras-exact path) rather than what the encoder reads
      * @param trustModelPaths open encoder files wherever the model's configuration says they are
      */
-    public record Settings(String images, String glob, String model, String weights, int beam, int batch, int partitions,
+    public record Spec(String images, String glob, String model, String weights, int beam, int batch, int partitions,
             long maxPixels, boolean exactDecode, boolean trustModelPaths) implements Serializable {}
 
     private CaptionJob() {}
@@ -58,8 +58,8 @@ public final class CaptionJob {
      * @param s settings
      * @return the captions (lazy: write or collect them)
      */
-    public static Dataset<Row> run(SparkSession spark, Settings s) {
-        Settings shipped = new Settings(s.images(), s.glob(), ModelLocation.prepare(spark, s.model(), "model"),
+    public static Dataset<Row> run(SparkSession spark, Spec s) {
+        Spec shipped = new Spec(s.images(), s.glob(), ModelLocation.prepare(spark, s.model(), "model"),
                 s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.beam(), s.batch(),
                 s.partitions(), s.maxPixels(), s.exactDecode(), s.trustModelPaths());
         List<Row> empty = new ArrayList<>();
@@ -74,9 +74,9 @@ public final class CaptionJob {
     /** Captions one partition's files, a batch at a time. */
     private static final class Partition implements MapPartitionsFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
-        private final Settings s;
+        private final Spec s;
 
-        Partition(Settings s) {
+        Partition(Spec s) {
             this.s = s;
         }
 

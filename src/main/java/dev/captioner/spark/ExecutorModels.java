@@ -46,7 +46,7 @@ final class ExecutorModels {
             threads();
             LOADS.incrementAndGet();
             Path w = weights == null ? null : ModelLocation.resolve(weights);
-            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Options(1, 0, w, maxPixels,
+            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Spec(1, 0, w, maxPixels,
                     exactDecode, trustModelPaths));
             loaded("model " + model);
             return captioner;

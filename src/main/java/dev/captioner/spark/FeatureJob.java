@@ -58,7 +58,7 @@ public final class FeatureJob {
      * @param maxPixels largest image accepted
      * @param encoderCard an exported encoder's card as JSON, or null for the card beside its model
      */
-    public record Settings(String images, String glob, String encoder, String weights, boolean grid, int batch,
+    public record Spec(String images, String glob, String encoder, String weights, boolean grid, int batch,
             int partitions, long maxPixels, String encoderCard) implements Serializable {}
 
     private FeatureJob() {}
@@ -68,7 +68,7 @@ public final class FeatureJob {
      * @param s settings
      * @return the feature rows (lazy)
      */
-    public static Dataset<Row> run(SparkSession spark, Settings s) {
+    public static Dataset<Row> run(SparkSession spark, Spec s) {
         // An exported model (onnx:FILE) travels like weights: a node path, a shipped name or a URI.
         java.nio.file.Path file = dev.captioner.vision.Encoders.fileOf(s.encoder());
         String encoder = file == null ? s.encoder()
@@ -77,7 +77,7 @@ public final class FeatureJob {
         if (card == null && file != null && Files.isRegularFile(EncoderCard.besideModel(file))) {
             card = EncoderCard.read(EncoderCard.besideModel(file)).toJson();
         }
-        Settings shipped = new Settings(s.images(), s.glob(), encoder,
+        Spec shipped = new Spec(s.images(), s.glob(), encoder,
                 s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.grid(), s.batch(),
                 s.partitions(), s.maxPixels(), card);
         Dataset<Row> rows = ImageFiles.read(spark, s.images(), s.glob(), s.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
@@ -93,9 +93,9 @@ public final class FeatureJob {
 
     private static final class Partition implements MapPartitionsFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
-        private final Settings s;
+        private final Spec s;
 
-        Partition(Settings s) {
+        Partition(Spec s) {
             this.s = s;
         }
 

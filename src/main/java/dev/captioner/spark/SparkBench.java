@@ -86,7 +86,7 @@ final class SparkBench implements Callable<Integer> {
         out.put("images", files.size());
         out.put("cores", Runtime.getRuntime().availableProcessors());
         long start = System.nanoTime();
-        try (Captioner c = Captioner.load(model, Captioner.Options.defaults().withWeights(weights))) {
+        try (Captioner c = Captioner.load(model, Captioner.Spec.defaults().withWeights(weights))) {
             c.captionAll(files);
         }
         double plain = (System.nanoTime() - start) / 1e9;
@@ -104,7 +104,7 @@ final class SparkBench implements Callable<Integer> {
             try {
                 int partitions = master.equals("local[1]") ? 1 : 2;
                 long t0 = System.nanoTime();
-                long n = CaptionJob.run(spark, new CaptionJob.Settings(images.toUri().toString(), null,
+                long n = CaptionJob.run(spark, new CaptionJob.Spec(images.toUri().toString(), null,
                         model.toAbsolutePath().toString(),
                         weights == null ? null : weights.toAbsolutePath().toString(), 1, batch, partitions, ImageLoader.DEFAULT_MAX_PIXELS,
                         false, false))

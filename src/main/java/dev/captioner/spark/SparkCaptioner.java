@@ -6,7 +6,7 @@ import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
 import dev.captioner.options.PixelLimit;
-import dev.captioner.options.Settings;
+import dev.captioner.options.Checked;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.util.CommandLineErrors;
 import dev.captioner.util.NativeAllocator;
@@ -152,7 +152,7 @@ public final class SparkCaptioner implements Callable<Integer> {
         }
 
         long maxPixels(CommandSpec spec) {
-            return Settings.of(spec, pixels::maxPixels);
+            return Checked.of(spec, pixels::maxPixels);
         }
     }
 
@@ -184,11 +184,11 @@ public final class SparkCaptioner implements Callable<Integer> {
         @Override
         public Integer call() {
             images.check(spec);
-            int k = Settings.of(spec, beam::beam);
+            int k = Checked.of(spec, beam::beam);
             long maxPixels = images.maxPixels(spec);
             SparkSession spark = session();
             output.check(spark);
-            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Settings(images.images, images.glob, model.model(),
+            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Spec(images.images, images.glob, model.model(),
                     weights.weights(), k, images.batch, images.partitions, maxPixels, decode.exact(),
                     weights.trustModelPaths()));
             output.write(spark, rows, spec, "captioned");
@@ -220,7 +220,7 @@ public final class SparkCaptioner implements Callable<Integer> {
             SparkSession spark = session();
             output.check(spark);
             dev.captioner.vision.EncoderCard card = encoder.card();
-            Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Settings(images.images, images.glob, encoder.encoder(),
+            Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Spec(images.images, images.glob, encoder.encoder(),
                     encoder.weights(), encoder.grid(), images.batch, images.partitions, maxPixels,
                     card == null ? null : card.toJson()));
             output.write(spark, rows, spec, "featurised");

@@ -41,11 +41,11 @@ public final class Downloader {
      * @param maxBytes the largest file accepted; 0 for twice its catalogued size (or
      *     {@link #UNKNOWN_SIZE_CAP} when the catalogue gives none)
      */
-    public record Settings(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff,
+    public record Spec(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff,
             long maxBytes) {
 
         /** Validates the settings. */
-        public Settings {
+        public Spec {
             if (attempts < 1 || attempts > 20) {
                 throw new IllegalArgumentException("attempts must be between 1 and 20, was " + attempts);
             }
@@ -54,14 +54,14 @@ public final class Downloader {
             }
         }
 
-        /** Settings with the default size cap. */
-        public Settings(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
+        /** Spec with the default size cap. */
+        public Spec(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
             this(connectTimeout, readTimeout, attempts, backoff, 0);
         }
 
         /** @return 20 s to connect, 60 s of silence before a retry, 4 attempts from 2 s apart */
-        public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(60), 4, Duration.ofSeconds(2));
+        public static Spec defaults() {
+            return new Spec(Duration.ofSeconds(20), Duration.ofSeconds(60), 4, Duration.ofSeconds(2));
         }
 
         /**
@@ -69,8 +69,8 @@ public final class Downloader {
          *     catalogue's; their checksums still apply)
          * @return a copy with that cap
          */
-        public Settings withMaxBytes(long bytes) {
-            return new Settings(connectTimeout, readTimeout, attempts, backoff, bytes);
+        public Spec withMaxBytes(long bytes) {
+            return new Spec(connectTimeout, readTimeout, attempts, backoff, bytes);
         }
 
         /** @return the largest size accepted for {@code file} */
@@ -115,18 +115,18 @@ public final class Downloader {
     }
 
     private final PrintStream log;
-    private final Settings settings;
+    private final Spec settings;
 
     /** @param log where fallbacks, retries and recorded checksums are reported */
     public Downloader(PrintStream log) {
-        this(log, Settings.defaults());
+        this(log, Spec.defaults());
     }
 
     /**
      * @param log where fallbacks, retries and recorded checksums are reported
      * @param settings timeouts and retries
      */
-    public Downloader(PrintStream log, Settings settings) {
+    public Downloader(PrintStream log, Spec settings) {
         this.log = log;
         this.settings = settings;
     }
@@ -229,70 +229,87 @@ public final class Downloader {
             c.setRequestProperty("Range", "bytes=" + have + "-");
         }
         try {
-            int status = c.getResponseCode();
-            if (status == 416 && have > 0) {
-                // The server will not resume from what the part file holds (it may be longer than
-                // the file now is): the part file cannot be trusted, start again.
-                Files.deleteIfExists(part);
-                throw new IOException("the server refused to resume at byte " + have + " (HTTP 416); starting again");
-            }
-            if (status == 404 || status == 410 || status == 403) {
-                throw new NotThere(url + ": HTTP " + status);
-            }
-            if (status != 200 && status != 206) {
-                throw new IOException("HTTP " + status);
-            }
-            boolean append = status == 206;
-            if (append) {
-                // Appending is right only if the server sends exactly the bytes after those held.
-                long start = rangeStart(c.getHeaderField("Content-Range"));
-                if (start != have) {
-                    Files.deleteIfExists(part);
-                    throw new IOException("the server resumed at " + (start < 0 ? "an unknown byte" : "byte " + start)
-                            + ", not " + have + "; starting again");
-                }
-            }
+            boolean append = resumes(c, url, part, have);
             long total = c.getContentLengthLong() < 0 ? file.size() : c.getContentLengthLong() + (append ? have : 0);
             long cap = settings.cap(file);
             if (total > cap) {
                 throw new NotThere(url + ": " + RemoteFile.humanSize(total) + ", over the limit of "
                         + RemoteFile.humanSize(cap) + " for " + file.fileName() + " (--max-download-gb for a mirror)");
             }
-            try (InputStream in = c.getInputStream();
-                    OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
-                    Progress progress = Progress.start(log, "download " + file.fileName(),
-                            total > 0 ? total / 1024 : -1, "KiB")) {
-                long done = append ? have : 0;
-                progress.stepBy(done / 1024);
-                byte[] buf = new byte[1 << 16];
-                long pending = 0;
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    if (done + n > cap) {
-                        out.close();
-                        Files.deleteIfExists(part);
-                        throw new NotThere(url + ": sent more than the limit of " + RemoteFile.humanSize(cap) + " for "
-                                + file.fileName() + "; deleted what came (--max-download-gb for a mirror)");
-                    }
-                    out.write(buf, 0, n);
-                    done += n;
-                    pending += n;
-                    if (pending >= 1024) {
-                        progress.stepBy(pending / 1024);
-                        pending %= 1024;
-                    }
-                }
-                if (total > 0 && done < total) {
-                    throw new IOException("connection closed at " + done + " of " + total + " bytes");
-                }
-            }
+            copy(c, file, url, part, append ? have : 0, total, cap);
         } catch (SocketTimeoutException e) {
             throw new IOException("no data for " + settings.readTimeout().toSeconds() + " s", e);
         } catch (FileNotFoundException e) {
             throw new NotThere(url + ": not found");
         } finally {
             c.disconnect();
+        }
+    }
+
+    /**
+     * Reads the answer's status.
+     *
+     * @return whether the server sends the bytes after those the part file holds (append), or the
+     *     whole file (start again)
+     */
+    private static boolean resumes(HttpURLConnection c, String url, Path part, long have) throws IOException {
+        int status = c.getResponseCode();
+        if (status == 416 && have > 0) {
+            // The server will not resume from what the part file holds (it may be longer than
+            // the file now is): the part file cannot be trusted, start again.
+            Files.deleteIfExists(part);
+            throw new IOException("the server refused to resume at byte " + have + " (HTTP 416); starting again");
+        }
+        if (status == 404 || status == 410 || status == 403) {
+            throw new NotThere(url + ": HTTP " + status);
+        }
+        if (status != 200 && status != 206) {
+            throw new IOException("HTTP " + status);
+        }
+        boolean append = status == 206;
+        if (append) {
+            // Appending is right only if the server sends exactly the bytes after those held.
+            long start = rangeStart(c.getHeaderField("Content-Range"));
+            if (start != have) {
+                Files.deleteIfExists(part);
+                throw new IOException("the server resumed at " + (start < 0 ? "an unknown byte" : "byte " + start)
+                        + ", not " + have + "; starting again");
+            }
+        }
+        return append;
+    }
+
+    /** Copies the body into the part file (appending after {@code from} bytes), never past {@code cap}. */
+    private void copy(HttpURLConnection c, RemoteFile file, String url, Path part, long from, long total, long cap)
+            throws IOException {
+        try (InputStream in = c.getInputStream();
+                OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        from > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+                Progress progress = Progress.start(log, "download " + file.fileName(),
+                        total > 0 ? total / 1024 : -1, "KiB")) {
+            long done = from;
+            progress.stepBy(done / 1024);
+            byte[] buf = new byte[1 << 16];
+            long pending = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                if (done + n > cap) {
+                    out.close();
+                    Files.deleteIfExists(part);
+                    throw new NotThere(url + ": sent more than the limit of " + RemoteFile.humanSize(cap) + " for "
+                            + file.fileName() + "; deleted what came (--max-download-gb for a mirror)");
+                }
+                out.write(buf, 0, n);
+                done += n;
+                pending += n;
+                if (pending >= 1024) {
+                    progress.stepBy(pending / 1024);
+                    pending %= 1024;
+                }
+            }
+            if (total > 0 && done < total) {
+                throw new IOException("connection closed at " + done + " of " + total + " bytes");
+            }
         }
     }
 

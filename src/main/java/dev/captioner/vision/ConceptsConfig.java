@@ -60,7 +60,7 @@ public record ConceptsConfig(
     }
 
     /** @return a copy with the dev score set */
-    ConceptsConfig withDevMap(double map) {
+    public ConceptsConfig withDevMap(double map) {
         return new ConceptsConfig(imageSize, channels, featureDim, labels, epochs, batchSize, learningRate, seed, map);
     }
 

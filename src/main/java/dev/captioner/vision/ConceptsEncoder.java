@@ -19,7 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A trained concepts encoder (see {@link ConceptsTrainer}): a small CNN whose penultimate layer
+ * A trained concepts encoder (trained by {@code captioner encoder train}): a small CNN whose penultimate layer
  * is the feature. Loaded from the directory {@code captioner encoder train} writes.
  */
 public final class ConceptsEncoder extends NetworkEncoder {

@@ -1,6 +1,9 @@
 package dev.captioner.vision;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
@@ -9,6 +12,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
+import dev.captioner.image.Preprocessing;
+import dev.captioner.image.RgbImage;
+import java.util.List;
 
 /**
  * The concepts encoder's network: four blocks of 3×3 convolution, BatchNorm, ReLU and 2×2 max
@@ -16,7 +22,7 @@ import ai.djl.nn.pooling.Pool;
  * matter), a dense layer whose ReLU output is the feature, and a dense layer of one logit per
  * concept.
  */
-final class ConceptsNet {
+public final class ConceptsNet {
 
     /** Blocks of {@link #body} before the flatten: four of conv, BatchNorm, ReLU, pooling. */
     static final int TRUNK_BLOCKS = 16;
@@ -26,7 +32,8 @@ final class ConceptsNet {
     /** The whole network, body plus the concept logits {@code [N, labels]}. */
     final SequentialBlock full;
 
-    ConceptsNet(ConceptsConfig config) {
+    /** @param config the encoder's settings: channels, feature size, labels */
+    public ConceptsNet(ConceptsConfig config) {
         body = new SequentialBlock();
         for (int c : config.channels()) {
             body.add(Conv2d.builder().setFilters(c).setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).build())
@@ -41,5 +48,21 @@ final class ConceptsNet {
                 .add(body)
                 .add(Dropout.builder().optRate(0.3f).build())
                 .add(Linear.builder().setUnits(config.labels().size()).build());
+    }
+
+    /** @return the whole network, input {@code [N, 3, S, S]} to logits {@code [N, labels]}, as trained */
+    public Block network() {
+        return full;
+    }
+
+    /**
+     * @param manager owns the result
+     * @param images images already resized to {@code size} × {@code size}
+     * @param size the encoder's input size
+     * @return {@code [N, 3, S, S]}: the network's input (pixels in [0, 1], in the layout it reads)
+     */
+    public static NDArray inputs(NDManager manager, List<RgbImage> images, int size) {
+        List<float[]> x = images.stream().map(i -> ImageInputs.of(i, size, Preprocessing.UNIT)).toList();
+        return ChannelsLast.of(manager.create(ImageInputs.batch(x), new Shape(images.size(), 3, size, size)));
     }
 }

@@ -20,7 +20,7 @@ import java.util.Locale;
 public final class Encoders {
 
     private static final List<EncoderType> TYPES = List.of(
-            new EncoderType(Vgg16Encoder.NAME, false, "VGG16 (Keras), the seed's: fc2, 4,096-d; grid block5_conv3, "
+            new EncoderType(Vgg16Encoder.NAME, false, "VGG16 (Keras), the Keras tutorial's: fc2, 4,096-d; grid block5_conv3, "
                     + "14x14x512", "a Keras HDF5 file (default: the published one, downloaded on first use)",
                     (source, downloader) -> {
                         Path file = source.weights() != null ? source.weights() : published(PublishedWeights.VGG16,

@@ -16,7 +16,7 @@ import java.util.Locale;
  */
 public enum PublishedWeights {
 
-    /** The seed's file: VGG16 with the top, Keras 1 layout; feature fc2 (4,096). */
+    /** The Keras tutorial's file: VGG16 with the top, Keras 1 layout; feature fc2 (4,096). */
     VGG16("vgg16", new RemoteFile("vgg16_weights_tf_dim_ordering_tf_kernels.h5", List.of(
             "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5",
             "https://github.com/fchollet/deep-learning-models/releases/download/v0.1/vgg16_weights_tf_dim_ordering_tf_kernels.h5"),

@@ -77,36 +77,43 @@ public final class Vgg16Encoder extends NetworkEncoder {
         NDManager manager = NDManager.newBaseManager();
         Vgg16Encoder enc = new Vgg16Encoder(manager, sha256, imageSize, featureDim, lastChannels);
         try {
-            int in = 3;
-            for (int i = 0; i < CONVS; i++) {
-                KerasWeights.Layer l = layers.get(i);
-                int[] k = expectShape(weights, l, 0, 4);
-                if (k[2] != in) {
-                    throw new CaptionerException(weights.file() + ": layer '" + l.name() + "' takes " + k[2]
-                            + " channels, the layer before gives " + in);
-                }
-                enc.convW[i] = manager.create(TfLayout.convKernel(l.weights().get(0).data(), k[0], k[1], k[2], k[3]),
-                        new Shape(k[3], k[2], k[0], k[1]));
-                enc.convB[i] = manager.create(l.weights().get(1).data(), new Shape(k[3]));
-                in = k[3];
-            }
+            enc.loadConvolutions(weights, layers);
             if (top) {
-                KerasWeights.Layer fc1 = layers.get(CONVS);
-                KerasWeights.Layer fc2 = layers.get(CONVS + 1);
-                int[] a = expectShape(weights, fc1, 0, 2);
-                int[] b = expectShape(weights, fc2, 0, 2);
-                enc.fc1W = manager.create(TfLayout.denseKernel(fc1.weights().get(0).data(), a[0], a[1], lastChannels),
-                        new Shape(a[1], a[0]));
-                enc.fc1B = manager.create(fc1.weights().get(1).data(), new Shape(a[1]));
-                enc.fc2W = manager.create(TfLayout.denseKernel(fc2.weights().get(0).data(), b[0], b[1], 0),
-                        new Shape(b[1], b[0]));
-                enc.fc2B = manager.create(fc2.weights().get(1).data(), new Shape(b[1]));
+                enc.loadDense(weights, layers.get(CONVS), layers.get(CONVS + 1), lastChannels);
             }
             return enc;
         } catch (RuntimeException e) {
             enc.close();
             throw e;
         }
+    }
+
+    /** The 13 convolutions' kernels {@code [out, in, kh, kw]} and biases, each reading the one before. */
+    private void loadConvolutions(KerasWeights weights, List<KerasWeights.Layer> layers) {
+        int in = 3;
+        for (int i = 0; i < CONVS; i++) {
+            KerasWeights.Layer l = layers.get(i);
+            int[] k = expectShape(weights, l, 0, 4);
+            if (k[2] != in) {
+                throw new CaptionerException(weights.file() + ": layer '" + l.name() + "' takes " + k[2]
+                        + " channels, the layer before gives " + in);
+            }
+            convW[i] = manager.create(TfLayout.convKernel(l.weights().get(0).data(), k[0], k[1], k[2], k[3]),
+                    new Shape(k[3], k[2], k[0], k[1]));
+            convB[i] = manager.create(l.weights().get(1).data(), new Shape(k[3]));
+            in = k[3];
+        }
+    }
+
+    /** fc1 ({@code [4096, 7·7·512]}, rows reordered from Keras' channels-last flatten) and fc2. */
+    private void loadDense(KerasWeights weights, KerasWeights.Layer fc1, KerasWeights.Layer fc2, int lastChannels) {
+        int[] a = expectShape(weights, fc1, 0, 2);
+        int[] b = expectShape(weights, fc2, 0, 2);
+        fc1W = manager.create(TfLayout.denseKernel(fc1.weights().get(0).data(), a[0], a[1], lastChannels),
+                new Shape(a[1], a[0]));
+        fc1B = manager.create(fc1.weights().get(1).data(), new Shape(a[1]));
+        fc2W = manager.create(TfLayout.denseKernel(fc2.weights().get(0).data(), b[0], b[1], 0), new Shape(b[1], b[0]));
+        fc2B = manager.create(fc2.weights().get(1).data(), new Shape(b[1]));
     }
 
     private static int[] expectShape(KerasWeights w, KerasWeights.Layer l, int index, int rank) {

@@ -69,6 +69,14 @@ class CliTest {
         JsonNode node = new ObjectMapper().readTree(json.out());
         assertThat(node.get("images").asInt()).isEqualTo(4);
         assertThat(node.get("top_words").get(0).get(0).asText()).isEqualTo("a");
+        // The tutorial's cleaning under its old name: the same words, and a warning.
+        Cli renamed = Cli.run("dataset", "stats", "--data", tmp.toString(), "--cleaning", "seed");
+        assertThat(renamed.status()).isZero();
+        assertThat(renamed.err()).contains("warning: --cleaning seed is now called keras-tutorial");
+        assertThat(renamed.out()).isEqualTo(table.out());
+        Cli wrong = Cli.run("dataset", "stats", "--data", tmp.toString(), "--cleaning", "fancy");
+        assertThat(wrong.status()).isEqualTo(2);
+        assertThat(wrong.err()).contains("--cleaning: unknown cleaning 'fancy'");
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.captioner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.captioner.data.SynthConfig;
+import dev.captioner.data.SynthSpec;
 import dev.captioner.data.SyntheticShapes;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
@@ -35,7 +35,7 @@ class ExportedEncoderCommandsTest {
             }
         }
         data = dir.resolve("shapes");
-        SyntheticShapes.generate(new SynthConfig(40, 48, 3), data);
+        SyntheticShapes.generate(new SynthSpec(40, 48, 3), data);
     }
 
     @Test

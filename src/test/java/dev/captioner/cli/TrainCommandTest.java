@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetLoader;
 import dev.captioner.data.ImageRecord;
-import dev.captioner.data.LoadOptions;
+import dev.captioner.data.LoadSpec;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.testutil.Cli;
@@ -28,7 +28,7 @@ class TrainCommandTest {
         List<String> ids = new ArrayList<>();
         List<float[]> rows = new ArrayList<>();
         Random r = new Random(1);
-        try (Dataset d = DatasetLoader.load(data, LoadOptions.defaults())) {
+        try (Dataset d = DatasetLoader.load(data, LoadSpec.defaults())) {
             for (ImageRecord img : d.images().subList(dropFirst, d.images().size())) {
                 ids.add(img.name());
                 float[] f = new float[6];
@@ -55,7 +55,7 @@ class TrainCommandTest {
         assertThat(r.out()).contains("wrote model to").contains("best epoch");
         JsonNode config = new ObjectMapper().readTree(model.resolve("config.json").toFile());
         assertThat(config.get("architecture").asText()).isEqualTo("init-inject");
-        assertThat(config.get("cleaning").asText()).isEqualTo("seed");
+        assertThat(config.get("cleaning").asText()).isEqualTo("keras-tutorial");
         assertThat(config.get("min_count").asInt()).isEqualTo(2);
         assertThat(config.get("encoder").get("name").asText()).isEqualTo("concepts");
         assertThat(config.get("encoder").get("weights_sha256").asText()).isEqualTo("abc");

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class CleaningTest {
 
     @Test
-    void seedLowercasesDropsNonLettersAndOneLetterWords() {
-        assertThat(Cleaning.SEED.words("A Dog's T-shirt, 2 kids & 5th avenue!"))
+    void kerasTutorialLowercasesDropsNonLettersAndOneLetterWords() {
+        assertThat(Cleaning.KERAS_TUTORIAL.words("A Dog's T-shirt, 2 kids & 5th avenue!"))
                 .containsExactly("dogs", "tshirt", "kids", "th", "avenue");
     }
 
@@ -21,24 +21,27 @@ class CleaningTest {
 
     @Test
     void splitsOnAnyWhitespaceIncludingTabsAndNonBreakingSpaces() {
-        assertThat(Cleaning.SEED.words("two\tdogs\u00a0run  \n fast")).containsExactly("two", "dogs", "run", "fast");
+        assertThat(Cleaning.KERAS_TUTORIAL.words("two\tdogs\u00a0run  \n fast")).containsExactly("two", "dogs", "run", "fast");
     }
 
     @Test
     void nonAsciiLettersAreRemovedLikeTheSeedsRegex() {
-        assertThat(Cleaning.SEED.words("a café crème")).containsExactly("caf", "crme");
+        assertThat(Cleaning.KERAS_TUTORIAL.words("a café crème")).containsExactly("caf", "crme");
     }
 
     @Test
     void tokensAreWrappedInMarkers() {
-        assertThat(Cleaning.SEED.tokens("A dog runs.")).containsExactly("startseq", "dog", "runs", "endseq");
-        assertThat(Cleaning.SEED.tokens("?! .")).containsExactly("startseq", "endseq");
+        assertThat(Cleaning.KERAS_TUTORIAL.tokens("A dog runs.")).containsExactly("startseq", "dog", "runs", "endseq");
+        assertThat(Cleaning.KERAS_TUTORIAL.tokens("?! .")).containsExactly("startseq", "endseq");
     }
 
     @Test
     void parsesCommandLineNames() {
         assertThat(Cleaning.parse("keep-short")).isEqualTo(Cleaning.KEEP_SHORT);
-        assertThat(Cleaning.parse("SEED")).isEqualTo(Cleaning.SEED);
-        assertThatThrownBy(() -> Cleaning.parse("fancy")).hasMessageContaining("seed, keep-short");
+        assertThat(Cleaning.parse("Keras-Tutorial")).isEqualTo(Cleaning.KERAS_TUTORIAL);
+        // The old name, in models saved before the rename and on command lines for one release.
+        assertThat(Cleaning.parse("SEED")).isEqualTo(Cleaning.KERAS_TUTORIAL);
+        assertThat(Cleaning.KERAS_TUTORIAL.id()).isEqualTo("keras-tutorial");
+        assertThatThrownBy(() -> Cleaning.parse("fancy")).hasMessageContaining("keras-tutorial, keep-short");
     }
 }

@@ -58,7 +58,7 @@ class DatasetDownloadTest {
     }
 
     private DatasetDownload download() {
-        return new DatasetDownload(new Downloader(log, new Downloader.Settings(Duration.ofSeconds(2),
+        return new DatasetDownload(new Downloader(log, new Downloader.Spec(Duration.ofSeconds(2),
                 Duration.ofSeconds(5), 2, Duration.ofMillis(10))), log);
     }
 
@@ -84,7 +84,7 @@ class DatasetDownloadTest {
         assertThat(DatasetDownload.isComplete(entry, dir)).isFalse();
         download().run(entry, dir, false);
         assertThat(DatasetDownload.isComplete(entry, dir)).isTrue();
-        try (Dataset d = DatasetLoader.load(dir, LoadOptions.defaults())) {
+        try (Dataset d = DatasetLoader.load(dir, LoadSpec.defaults())) {
             assertThat(d.format()).isEqualTo(DatasetFormat.FLICKR8K);
             assertThat(d.images(Split.TRAIN)).extracting(ImageRecord::name).containsExactly("x.jpg");
             try (InputStream in = d.open(d.image("y.jpg").orElseThrow())) {
@@ -137,7 +137,7 @@ class DatasetDownloadTest {
                 "caption_datasets.zip", List.of(url("caption_datasets.zip")), null, null, -1)),
                 DatasetCatalog.KARPATHY.unpack(), null);
         Path dir = tmp.resolve("karpathy-big");
-        DatasetDownload small = new DatasetDownload(new Downloader(log, Downloader.Settings.defaults()), log, 1000);
+        DatasetDownload small = new DatasetDownload(new Downloader(log, Downloader.Spec.defaults()), log, 1000);
         assertThatThrownBy(() -> small.run(entry, dir, false)).hasMessageContaining("unpacks to more than 1000 bytes");
         try (var files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("dataset_flickr8k.json")
@@ -174,7 +174,7 @@ class DatasetDownloadTest {
         Fixtures.zip(dir.resolve("train2014.zip"), Map.of("train2014/COCO_train2014_1.jpg", "jpeg-1"));
         Fixtures.zip(dir.resolve("val2014.zip"), Map.of("val2014/COCO_val2014_2.jpg", "jpeg-2",
                 "val2014/COCO_val2014_3.jpg", "jpeg-3"));
-        try (Dataset d = DatasetLoader.load(dir, LoadOptions.defaults())) {
+        try (Dataset d = DatasetLoader.load(dir, LoadSpec.defaults())) {
             assertThat(d.format()).isEqualTo(DatasetFormat.COCO);
             assertThat(d.images()).hasSize(3).allMatch(ImageRecord::present);
             assertThat(d.images(Split.TRAIN)).extracting(ImageRecord::name).containsExactly("COCO_train2014_1.jpg");

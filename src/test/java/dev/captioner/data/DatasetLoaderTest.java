@@ -19,7 +19,7 @@ class DatasetLoaderTest {
     Path tmp;
 
     private static Dataset load(Path p) {
-        return DatasetLoader.load(p, LoadOptions.defaults());
+        return DatasetLoader.load(p, LoadSpec.defaults());
     }
 
     @Test
@@ -115,8 +115,8 @@ class DatasetLoaderTest {
             assertThat(d.images(Split.TEST)).hasSize(2);
             d.images().forEach(r -> first.put(r.name(), r.split()));
         }
-        try (Dataset same = DatasetLoader.load(tmp, LoadOptions.defaults().withSeed(LoadOptions.DEFAULT_SEED));
-                Dataset other = DatasetLoader.load(tmp, LoadOptions.defaults().withSeed(7))) {
+        try (Dataset same = DatasetLoader.load(tmp, LoadSpec.defaults().withSeed(LoadSpec.DEFAULT_SEED));
+                Dataset other = DatasetLoader.load(tmp, LoadSpec.defaults().withSeed(7))) {
             same.images().forEach(r -> assertThat(r.split()).isEqualTo(first.get(r.name())));
             assertThat(other.images().stream().filter(r -> r.split() != first.get(r.name()))).isNotEmpty();
         }
@@ -128,7 +128,7 @@ class DatasetLoaderTest {
         Fixtures.write(tmp.resolve("lists/Flickr_8k.trainImages.txt"), "b.jpg\n");
         Fixtures.write(tmp.resolve("lists/Flickr_8k.devImages.txt"), "c.jpg\n");
         Fixtures.write(tmp.resolve("lists/Flickr_8k.testImages.txt"), "a.jpg\n");
-        try (Dataset d = DatasetLoader.load(tmp.resolve("data"), LoadOptions.defaults().withSplitsDir(tmp.resolve("lists")))) {
+        try (Dataset d = DatasetLoader.load(tmp.resolve("data"), LoadSpec.defaults().withSplitsDir(tmp.resolve("lists")))) {
             assertThat(d.image("a.jpg").orElseThrow().split()).isEqualTo(Split.TEST);
             assertThat(d.image("b.jpg").orElseThrow().split()).isEqualTo(Split.TRAIN);
             assertThat(d.image("c.jpg").orElseThrow().split()).isEqualTo(Split.DEV);
@@ -141,7 +141,7 @@ class DatasetLoaderTest {
                 "image,caption\na.jpg,\"A caption\nover two lines .\"\nb.jpg,fine\nc.jpg,unquoted, comma\nd.jpg,ok\n");
         assertThatThrownBy(() -> load(tmp)).isInstanceOf(CaptionerException.class)
                 .hasMessageContaining("captions.txt:5:").hasMessageContaining("expected 2 fields");
-        try (Dataset d = DatasetLoader.load(tmp, LoadOptions.defaults().withLenient(true))) {
+        try (Dataset d = DatasetLoader.load(tmp, LoadSpec.defaults().withLenient(true))) {
             assertThat(d.skippedLines()).isEqualTo(1);
             assertThat(d.images()).extracting(ImageRecord::name).containsExactly("a.jpg", "b.jpg", "d.jpg");
         }
@@ -164,7 +164,7 @@ class DatasetLoaderTest {
         Fixtures.images(csv.resolve("flickr30k_images/flickr30k_images"), "1.jpg");
         assertThatThrownBy(() -> load(csv)).hasMessageContaining("results.csv:3:")
                 .hasMessageContaining("--lenient");
-        try (Dataset d = DatasetLoader.load(csv, LoadOptions.defaults().withLenient(true))) {
+        try (Dataset d = DatasetLoader.load(csv, LoadSpec.defaults().withLenient(true))) {
             assertThat(d.image("1.jpg").orElseThrow().captions()).containsExactly("Two men , talking .", "Men .");
             assertThat(d.image("1.jpg").orElseThrow().path()).isEqualTo("flickr30k_images/flickr30k_images/1.jpg");
             assertThat(d.image("1.jpg").orElseThrow().present()).isTrue();
@@ -234,7 +234,7 @@ class DatasetLoaderTest {
     @Test
     void formatOverrideMustMatchTheFiles() throws Exception {
         Fixtures.flickr8k(tmp);
-        assertThatThrownBy(() -> DatasetLoader.load(tmp, LoadOptions.defaults().withFormat(DatasetFormat.COCO)))
+        assertThatThrownBy(() -> DatasetLoader.load(tmp, LoadSpec.defaults().withFormat(DatasetFormat.COCO)))
                 .hasMessageContaining("--format coco expects annotations/");
     }
 
@@ -252,7 +252,7 @@ class DatasetLoaderTest {
         Path token = tmp.resolve("Flickr8k_text/Flickr8k.token.txt");
         Files.writeString(token, Files.readString(token) + "../../etc/passwd#0\tsneaky\n");
         for (boolean lenient : new boolean[] {false, true}) {
-            assertThatThrownBy(() -> DatasetLoader.load(tmp, LoadOptions.defaults().withLenient(lenient)))
+            assertThatThrownBy(() -> DatasetLoader.load(tmp, LoadSpec.defaults().withLenient(lenient)))
                     .isInstanceOf(CaptionerException.class)
                     .hasMessageContaining("Flickr8k.token.txt:8:").hasMessageContaining("escapes the dataset root");
         }
@@ -285,7 +285,7 @@ class DatasetLoaderTest {
         Path token = tmp.resolve("Flickr8k_text/Flickr8k.token.txt");
         Files.writeString(token, "a.jpg#0\tA dog .\nno tab here\n\nb.jpg\tno number\na.jpg#1\t   \na.jpg#2\tok\n");
         assertThatThrownBy(() -> load(tmp)).hasMessageContaining("Flickr8k.token.txt:2: expected 'name.jpg#k'");
-        try (Dataset d = DatasetLoader.load(tmp, LoadOptions.defaults().withLenient(true))) {
+        try (Dataset d = DatasetLoader.load(tmp, LoadSpec.defaults().withLenient(true))) {
             assertThat(d.skippedLines()).isEqualTo(3);
             assertThat(d.captionLines()).isEqualTo(2);
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DatasetStatsTest {
 
     /*
-     * The fixture's answers, worked by hand (seed cleaning):
+     * The fixture's answers, worked by hand (keras-tutorial cleaning):
      *   "A dog runs ."                          -> startseq dog runs endseq                      4
      *   "A brown dog is running on the grass ." -> startseq brown dog is running on the grass endseq 9
      *   "Two kids play in a t-shirt ."          -> startseq two kids play in tshirt endseq       7
@@ -30,8 +30,8 @@ class DatasetStatsTest {
     @Test
     void statsOfAFixtureWithKnownAnswers(@TempDir Path tmp) throws Exception {
         DatasetStats s;
-        try (Dataset d = DatasetLoader.load(Fixtures.flickr8k(tmp), LoadOptions.defaults())) {
-            s = DatasetStats.compute(d, Cleaning.SEED);
+        try (Dataset d = DatasetLoader.load(Fixtures.flickr8k(tmp), LoadSpec.defaults())) {
+            s = DatasetStats.compute(d, Cleaning.KERAS_TUTORIAL);
         }
         assertThat(s.images()).isEqualTo(4);
         assertThat(s.imagesMissing()).isEqualTo(1);
@@ -51,7 +51,7 @@ class DatasetStatsTest {
 
     @Test
     void keepShortCountsOneLetterWords(@TempDir Path tmp) throws Exception {
-        try (Dataset d = DatasetLoader.load(Fixtures.flickr8k(tmp), LoadOptions.defaults())) {
+        try (Dataset d = DatasetLoader.load(Fixtures.flickr8k(tmp), LoadSpec.defaults())) {
             DatasetStats s = DatasetStats.compute(d, Cleaning.KEEP_SHORT);
             // "a" appears in 5 of the 7 captions, which makes it the most frequent word.
             assertThat(s.topWords().get(0)).isEqualTo(new WordCount("a", 5));
@@ -62,8 +62,8 @@ class DatasetStatsTest {
     @Test
     void jsonHasExactlyTheDocumentedKeys(@TempDir Path tmp) throws Exception {
         DatasetStats s;
-        try (Dataset d = DatasetLoader.load(Fixtures.flickr8k(tmp), LoadOptions.defaults())) {
-            s = DatasetStats.compute(d, Cleaning.SEED);
+        try (Dataset d = DatasetLoader.load(Fixtures.flickr8k(tmp), LoadSpec.defaults())) {
+            s = DatasetStats.compute(d, Cleaning.KERAS_TUTORIAL);
         }
         JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(s));
         assertThat(json.fieldNames()).toIterable().containsExactly("images", "images_missing", "captions",
@@ -81,9 +81,9 @@ class DatasetStatsTest {
     void sharedFlickr8kSlice() throws Exception {
         Path mini = Fixtures.SHARED.resolve("data/flickr8k-mini");
         assumeThat(Files.isDirectory(mini)).as("shared Flickr8k slice present").isTrue();
-        try (Dataset d = DatasetLoader.load(mini, LoadOptions.defaults())) {
+        try (Dataset d = DatasetLoader.load(mini, LoadSpec.defaults())) {
             assertThat(d.format()).isEqualTo(DatasetFormat.FLICKR8K);
-            DatasetStats s = DatasetStats.compute(d, Cleaning.SEED);
+            DatasetStats s = DatasetStats.compute(d, Cleaning.KERAS_TUTORIAL);
             assertThat(s.images()).isEqualTo(25);
             assertThat(s.imagesMissing()).isEqualTo(1);
             assertThat(s.captions()).isEqualTo(125);
@@ -97,8 +97,8 @@ class DatasetStatsTest {
             assertThat(d.images(Split.TRAIN)).allMatch(ImageRecord::present);
         }
         // The Kaggle copy of the same captions lacks the phantom id.
-        try (Dataset d = DatasetLoader.load(mini, LoadOptions.defaults().withFormat(DatasetFormat.FLICKR8K_KAGGLE))) {
-            DatasetStats s = DatasetStats.compute(d, Cleaning.SEED);
+        try (Dataset d = DatasetLoader.load(mini, LoadSpec.defaults().withFormat(DatasetFormat.FLICKR8K_KAGGLE))) {
+            DatasetStats s = DatasetStats.compute(d, Cleaning.KERAS_TUTORIAL);
             assertThat(s.images()).isEqualTo(24);
             assertThat(s.captions()).isEqualTo(120);
             assertThat(s.imagesMissing()).isZero();

@@ -27,9 +27,9 @@ class SyntheticShapesTest {
 
     @Test
     void sameSeedGivesIdenticalFilesAndAnotherSeedDoesNot() throws Exception {
-        SyntheticShapes.generate(new SynthConfig(40, 64, 3), tmp.resolve("a"));
-        SyntheticShapes.generate(new SynthConfig(40, 64, 3), tmp.resolve("b"));
-        SyntheticShapes.generate(new SynthConfig(40, 64, 4), tmp.resolve("c"));
+        SyntheticShapes.generate(new SynthSpec(40, 64, 3), tmp.resolve("a"));
+        SyntheticShapes.generate(new SynthSpec(40, 64, 3), tmp.resolve("b"));
+        SyntheticShapes.generate(new SynthSpec(40, 64, 4), tmp.resolve("c"));
         List<Path> a = files(tmp.resolve("a"));
         List<Path> b = files(tmp.resolve("b"));
         assertThat(a).hasSize(40 + 4);
@@ -44,15 +44,15 @@ class SyntheticShapesTest {
 
     @Test
     void readsBackAsFlickr8kWithVariedTruthfulCaptions() throws Exception {
-        SyntheticShapes.generate(new SynthConfig(200, 64, 1), tmp);
-        try (Dataset d = DatasetLoader.load(tmp, LoadOptions.defaults())) {
+        SyntheticShapes.generate(new SynthSpec(200, 64, 1), tmp);
+        try (Dataset d = DatasetLoader.load(tmp, LoadSpec.defaults())) {
             assertThat(d.format()).isEqualTo(DatasetFormat.FLICKR8K);
             assertThat(d.images()).hasSize(200).allMatch(ImageRecord::present)
                     .allMatch(r -> r.captions().size() == 5);
             assertThat(d.images(Split.TRAIN)).hasSize(150);
             assertThat(d.images(Split.DEV)).hasSize(25);
             assertThat(d.images(Split.TEST)).hasSize(25);
-            DatasetStats s = DatasetStats.compute(d, Cleaning.SEED);
+            DatasetStats s = DatasetStats.compute(d, Cleaning.KERAS_TUTORIAL);
             assertThat(s.words()).isGreaterThanOrEqualTo(40);
             Set<String> words = new HashSet<>();
             s.topWords().forEach(w -> words.add(w.word()));
@@ -97,7 +97,7 @@ class SyntheticShapesTest {
 
     @Test
     void tokenFileHasFiveWellFormedLinesPerImage() throws Exception {
-        SyntheticShapes.generate(new SynthConfig(300, 96, 42), tmp);
+        SyntheticShapes.generate(new SynthSpec(300, 96, 42), tmp);
         assertThat(files(tmp.resolve("Flicker8k_Dataset"))).hasSize(300);
         String token = Files.readString(tmp.resolve("Flickr8k_text/Flickr8k.token.txt"));
         assertThat(token.lines()).hasSize(1500).allMatch(l -> l.matches("shapes_\\d{6}\\.jpg#[0-4]\t[a-z ]+"));
@@ -105,7 +105,7 @@ class SyntheticShapesTest {
 
     @Test
     void validatesSettings() {
-        assertThatThrownBy(() -> new SynthConfig(3, 96, 1)).hasMessageContaining("images must be between 8");
-        assertThatThrownBy(() -> new SynthConfig(100, 8, 1)).hasMessageContaining("size must be between 32");
+        assertThatThrownBy(() -> new SynthSpec(3, 96, 1)).hasMessageContaining("images must be between 8");
+        assertThatThrownBy(() -> new SynthSpec(100, 8, 1)).hasMessageContaining("size must be between 32");
     }
 }

@@ -61,8 +61,8 @@ class CaptionDecoderTest {
         Vocabulary vocab = Vocabulary.build(captions, 1);
         boolean grid = a.features() == FeatureKind.GRID;
         ModelConfig config = ModelConfig.of(ModelSpec.defaults().withArchitecture(a).withSizes(6, 8).withDropout(0f)
-                .withAttention(new ModelSpec.AttentionSettings(5, 1f))
-                .withTransformer(new ModelSpec.TransformerSettings(2, 8, 2, 16, false, 0)), vocab.size(), maxLength,
+                .withAttention(new ModelSpec.AttentionSpec(5, 1f))
+                .withTransformer(new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab.size(), maxLength,
                 new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, grid ? new GridShape(2, 1, 2) : null), null);
         Engine.getInstance().setRandomSeed((int) seed);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -141,10 +141,10 @@ class CaptionDecoderTest {
                 CaptionDecoder decoder = new CaptionDecoder(model);
                 float[] feature = {0.5f, -1f, 2f, 0.1f};
                 double best = enumerate(model, feature).stream().mapToDouble(d -> d[0]).max().orElseThrow();
-                Caption wide = decoder.decode(new float[][] {feature}, DecodeOptions.beam(20)).get(0).get(0);
+                Caption wide = decoder.decode(new float[][] {feature}, DecodeSpec.beam(20)).get(0).get(0);
                 assertThat(wide.finished()).isTrue();
                 assertThat(wide.logProb()).as(a.id()).isCloseTo(best, logProbTolerance(wide, best));
-                Caption greedy = decoder.decode(new float[][] {feature}, DecodeOptions.greedy()).get(0).get(0);
+                Caption greedy = decoder.decode(new float[][] {feature}, DecodeSpec.greedy()).get(0).get(0);
                 int[] tokens = tokens(model, greedy);
                 double expected = logProb(model, feature, tokens);
                 assertThat(greedy.logProb()).isCloseTo(expected, logProbTolerance(greedy, expected));
@@ -160,7 +160,7 @@ class CaptionDecoderTest {
     void greedyTakesTheMostProbableWordAtEachStep() throws Exception {
         try (CaptionModel model = model(Architecture.MERGE, 6, 9, 0f)) {
             float[] feature = {1f, 0f, -0.5f, 0.3f};
-            Caption greedy = new CaptionDecoder(model).decode(new float[][] {feature}, DecodeOptions.greedy()).get(0).get(0);
+            Caption greedy = new CaptionDecoder(model).decode(new float[][] {feature}, DecodeSpec.greedy()).get(0).get(0);
             // Rebuild it by brute force: at each step the argmax over full-forward distributions.
             Vocabulary v = model.vocabulary();
             List<Integer> seq = new ArrayList<>(List.of(v.index("startseq")));
@@ -199,7 +199,7 @@ class CaptionDecoderTest {
     void withoutAnEndMarkerTheBestUnfinishedCaptionIsReturned() throws Exception {
         try (CaptionModel model = model(Architecture.MERGE, 6, 2, -50f)) {
             List<List<Caption>> out = new CaptionDecoder(model).decode(
-                    new float[][] {{1, 2, 3, 4}, {0, 0, 0, 0}}, new DecodeOptions(3, 4, 0));
+                    new float[][] {{1, 2, 3, 4}, {0, 0, 0, 0}}, new DecodeSpec(3, 4, 0));
             for (List<Caption> image : out) {
                 assertThat(image).hasSize(3).allMatch(c -> !c.finished());
                 assertThat(image.get(0).words()).hasSize(3).noneMatch(Cleaning::isMarker);
@@ -214,9 +214,9 @@ class CaptionDecoderTest {
             try (CaptionModel model = model(a, 6, 5, 0f)) {
                 CaptionDecoder d = new CaptionDecoder(model);
                 float[][] features = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0.3f, -2, 1, 0}};
-                List<List<Caption>> batch = d.decode(features, DecodeOptions.beam(3));
+                List<List<Caption>> batch = d.decode(features, DecodeSpec.beam(3));
                 for (int i = 0; i < features.length; i++) {
-                    List<Caption> one = d.decode(new float[][] {features[i]}, DecodeOptions.beam(3)).get(0);
+                    List<Caption> one = d.decode(new float[][] {features[i]}, DecodeSpec.beam(3)).get(0);
                     assertThat(batch.get(i).get(0).words()).as(a.id() + " image " + i).isEqualTo(one.get(0).words());
                     // A batch's other products round differently.
                     double expected = one.get(0).score();
@@ -228,10 +228,10 @@ class CaptionDecoderTest {
 
     @Test
     void lengthPenaltyAndOptionsAreValidated() throws Exception {
-        assertThatThrownBy(() -> new DecodeOptions(0, 0, 0)).hasMessageContaining("beam must be between 1");
-        assertThatThrownBy(() -> new DecodeOptions(2, 1, 0)).hasMessageContaining("max length");
+        assertThatThrownBy(() -> new DecodeSpec(0, 0, 0)).hasMessageContaining("beam must be between 1");
+        assertThatThrownBy(() -> new DecodeSpec(2, 1, 0)).hasMessageContaining("max length");
         try (CaptionModel model = model(Architecture.MERGE, 6, 7, 0f)) {
-            Caption c = new CaptionDecoder(model).decode(new float[][] {{1, 1, 1, 1}}, new DecodeOptions(3, 0, 1.0))
+            Caption c = new CaptionDecoder(model).decode(new float[][] {{1, 1, 1, 1}}, new DecodeSpec(3, 0, 1.0))
                     .get(0).get(0);
             int n = c.words().size() + (c.finished() ? 1 : 0);
             double expected = c.logProb() / ((5.0 + n) / 6.0);
@@ -245,7 +245,7 @@ class CaptionDecoderTest {
         for (Architecture a : Architecture.values()) {
             try (CaptionModel model = model(a, 6, 11, 0f)) {
                 CaptionDecoder d = new CaptionDecoder(model);
-                List<List<Caption>> beamOne = d.decode(features, DecodeOptions.beam(1));
+                List<List<Caption>> beamOne = d.decode(features, DecodeSpec.beam(1));
                 for (int i = 0; i < features.length; i++) {
                     assertThat(beamOne.get(i)).hasSize(1);
                     assertThat(beamOne.get(i).get(0).words()).as(a.id() + " image " + i)
@@ -291,8 +291,8 @@ class CaptionDecoderTest {
             try (CaptionModel model = model(Architecture.MERGE, 5, seed, 1.5f)) {
                 CaptionDecoder d = new CaptionDecoder(model);
                 float[] feature = {0.5f, -1f, 2f, 0.1f};
-                Caption plain = d.decode(new float[][] {feature}, new DecodeOptions(10, 0, 0)).get(0).get(0);
-                Caption penalised = d.decode(new float[][] {feature}, new DecodeOptions(10, 0, 3.0)).get(0).get(0);
+                Caption plain = d.decode(new float[][] {feature}, new DecodeSpec(10, 0, 0)).get(0).get(0);
+                Caption penalised = d.decode(new float[][] {feature}, new DecodeSpec(10, 0, 3.0)).get(0).get(0);
                 if (!plain.words().equals(penalised.words())) {
                     changed = true;
                     assertThat(penalised.words().size()).isGreaterThan(plain.words().size());
@@ -309,7 +309,7 @@ class CaptionDecoderTest {
     @Test
     void anEmptyBatchGivesNoCaptions() throws Exception {
         try (CaptionModel model = model(Architecture.MERGE, 6, 3, 0f)) {
-            assertThat(new CaptionDecoder(model).decode(new float[0][], DecodeOptions.beam(3))).isEmpty();
+            assertThat(new CaptionDecoder(model).decode(new float[0][], DecodeSpec.beam(3))).isEmpty();
         }
     }
 
@@ -318,7 +318,7 @@ class CaptionDecoderTest {
         for (int beam : new int[] {1, 3}) {
             try (CaptionModel model = model(Architecture.INIT_INJECT, 6, 4, -50f)) {
                 List<Caption> out = new CaptionDecoder(model).decode(new float[][] {{1, 2, 3, 4}},
-                        new DecodeOptions(beam, 2, 0)).get(0);
+                        new DecodeSpec(beam, 2, 0)).get(0);
                 assertThat(out).isNotEmpty().allMatch(c -> c.words().size() == 1 && !c.finished());
                 // The one word is the most probable first word.
                 assertThat(out.get(0).words()).isEqualTo(stepwiseArgmax(model, new float[] {1, 2, 3, 4}).subList(0, 1));
@@ -335,7 +335,7 @@ class CaptionDecoderTest {
             try (CaptionModel model = model(a, 6, 21, 0f)) {
                 for (int beam : new int[] {1, 3}) {
                     List<Caption> out = new CaptionDecoder(model).decode(new float[][] {{1, -2, 0.5f, 3}},
-                            DecodeOptions.beam(beam)).get(0);
+                            DecodeSpec.beam(beam)).get(0);
                     for (Caption c : out) {
                         assertThat(c.attention()).as(a.id()).hasSameSizeAs(c.words());
                         for (float[] alpha : c.attention()) {
@@ -347,7 +347,7 @@ class CaptionDecoderTest {
             }
         }
         try (CaptionModel merge = model(Architecture.MERGE, 6, 21, 0f)) {
-            assertThat(new CaptionDecoder(merge).decode(new float[][] {{1, -2, 0.5f, 3}}, DecodeOptions.beam(2)).get(0))
+            assertThat(new CaptionDecoder(merge).decode(new float[][] {{1, -2, 0.5f, 3}}, DecodeSpec.beam(2)).get(0))
                     .allMatch(c -> c.attention() == null);
         }
     }
@@ -371,10 +371,10 @@ class CaptionDecoderTest {
                 CaptionDecoder d = new CaptionDecoder(model);
                 float[][] features = {{1, 2, 3, 4}, {0, 1, 0, -1}, {-2, 0.5f, 1, 0}};
                 for (int beam : new int[] {1, 3}) {
-                    for (List<Caption> image : d.decode(features, new DecodeOptions(beam, 0, 0))) {
+                    for (List<Caption> image : d.decode(features, new DecodeSpec(beam, 0, 0))) {
                         repeatedWithout += dev.captioner.eval.CaptionHabits.repeatsTrigram(image.get(0).words()) ? 1 : 0;
                     }
-                    for (List<Caption> image : d.decode(features, new DecodeOptions(beam, 0, 0, true))) {
+                    for (List<Caption> image : d.decode(features, new DecodeSpec(beam, 0, 0, true))) {
                         for (Caption c : image) {
                             assertThat(dev.captioner.eval.CaptionHabits.repeatsTrigram(c.words()))
                                     .as("seed %d beam %d: %s", seed, beam, c.text()).isFalse();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
-import dev.captioner.model.RewardMetric;
+import dev.captioner.train.RewardMetric;
 import dev.captioner.testutil.Tolerance;
 import java.util.ArrayList;
 import java.util.List;

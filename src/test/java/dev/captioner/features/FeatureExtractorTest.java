@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetLoader;
-import dev.captioner.data.LoadOptions;
-import dev.captioner.data.SynthConfig;
+import dev.captioner.data.LoadSpec;
+import dev.captioner.data.SynthSpec;
 import dev.captioner.data.SyntheticShapes;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.image.Preprocessing;
@@ -81,11 +81,11 @@ class FeatureExtractorTest {
     }
 
     private Dataset synth(int n) throws Exception {
-        SyntheticShapes.generate(new SynthConfig(n, 32, 5), tmp.resolve("data"));
-        return DatasetLoader.load(tmp.resolve("data"), LoadOptions.defaults());
+        SyntheticShapes.generate(new SynthSpec(n, 32, 5), tmp.resolve("data"));
+        return DatasetLoader.load(tmp.resolve("data"), LoadSpec.defaults());
     }
 
-    private static final FeatureExtractor.Options TWO = new FeatureExtractor.Options(2, 2, 1_000_000);
+    private static final FeatureExtractor.Spec TWO = new FeatureExtractor.Spec(2, 2, 1_000_000);
 
     @Test
     void writesOneRowPerImageInDatasetOrder() throws Exception {
@@ -107,7 +107,7 @@ class FeatureExtractorTest {
             Path out = tmp.resolve("f.h5");
             MeanEncoder crashing = new MeanEncoder(10);
             assertThatThrownBy(() -> new FeatureExtractor(quiet(), 4).extract(d, d.images(), crashing, out,
-                    new FeatureExtractor.Options(2, 1, 1_000_000))).hasMessageContaining("simulated crash");
+                    new FeatureExtractor.Spec(2, 1, 1_000_000))).hasMessageContaining("simulated crash");
             assertThat(out).doesNotExist();
             assertThat(FeatureCheckpoint.dirFor(out)).isDirectory();
             MeanEncoder second = new MeanEncoder(Integer.MAX_VALUE);
@@ -142,7 +142,7 @@ class FeatureExtractorTest {
     @Test
     void batchesAreFixedSlicesSoRerunsAndResumedRunsMakeTheSameRows() throws Exception {
         try (Dataset d = synth(22)) {
-            FeatureExtractor.Options four = new FeatureExtractor.Options(4, 2, 1_000_000);
+            FeatureExtractor.Spec four = new FeatureExtractor.Spec(4, 2, 1_000_000);
             Path first = tmp.resolve("first.h5");
             new FeatureExtractor(quiet()).extract(d, d.images(), new BatchSensitiveEncoder(Integer.MAX_VALUE), first, four);
             float[][] expected = FeatureStore.read(first).features();
@@ -200,7 +200,7 @@ class FeatureExtractorTest {
             // Checkpoint every 1000 rows: only the flush on failure can save the first ten.
             MeanEncoder crashing = new MeanEncoder(10);
             assertThatThrownBy(() -> new FeatureExtractor(quiet(), 1000).extract(d, d.images(), crashing, out,
-                    new FeatureExtractor.Options(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
+                    new FeatureExtractor.Spec(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
             MeanEncoder second = new MeanEncoder(Integer.MAX_VALUE);
             FeatureExtractor.Result r = new FeatureExtractor(quiet()).extract(d, d.images(), second, out, TWO);
             assertThat(r.reused()).isEqualTo(10);
@@ -214,7 +214,7 @@ class FeatureExtractorTest {
             Path out = tmp.resolve("f.h5");
             MeanEncoder crashing = new MeanEncoder(12);
             assertThatThrownBy(() -> new FeatureExtractor(quiet(), 4).extract(d, d.images(), crashing, out,
-                    new FeatureExtractor.Options(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
+                    new FeatureExtractor.Spec(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
             Path dir = FeatureCheckpoint.dirFor(out);
             List<Path> chunks;
             try (Stream<Path> s = Files.list(dir)) {
@@ -237,7 +237,7 @@ class FeatureExtractorTest {
             // An unreadable meta.json: the whole checkpoint starts afresh.
             Files.delete(out);
             assertThatThrownBy(() -> new FeatureExtractor(quiet(), 4).extract(d, d.images(), new MeanEncoder(8), out,
-                    new FeatureExtractor.Options(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
+                    new FeatureExtractor.Spec(1, 1, 1_000_000))).hasMessageContaining("simulated crash");
             Files.writeString(dir.resolve("meta.json"), "{\"encoder\": \"mea");
             ByteArrayOutputStream log2 = new ByteArrayOutputStream();
             MeanEncoder third = new MeanEncoder(Integer.MAX_VALUE);

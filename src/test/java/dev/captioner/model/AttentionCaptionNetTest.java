@@ -1,5 +1,8 @@
 package dev.captioner.model;
 
+import dev.captioner.train.Objective;
+import dev.captioner.train.NextWordLoss;
+import dev.captioner.train.CaptionExample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +32,7 @@ class AttentionCaptionNetTest {
 
     private static ModelConfig config(float dropout, float alphaReg) {
         return ModelConfig.of(ModelSpec.defaults().withArchitecture(Architecture.ATTENTION).withSizes(5, 7)
-                .withDropout(dropout).withAttention(new ModelSpec.AttentionSettings(6, alphaReg)), VOCAB, 8,
+                .withDropout(dropout).withAttention(new ModelSpec.AttentionSpec(6, alphaReg)), VOCAB, 8,
                 new ModelConfig.EncoderInfo("test", GRID.size(), 32, "sha", null, GRID), null);
     }
 

@@ -1,5 +1,8 @@
 package dev.captioner.model;
 
+import dev.captioner.train.Objective;
+import dev.captioner.train.NextWordLoss;
+import dev.captioner.train.CaptionExample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
@@ -14,7 +17,7 @@ import ai.djl.util.Pair;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
-import dev.captioner.decode.DecodeOptions;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.features.FeatureRows;
 import dev.captioner.testutil.FiniteDifference;
 import dev.captioner.testutil.Tolerance;
@@ -47,7 +50,7 @@ class TransformerCaptionNetTest {
 
     private static ModelConfig config(GridShape grid, float dropout, boolean tie) {
         return ModelConfig.of(ModelSpec.defaults().withArchitecture(Architecture.TRANSFORMER).withDropout(dropout)
-                .withTransformer(new ModelSpec.TransformerSettings(2, 8, 2, 12, tie, 0)), VOCAB, 9,
+                .withTransformer(new ModelSpec.TransformerSpec(2, 8, 2, 12, tie, 0)), VOCAB, 9,
                 new ModelConfig.EncoderInfo("test", grid == null ? 5 : grid.size(), 32, "sha", null, grid), null);
     }
 
@@ -147,9 +150,9 @@ class TransformerCaptionNetTest {
                 CaptionDecoder decoder = new CaptionDecoder(model);
                 for (int beam : new int[] {1, 3}) {
                     model.net().useCache(true);
-                    List<List<Caption>> cached = decoder.decode(feats, DecodeOptions.beam(beam));
+                    List<List<Caption>> cached = decoder.decode(feats, DecodeSpec.beam(beam));
                     model.net().useCache(false);
-                    List<List<Caption>> recomputed = decoder.decode(feats, DecodeOptions.beam(beam));
+                    List<List<Caption>> recomputed = decoder.decode(feats, DecodeSpec.beam(beam));
                     model.net().useCache(true);
                     for (int i = 0; i < feats.length; i++) {
                         assertThat(cached.get(i)).hasSameSizeAs(recomputed.get(i));

@@ -8,14 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetLoader;
-import dev.captioner.data.LoadOptions;
-import dev.captioner.data.SynthConfig;
+import dev.captioner.data.LoadSpec;
+import dev.captioner.data.SynthSpec;
 import dev.captioner.data.SyntheticShapes;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.testutil.CliProcess;
 import dev.captioner.util.AtomicFiles;
-import dev.captioner.vision.ConceptsTrainer;
+import dev.captioner.train.ConceptsTrainer;
+import dev.captioner.train.ConceptsSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The promise that nothing is lost, kept by real processes: {@code features}, {@code train} and
- * {@code run} are killed with SIGKILL at random moments (seeded, so a failure can be replayed),
+ * The promise that nothing is lost, kept by real processes: {@code features}, {@code train},
+ * {@code finetune}, {@code encoder train} and {@code run} are killed with SIGKILL at random moments (seeded, so a failure can be replayed),
  * run again, and compared with uninterrupted runs. Features must be identical, and so must
  * training: every epoch's losses and the kept parameters, bit for bit, as two uninterrupted
  * same-seed runs are.
@@ -49,10 +50,10 @@ class KillResumeTest {
         assumeThat(CliProcess.killIsSigkill()).as("a forcible kill is SIGKILL").isTrue();
         data = dir.resolve("shapes");
         encoder = dir.resolve("encoder");
-        SyntheticShapes.generate(new SynthConfig(400, 48, 17), data);
-        try (Dataset d = DatasetLoader.load(data, LoadOptions.defaults())) {
+        SyntheticShapes.generate(new SynthSpec(400, 48, 17), data);
+        try (Dataset d = DatasetLoader.load(data, LoadSpec.defaults())) {
             new ConceptsTrainer(new PrintStream(new ByteArrayOutputStream()))
-                    .train(d, new ConceptsTrainer.Options(32, 24, 1, 32, 2e-3f, 32, 1, Cleaning.SEED), encoder);
+                    .train(d, new ConceptsSpec(32, 24, 1, 32, 2e-3f, 32, 1, Cleaning.KERAS_TUTORIAL), encoder, false);
         }
     }
 
@@ -63,7 +64,7 @@ class KillResumeTest {
     }
 
     /** What each command logs once its work is under way: the kill clock starts there. */
-    private static final Pattern WORKING = Pattern.compile("features: encoding|train: \\d+ captions|run: |finetune: ");
+    private static final Pattern WORKING = Pattern.compile("features: encoding|train: \\d+ captions|run: |finetune: |concepts: \\d+ labels");
 
     /**
      * Runs a command into {@code out} and kills it {@code kills} times at random moments of its
@@ -102,9 +103,15 @@ class KillResumeTest {
      */
     private static int killTwiceThenFinish(Random random, long duration, Path out, Path log,
             java.util.function.Function<Boolean, String[]> args) throws Exception {
+        return killTwiceThenFinish(random, duration, out, log, "config.json", args);
+    }
+
+    /** As above, for a result that is finished when {@code finished} exists in {@code out}. */
+    private static int killTwiceThenFinish(Random random, long duration, Path out, Path log, String finished,
+            java.util.function.Function<Boolean, String[]> args) throws Exception {
         int landed = killRepeatedly(random, duration, 1, out, log, args.apply(false));
         landed += killRepeatedly(random, duration, 1, out, log, args.apply(true));
-        if (!Files.exists(out.resolve("config.json"))) {
+        if (!Files.exists(out.resolve(finished))) {
             assertThat(CliProcess.run(log, args.apply(true))).as("see " + log).isZero();
         }
         return landed;
@@ -215,6 +222,39 @@ class KillResumeTest {
         assertThat(Files.readAllBytes(out.resolve("model.params"))).as("kept parameters; see " + log)
                 .isEqualTo(Files.readAllBytes(straight.resolve("model.params")));
         assertThat(landed).as("kills that landed while fine-tuning ran").isPositive();
+    }
+
+    private static String[] encoderArgs(Path out, boolean resume) {
+        List<String> a = new ArrayList<>(List.of("encoder", "train", "--data", data.toString(), "--out", out.toString(),
+                "--size", "32", "--labels", "24", "--epochs", "4", "--batch-size", "32", "--seed", "3"));
+        if (resume) {
+            a.add("--resume");
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void conceptsEncoderTrainingKilledAndResumedEndsExactlyLikeAnUninterruptedRun() throws Exception {
+        Path straight = dir.resolve("concepts/straight");
+        long duration = timed(dir.resolve("concepts/straight.log"), encoderArgs(straight, false));
+        Path out = dir.resolve("concepts/killed");
+        Path log = dir.resolve("concepts/killed.log");
+        int landed = killTwiceThenFinish(new Random(500), duration, out, log, "concepts.json",
+                resume -> encoderArgs(out, resume));
+        JsonNode a = new ObjectMapper().readTree(out.resolve("history.json").toFile());
+        JsonNode b = new ObjectMapper().readTree(straight.resolve("history.json").toFile());
+        assertThat(a.size()).isEqualTo(b.size()).isEqualTo(4);
+        for (int i = 0; i < a.size(); i++) {
+            for (String field : List.of("train_loss", "dev_map")) {
+                assertThat(a.get(i).get(field).asText()).as("epoch %d %s; see %s", i + 1, field, log)
+                        .isEqualTo(b.get(i).get(field).asText());
+            }
+        }
+        assertThat(Files.readAllBytes(out.resolve("concepts.params"))).as("kept parameters; see " + log)
+                .isEqualTo(Files.readAllBytes(straight.resolve("concepts.params")));
+        assertThat(Files.readString(out.resolve("concepts.json"))).isEqualTo(Files.readString(straight.resolve(
+                "concepts.json")));
+        assertThat(landed).as("kills that landed while the encoder trained").isPositive();
     }
 
     private static JsonNode history(Path model) throws Exception {

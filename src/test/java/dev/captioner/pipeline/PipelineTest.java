@@ -3,15 +3,15 @@ package dev.captioner.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.captioner.data.LoadOptions;
+import dev.captioner.data.LoadSpec;
 import dev.captioner.eval.Metrics;
 import dev.captioner.model.Architecture;
-import dev.captioner.model.Baseline;
-import dev.captioner.model.FinetuneConfig;
+import dev.captioner.train.Baseline;
+import dev.captioner.train.FinetuneConfig;
 import dev.captioner.model.ModelSpec;
-import dev.captioner.model.Objective;
-import dev.captioner.model.RewardMetric;
-import dev.captioner.model.TrainConfig;
+import dev.captioner.train.Objective;
+import dev.captioner.train.RewardMetric;
+import dev.captioner.train.TrainConfig;
 import dev.captioner.testutil.Browser;
 import dev.captioner.testutil.Fixtures;
 import dev.captioner.testutil.TinyPipeline;
@@ -46,14 +46,14 @@ class PipelineTest {
     @TempDir
     Path tmp;
 
-    static RunSettings settings(Path out, int beam) {
+    static RunSpec settings(Path out, int beam) {
         return settings(out, beam, Architecture.MERGE);
     }
 
-    static RunSettings settings(Path out, int beam, Architecture architecture) {
-        return new RunSettings(p.data(), LoadOptions.defaults(), "concepts", p.encoder(), out,
+    static RunSpec settings(Path out, int beam, Architecture architecture) {
+        return new RunSpec(p.data(), LoadSpec.defaults(), "concepts", p.encoder(), out,
                 ModelSpec.defaults().withArchitecture(architecture).withSizes(16, 16).withDropout(0.1f)
-                        .withTransformer(new ModelSpec.TransformerSettings(2, 16, 4, 32, false, 0)),
+                        .withTransformer(new ModelSpec.TransformerSpec(2, 16, 4, 32, false, 0)),
                 new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), beam, 3, 4);
     }
 
@@ -92,7 +92,7 @@ class PipelineTest {
     @Test
     void fineTuningAddedToAFinishedRunRunsOnlyItsStagesAndTheReportShowsBothModels() throws Exception {
         Path copy = Fixtures.copyTree(run, tmp.resolve("run"));
-        RunSettings s = settings(copy, 2).withFinetune(new FinetuneConfig(RewardMetric.CIDER_D, 3, Baseline.OTHERS, 2,
+        RunSpec s = settings(copy, 2).withFinetune(new FinetuneConfig(RewardMetric.CIDER_D, 3, Baseline.OTHERS, 2,
                 1e-3f, 12, 8, 5f, 3, 1));
         RunPipeline.Result r = new RunPipeline(new PrintStream(new ByteArrayOutputStream())).run(s);
         assertThat(r.stagesRun()).containsExactly("finetune", "evaluate-finetuned", "report");

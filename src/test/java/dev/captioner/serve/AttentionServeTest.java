@@ -49,7 +49,7 @@ class AttentionServeTest {
     void start(@TempDir Path shared) throws Exception {
         p = TinyPipeline.build(shared, architecture());
         service = new ModelService(Captioner.load(p.model()));
-        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(10 << 20)
+        server = CaptionServer.start(service, ServeSpec.builder().port(0).maxUploadBytes(10 << 20)
                 .workers(2, 64).maxPixels(100_000_000L).build());
     }
 

@@ -70,7 +70,7 @@ class CaptionServerTest {
     }
 
     private CaptionServer start(CaptionService service, long maxUpload, int workers, int queue, long maxPixels) {
-        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(maxUpload).workers(workers, queue).maxPixels(maxPixels)
+        server = CaptionServer.start(service, ServeSpec.builder().port(0).maxUploadBytes(maxUpload).workers(workers, queue).maxPixels(maxPixels)
                 .batching(1, 0).build());
         return server;
     }
@@ -267,7 +267,7 @@ class CaptionServerTest {
     void aFullDecodingBudgetAnswers503AndAnImageThatCanNeverFit422() throws Exception {
         // 24,000 bytes: a 30 x 30 image needs 10,800 (12 per pixel), a 50 x 50 one 30,000.
         dev.captioner.image.MemoryBudget budget = new dev.captioner.image.MemoryBudget(24_000, Duration.ofMillis(100));
-        server = CaptionServer.start(new FakeService(0), ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+        server = CaptionServer.start(new FakeService(0), ServeSpec.builder().port(0).maxUploadBytes(1 << 20)
                 .workers(2, 4).maxPixels(1_000_000).batching(1, 0).build(), budget);
         try (dev.captioner.image.MemoryBudget.Lease others = budget.acquire(18_000, "other uploads")) {
             HttpResponse<String> busy = raw("/api/caption", "image/png", png(30, 30));
@@ -289,7 +289,7 @@ class CaptionServerTest {
         byte[] large = dev.captioner.image.PngBomb.blackRgb(3000, 3000);
         dev.captioner.image.MemoryBudget budget = new dev.captioner.image.MemoryBudget(
                 12_000_000L * dev.captioner.image.MemoryBudget.BYTES_PER_PIXEL, Duration.ofMillis(200));
-        server = CaptionServer.start(new FakeService(1500), ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+        server = CaptionServer.start(new FakeService(1500), ServeSpec.builder().port(0).maxUploadBytes(1 << 20)
                 .workers(4, 8).maxPixels(20_000_000).batching(1, 0).build(), budget);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -62,7 +62,7 @@ class CardCropServeTest {
                     return Map.of("encoder", encoder.name());
                 }
             };
-            try (CaptionServer server = CaptionServer.start(service, ServeConfig.builder().port(0).workers(2, 16)
+            try (CaptionServer server = CaptionServer.start(service, ServeSpec.builder().port(0).workers(2, 16)
                     .batching(1, 0).build())) {
                 HttpClient client = HttpClient.newHttpClient();
                 for (int[] size : new int[][] {{300, 900}, {900, 300}, {48, 64}, {7, 5}, {1, 1}}) {

@@ -49,7 +49,7 @@ class HostileInputFuzzTest {
     static void start() throws Exception {
         p = TinyPipeline.build(shared);
         service = new ModelService(Captioner.load(p.model()));
-        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+        server = CaptionServer.start(service, ServeSpec.builder().port(0).maxUploadBytes(1 << 20)
                 .workers(2, 64).maxPixels(2_000_000L).build());
         mutants = mutants();
     }

@@ -57,9 +57,9 @@ class HostileLoadTest {
                 "restart-marker trick", Jpegs.restartTrick(Jpegs.photo(128, 128, 1), 10_000),
                 "10,000 scans", Jpegs.manyScans(Jpegs.photo(128, 128, 2), 10_000),
                 "corrupt sequential", Jpegs.cutCodedData(Jpegs.photo(1024, 768, 3), 0.5));
-        try (CaptionServer server = CaptionServer.start(new ScaledService(), ServeConfig.builder().port(0)
-                .workers(2, 16).batching(1, 0).timeouts(ServeConfig.DEFAULT_REQUEST_TIMEOUT,
-                        ServeConfig.DEFAULT_MIN_UPLOAD_RATE, decodeLimit).build())) {
+        try (CaptionServer server = CaptionServer.start(new ScaledService(), ServeSpec.builder().port(0)
+                .workers(2, 16).batching(1, 0).timeouts(ServeSpec.DEFAULT_REQUEST_TIMEOUT,
+                        ServeSpec.DEFAULT_MIN_UPLOAD_RATE, decodeLimit).build())) {
             HttpClient client = HttpClient.newHttpClient();
             for (Map.Entry<String, byte[]> e : hostile.entrySet()) {
                 List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
@@ -82,7 +82,7 @@ class HostileLoadTest {
 
     @Test
     void headersPromisingTenMegabytesHoldNoMemory() throws Exception {
-        try (CaptionServer server = CaptionServer.start(new ScaledService(), ServeConfig.builder().port(0)
+        try (CaptionServer server = CaptionServer.start(new ScaledService(), ServeSpec.builder().port(0)
                 .workers(2, 64).build())) {
             long before = usedHeap();
             List<Socket> open = new ArrayList<>();
@@ -182,7 +182,7 @@ class HostileLoadTest {
         for (byte[] p : photos) {
             assertThat(p.length).as("a phone-sized file").isBetween(800_000, 3_000_000);
         }
-        try (CaptionServer server = CaptionServer.start(new ScaledService(), ServeConfig.builder().port(0)
+        try (CaptionServer server = CaptionServer.start(new ScaledService(), ServeSpec.builder().port(0)
                 .workers(2, 64).build())) {
             HttpClient client = HttpClient.newHttpClient();
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();

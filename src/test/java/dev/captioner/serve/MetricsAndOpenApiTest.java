@@ -32,7 +32,7 @@ class MetricsAndOpenApiTest {
     @BeforeEach
     void start() {
         server = CaptionServer.start(new MicroBatchingTest.RecordingService(),
-                ServeConfig.builder().port(0).maxUploadBytes(1 << 20).workers(2, 16).maxPixels(1_000_000).batching(4, 2).build());
+                ServeSpec.builder().port(0).maxUploadBytes(1 << 20).workers(2, 16).maxPixels(1_000_000).batching(4, 2).build());
     }
 
     @AfterEach

@@ -77,7 +77,7 @@ class MicroBatchingTest {
     }
 
     private void start(RecordingService service, int maxBatch, int waitMs) {
-        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(1 << 20)
+        server = CaptionServer.start(service, ServeSpec.builder().port(0).maxUploadBytes(1 << 20)
                 .workers(4, 64).maxPixels(1_000_000L).batching(maxBatch, waitMs).build());
     }
 

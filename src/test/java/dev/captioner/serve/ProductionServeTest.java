@@ -44,11 +44,11 @@ class ProductionServeTest {
         }
     }
 
-    private static ServeConfig.Builder builder() {
-        return ServeConfig.builder().port(0).maxUploadBytes(1 << 20).workers(2, 16).maxPixels(1_000_000).batching(1, 0);
+    private static ServeSpec.Builder builder() {
+        return ServeSpec.builder().port(0).maxUploadBytes(1 << 20).workers(2, 16).maxPixels(1_000_000).batching(1, 0);
     }
 
-    private static ServeConfig config() {
+    private static ServeSpec config() {
         return builder().build();
     }
 
@@ -250,7 +250,7 @@ class ProductionServeTest {
             }
         };
         server = CaptionServer.start(stuck, builder().timeouts(Duration.ofMillis(800), 16 * 1024,
-                ServeConfig.DEFAULT_DECODE_TIMEOUT).build());
+                ServeSpec.DEFAULT_DECODE_TIMEOUT).build());
         long start = System.nanoTime();
         JsonNode e = error(post("/api/caption", "image/png", CaptionServerTest.png(8, 8)), 504);
         assertThat(e.get("error").asText()).contains("request timeout");
@@ -373,7 +373,7 @@ class ProductionServeTest {
     @Test
     void aConnectionThatTricklesItsHeadersIsClosedAtTheHeaderTimeout() throws Exception {
         server = CaptionServer.start(new CaptionServerTest.FakeService(0),
-                builder().connections(ServeConfig.DEFAULT_MAX_CONNECTIONS, Duration.ofSeconds(1)).build());
+                builder().connections(ServeSpec.DEFAULT_MAX_CONNECTIONS, Duration.ofSeconds(1)).build());
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
@@ -408,7 +408,7 @@ class ProductionServeTest {
     @Test
     void connectionsBeyondTheLimitWaitUntilOneCloses() throws Exception {
         server = CaptionServer.start(new CaptionServerTest.FakeService(0),
-                builder().connections(4, ServeConfig.DEFAULT_HEADER_TIMEOUT).build());
+                builder().connections(4, ServeSpec.DEFAULT_HEADER_TIMEOUT).build());
         List<Socket> idle = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {

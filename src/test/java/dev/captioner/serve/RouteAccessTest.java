@@ -36,7 +36,7 @@ class RouteAccessTest {
 
     @BeforeEach
     void start() {
-        server = CaptionServer.start(new CaptionServerTest.FakeService(0), ServeConfig.builder().port(0)
+        server = CaptionServer.start(new CaptionServerTest.FakeService(0), ServeSpec.builder().port(0)
                 .maxUploadBytes(1 << 20).workers(2, 16).maxPixels(1_000_000).access(KEY, null).build());
     }
 
@@ -197,7 +197,7 @@ class RouteAccessTest {
                 return Map.of("architecture", "merge");
             }
         };
-        try (CaptionServer s = CaptionServer.start(counting, ServeConfig.builder().port(0).access(KEY, null).build())) {
+        try (CaptionServer s = CaptionServer.start(counting, ServeSpec.builder().port(0).access(KEY, null).build())) {
             for (int i = 0; i < 3; i++) {
                 java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
                         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.port()

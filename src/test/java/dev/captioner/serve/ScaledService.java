@@ -33,7 +33,7 @@ final class ScaledService implements CaptionService {
      * server in a JVM of its own (a small heap); stops when its standard input closes.
      */
     public static void main(String[] args) throws Exception {
-        try (CaptionServer s = CaptionServer.start(new ScaledService(), ServeConfig.builder().port(0).workers(2, 64)
+        try (CaptionServer s = CaptionServer.start(new ScaledService(), ServeSpec.builder().port(0).workers(2, 64)
                 .batching(1, 0).build())) {
             System.out.println("port " + s.port());
             System.out.flush();

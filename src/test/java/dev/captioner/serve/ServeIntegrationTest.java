@@ -39,7 +39,7 @@ class ServeIntegrationTest {
         p = TinyPipeline.build(shared);
         service = new ModelService(Captioner.load(p.model()));
         // The real model behind dynamic batching, as `captioner serve` runs it by default.
-        server = CaptionServer.start(service, ServeConfig.builder().port(0).maxUploadBytes(10 << 20)
+        server = CaptionServer.start(service, ServeSpec.builder().port(0).maxUploadBytes(10 << 20)
                 .workers(2, 64).maxPixels(100_000_000L).build());
     }
 
@@ -114,7 +114,7 @@ class ServeIntegrationTest {
         assumeThat(Browser.available()).as("Debian chromium and chromium-driver installed").isTrue();
         String key = "page-test-key-0123456789abcdef";
         Path photo = p.data().resolve("Flicker8k_Dataset/shapes_000002.jpg");
-        try (CaptionServer keyed = CaptionServer.start(service, ServeConfig.builder().port(0).workers(2, 16)
+        try (CaptionServer keyed = CaptionServer.start(service, ServeSpec.builder().port(0).workers(2, 16)
                 .access(key, null).build())) {
             ChromeDriver browser = Browser.start(tmp.resolve("profile3"));
             try {

@@ -155,7 +155,7 @@ class SparkJobsTest {
         assertThat(byName.get("notes.jpg").<Object>getAs("caption")).isNull();
 
         // The same captions as `captioner caption` (the plain Captioner, beam 2) on the same files.
-        Captioner.Options options = Captioner.Options.defaults().withBeam(2);
+        Captioner.Spec options = Captioner.Spec.defaults().withBeam(2);
         try (Captioner c = Captioner.load(p.model(), options); Stream<Path> files = Files.walk(images)) {
             for (Path f : files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().startsWith("shapes"))
                     .toList()) {

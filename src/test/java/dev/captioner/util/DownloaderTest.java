@@ -43,7 +43,7 @@ class DownloaderTest {
     private final PrintStream log = new PrintStream(logBytes, true);
 
     /** Fast timings for tests: a stall is noticed after 400 ms, retries 20 ms apart. */
-    private static final Downloader.Settings FAST = new Downloader.Settings(Duration.ofSeconds(2),
+    private static final Downloader.Spec FAST = new Downloader.Spec(Duration.ofSeconds(2),
             Duration.ofMillis(400), 4, Duration.ofMillis(20));
 
     @BeforeEach

@@ -11,11 +11,13 @@ import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetLoader;
 import dev.captioner.data.ImageRecord;
-import dev.captioner.data.LoadOptions;
+import dev.captioner.data.LoadSpec;
 import dev.captioner.data.Split;
-import dev.captioner.data.SynthConfig;
+import dev.captioner.data.SynthSpec;
 import dev.captioner.data.SyntheticShapes;
 import dev.captioner.testutil.Tolerance;
+import dev.captioner.train.ConceptsSpec;
+import dev.captioner.train.ConceptsTrainer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -53,13 +55,13 @@ class ConceptsEncoderTest {
 
     @Test
     void trainsSavesAndLoadsAnEncoderWhoseFeaturesAreDeterministic() throws Exception {
-        SyntheticShapes.generate(new SynthConfig(48, 32, 3), tmp.resolve("data"));
+        SyntheticShapes.generate(new SynthSpec(48, 32, 3), tmp.resolve("data"));
         Path dir = tmp.resolve("enc");
         ConceptsConfig config;
         double recomputed;
-        try (Dataset d = DatasetLoader.load(tmp.resolve("data"), LoadOptions.defaults())) {
-            ConceptsTrainer.Options o = new ConceptsTrainer.Options(32, 16, 2, 16, 2e-3f, 24, 1, Cleaning.SEED);
-            config = new ConceptsTrainer(new PrintStream(new ByteArrayOutputStream())).train(d, o, dir);
+        try (Dataset d = DatasetLoader.load(tmp.resolve("data"), LoadSpec.defaults())) {
+            ConceptsSpec o = new ConceptsSpec(32, 16, 2, 16, 2e-3f, 24, 1, Cleaning.KERAS_TUTORIAL);
+            config = new ConceptsTrainer(new PrintStream(new ByteArrayOutputStream())).train(d, o, dir, false);
             recomputed = devMeanAveragePrecision(d, dir, config);
         }
         assertThat(dir.resolve("concepts.json")).exists();
@@ -95,7 +97,7 @@ class ConceptsEncoderTest {
                     img = ImageLoader.withDefaults().read(in, devImages.get(i).name());
                 }
                 scores[i] = enc.concepts(ImageInputs.of(img, enc), 1)[0];
-                List<List<String>> words = devImages.get(i).captions().stream().map(Cleaning.SEED::words).toList();
+                List<List<String>> words = devImages.get(i).captions().stream().map(Cleaning.KERAS_TUTORIAL::words).toList();
                 targets[i] = ConceptLabels.targets(config.labels(), words);
             }
         }
