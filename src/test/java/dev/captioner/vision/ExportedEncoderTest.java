@@ -166,4 +166,24 @@ class ExportedEncoderTest {
         assertThatThrownBy(() -> Encoders.open("onnx:" + dir.resolve("lonely.onnx"), null))
                 .hasMessageContaining("lonely.onnx.json: no such encoder card").hasMessageContaining("--encoder-card");
     }
+
+    /**
+     * The reduced-scale decode changed 22 % of captions for a real int8 MobileNetV2 (bench decode
+     * --agreement): an exported encoder reads every pixel unless its card opts in.
+     */
+    @Test
+    void anExportedEncoderDecodesEveryPixelUnlessItsCardSaysFastDecode() throws Exception {
+        String json = Files.readString(dir.resolve("cnn.onnx.json"));
+        EncoderCard exact = EncoderCard.parse(json, "the fixture's card");
+        assertThat(exact.decodeScale().factor(4032, 3024)).isEqualTo(1);
+        // Recorded cards stay as they were: a feature file's key does not change.
+        assertThat(exact.toJson()).doesNotContain("fast_decode");
+        try (ImageEncoder enc = Encoders.open("onnx:" + dir.resolve("cnn.onnx"), null)) {
+            assertThat(enc.decodeScale().factor(4032, 3024)).isEqualTo(1);
+        }
+        EncoderCard fast = EncoderCard.parse(json.replace("\"scale\"", "\"fast_decode\": true, \"scale\""), "a card");
+        assertThat(fast.decodeScale().factor(4032, 3024)).isGreaterThan(1);
+        assertThat(fast.decodeScale().factor(64, 48)).isEqualTo(1);
+        assertThat(fast.toJson()).contains("\"fast_decode\":true");
+    }
 }
