@@ -35,7 +35,7 @@ public final class CaptionTranslator implements NoBatchifyTranslator<Image, Stri
     public NDList processInput(TranslatorContext ctx, Image input) {
         NDArray hwc = input.toNDArray(ctx.getNDManager(), Image.Flag.COLOR);
         RgbImage rgb = new RgbImage(input.getWidth(), input.getHeight(), hwc.toByteArray());
-        float[] feature = captioner.encoder().encode(rgb);
+        float[] feature = captioner.encodeInputs(java.util.List.of(captioner.prepare(rgb)))[0];
         return new NDList(ctx.getNDManager().create(feature));
     }
 
@@ -43,6 +43,6 @@ public final class CaptionTranslator implements NoBatchifyTranslator<Image, Stri
     public String processOutput(TranslatorContext ctx, NDList list) {
         float[] feature = list.singletonOrThrow().toFloatArray();
         DecodeSpec o = new DecodeSpec(options.beam(), 0, options.lengthPenalty());
-        return captioner.decoder().decode(new float[][] {feature}, o).get(0).get(0).text();
+        return captioner.alternativesOfFeatures(new float[][] {feature}, o.beam()).get(0).get(0).text();
     }
 }

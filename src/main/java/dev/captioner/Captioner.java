@@ -3,6 +3,7 @@ package dev.captioner;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
 import dev.captioner.decode.DecodeSpec;
+import dev.captioner.hf.PretrainedCaptioner;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.ModelConfig;
 import dev.captioner.util.CaptionerException;
@@ -10,6 +11,7 @@ import dev.captioner.util.Downloader;
 import dev.captioner.util.Progress;
 import dev.captioner.image.DecodeScale;
 import dev.captioner.vision.Encoders;
+import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.image.ImageLoader;
 import dev.captioner.vision.ImageInputs;
@@ -18,7 +20,9 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -52,9 +56,11 @@ public final class Captioner implements AutoCloseable {
      * @param trustModelPaths open encoder files wherever the model's {@code config.json} says
      *     they are; without it, only files inside the model directory or captioner's home are
      *     opened from the model's word ({@code --weights} is always the user's own)
+     * @param variant for a pretrained folder, which graphs to run ({@code default} or
+     *     {@code quantized}; null: default); ignored for a trained model
      */
     public record Spec(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
-            boolean trustModelPaths) {
+            boolean trustModelPaths, String variant) {
 
         /** Validates the settings. */
         public Spec {
@@ -65,6 +71,16 @@ public final class Captioner implements AutoCloseable {
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
             }
+            if (variant != null && !PretrainedCaptioner.VARIANTS.contains(variant)) {
+                throw new IllegalArgumentException("variant must be one of " + PretrainedCaptioner.VARIANTS + ", was "
+                        + variant);
+            }
+        }
+
+        /** The published graphs of a pretrained folder. */
+        public Spec(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
+                boolean trustModelPaths) {
+            this(beam, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths, null);
         }
 
         /** @return greedy search, weights found automatically, 100-megapixel limit */
@@ -77,7 +93,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that beam width
          */
         public Spec withBeam(int k) {
-            return new Spec(k, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths);
+            return new Spec(k, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths, variant);
         }
 
         /**
@@ -85,7 +101,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with those weights
          */
         public Spec withWeights(Path file) {
-            return new Spec(beam, lengthPenalty, file, maxPixels, exactDecode, trustModelPaths);
+            return new Spec(beam, lengthPenalty, file, maxPixels, exactDecode, trustModelPaths, variant);
         }
 
         /**
@@ -93,7 +109,15 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that decoding
          */
         public Spec withExactDecode(boolean exact) {
-            return new Spec(beam, lengthPenalty, weights, maxPixels, exact, trustModelPaths);
+            return new Spec(beam, lengthPenalty, weights, maxPixels, exact, trustModelPaths, variant);
+        }
+
+        /**
+         * @param v the pretrained variant ({@code default} or {@code quantized})
+         * @return a copy with that variant
+         */
+        public Spec withVariant(String v) {
+            return new Spec(beam, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths, v);
         }
 
         /**
@@ -101,26 +125,95 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that trust
          */
         public Spec withTrustedModelPaths(boolean trust) {
-            return new Spec(beam, lengthPenalty, weights, maxPixels, exactDecode, trust);
+            return new Spec(beam, lengthPenalty, weights, maxPixels, exactDecode, trust, variant);
         }
     }
 
     private static final int BATCH = 16;
 
-    private final CaptionModel model;
-    private final ImageEncoder encoder;
-    private final CaptionDecoder decoder;
+    /** What captions prepared images: a trained model with its encoder, or a pretrained folder. */
+    private interface Backend extends AutoCloseable {
+        float[] prepare(RgbImage image);
+
+        float[][] encode(List<float[]> inputs);
+
+        List<List<Caption>> decode(float[][] features, DecodeSpec spec);
+
+        DecodeScale decodeScale();
+
+        @Override
+        void close();
+    }
+
+    /** A model directory written by {@code captioner train}, and the encoder of its features. */
+    private record Trained(CaptionModel model, ImageEncoder encoder, CaptionDecoder decoder) implements Backend {
+        @Override
+        public float[] prepare(RgbImage image) {
+            return ImageInputs.of(image, encoder);
+        }
+
+        @Override
+        public float[][] encode(List<float[]> inputs) {
+            return encoder.encodeInEfficientBatches(inputs);
+        }
+
+        @Override
+        public List<List<Caption>> decode(float[][] features, DecodeSpec spec) {
+            return decoder.decode(features, spec);
+        }
+
+        @Override
+        public DecodeScale decodeScale() {
+            return encoder.decodeScale();
+        }
+
+        @Override
+        public void close() {
+            encoder.close();
+            model.close();
+        }
+    }
+
+    /** A pretrained folder: its encoder's states are the features. */
+    private record Pretrained(PretrainedCaptioner captioner) implements Backend {
+        @Override
+        public float[] prepare(RgbImage image) {
+            return captioner.prepare(image);
+        }
+
+        @Override
+        public float[][] encode(List<float[]> inputs) {
+            return captioner.encode(inputs);
+        }
+
+        @Override
+        public List<List<Caption>> decode(float[][] features, DecodeSpec spec) {
+            return captioner.caption(features, spec);
+        }
+
+        @Override
+        public DecodeScale decodeScale() {
+            return captioner.decodeScale();
+        }
+
+        @Override
+        public void close() {
+            captioner.close();
+        }
+    }
+
+    private final Backend backend;
+    private final Path dir;
     private final ImageLoader loader;
     private final DecodeSpec decodeOptions;
     private final DecodeScale decodeScale;
 
-    private Captioner(CaptionModel model, ImageEncoder encoder, Spec options) {
-        this.model = model;
-        this.encoder = encoder;
-        this.decoder = new CaptionDecoder(model);
+    private Captioner(Backend backend, Path dir, Spec options) {
+        this.backend = backend;
+        this.dir = dir;
         this.loader = new ImageLoader(options.maxPixels());
         this.decodeOptions = new DecodeSpec(options.beam(), 0, options.lengthPenalty());
-        this.decodeScale = options.exactDecode() ? DecodeScale.FULL : encoder.decodeScale();
+        this.decodeScale = options.exactDecode() ? DecodeScale.FULL : backend.decodeScale();
     }
 
     /**
@@ -132,14 +225,20 @@ public final class Captioner implements AutoCloseable {
     }
 
     /**
-     * @param modelDir a model directory written by {@code captioner train}
+     * @param modelDir a model directory written by {@code captioner train}, or a pretrained
+     *     folder as Hugging Face publishes it (see {@link PretrainedCaptioner}), told apart by
+     *     its {@code config.json}
      * @param options beam, weights, pixel limit
      * @return a captioner
      */
     public static Captioner load(Path modelDir, Spec options) {
+        if (PretrainedCaptioner.isPretrained(modelDir)) {
+            return new Captioner(new Pretrained(PretrainedCaptioner.open(modelDir, options.variant())), modelDir, options);
+        }
         CaptionModel model = CaptionModel.load(modelDir);
         try {
-            return new Captioner(model, openEncoder(model, options.weights(), options.trustModelPaths()), options);
+            ImageEncoder encoder = openEncoder(model, options.weights(), options.trustModelPaths());
+            return new Captioner(new Trained(model, encoder, new CaptionDecoder(model)), modelDir, options);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -206,7 +305,7 @@ public final class Captioner implements AutoCloseable {
      * @return the beam's captions, best first (one with greedy search)
      */
     public List<Caption> alternatives(RgbImage image) {
-        return decoder.decode(new float[][] {encoder.encode(image)}, decodeOptions).get(0);
+        return backend.decode(backend.encode(List.of(backend.prepare(image))), decodeOptions).get(0);
     }
 
     /**
@@ -216,7 +315,7 @@ public final class Captioner implements AutoCloseable {
      */
     public List<Caption> alternatives(RgbImage image, int beam) {
         DecodeSpec o = new DecodeSpec(beam, 0, decodeOptions.lengthPenalty());
-        return decoder.decode(new float[][] {encoder.encode(image)}, o).get(0);
+        return backend.decode(backend.encode(List.of(backend.prepare(image))), o).get(0);
     }
 
     /**
@@ -233,7 +332,7 @@ public final class Captioner implements AutoCloseable {
      *     floats, what {@link #alternativesOfInputs} takes
      */
     public float[] prepare(RgbImage image) {
-        return ImageInputs.of(image, encoder);
+        return backend.prepare(image);
     }
 
     /**
@@ -247,7 +346,16 @@ public final class Captioner implements AutoCloseable {
         if (inputs.isEmpty()) {
             return List.of();
         }
-        return alternativesOfFeatures(encoder.encodeInEfficientBatches(inputs), beam);
+        return alternativesOfFeatures(encodeInputs(inputs), beam);
+    }
+
+    /**
+     * @param inputs images from {@link #prepare}
+     * @return {@code [B][F]} their features (a pretrained encoder's: its last hidden states,
+     *     {@code T × D} each), what {@link #alternativesOfFeatures} takes
+     */
+    public float[][] encodeInputs(List<float[]> inputs) {
+        return backend.encode(inputs);
     }
 
     /**
@@ -258,7 +366,7 @@ public final class Captioner implements AutoCloseable {
      * @return for each, the beam's captions, best first
      */
     public List<List<Caption>> alternativesOfFeatures(float[][] features, int beam) {
-        return decoder.decode(features, new DecodeSpec(beam, 0, decodeOptions.lengthPenalty()));
+        return backend.decode(features, new DecodeSpec(beam, 0, decodeOptions.lengthPenalty()));
     }
 
     /**
@@ -291,7 +399,7 @@ public final class Captioner implements AutoCloseable {
             List<float[]> inputs = new ArrayList<>();
             for (Path p : batch) {
                 try {
-                    inputs.add(ImageInputs.of(loader.load(p, decodeScale), encoder));
+                    inputs.add(backend.prepare(loader.load(p, decodeScale)));
                     ok.add(p);
                 } catch (CaptionerException e) {
                     onError.accept(p, e);
@@ -303,31 +411,82 @@ public final class Captioner implements AutoCloseable {
             if (ok.isEmpty()) {
                 continue;
             }
-            List<List<Caption>> captions = decoder.decode(encoder.encodeInEfficientBatches(inputs), decodeOptions);
+            List<List<Caption>> captions = backend.decode(backend.encode(inputs), decodeOptions);
             for (int j = 0; j < ok.size(); j++) {
                 onCaption.accept(ok.get(j), captions.get(j).get(0));
             }
         }
     }
 
-    /** @return the model */
+    /** @return the trained model, or null for a pretrained folder */
     public CaptionModel model() {
-        return model;
+        return backend instanceof Trained t ? t.model() : null;
     }
 
-    /** @return the image encoder */
+    /** @return the trained model's image encoder, or null for a pretrained folder */
     public ImageEncoder encoder() {
-        return encoder;
+        return backend instanceof Trained t ? t.encoder() : null;
     }
 
-    /** @return the decoder, for captioning precomputed features */
+    /** @return the trained model's decoder, for captioning precomputed features; null for a pretrained folder */
     public CaptionDecoder decoder() {
-        return decoder;
+        return backend instanceof Trained t ? t.decoder() : null;
+    }
+
+    /** @return the model directory or pretrained folder */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return the grid the model's attention maps cover, or null for a model that shows none */
+    public GridShape attentionGrid() {
+        return backend instanceof Trained t ? t.model().attentionGrid() : null;
+    }
+
+    /**
+     * @return what the model is, for {@code /api/model}: architecture, encoder (its file's name
+     *     only), sizes; never a path on this machine
+     */
+    public Map<String, Object> describe() {
+        if (backend instanceof Pretrained p) {
+            return p.captioner().describe();
+        }
+        ModelConfig c = model().config();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("architecture", c.architecture().id());
+        m.put("encoder", withoutFolders(c.encoder().name()));
+        m.put("feature_dim", c.encoder().featureDim());
+        GridShape grid = attentionGrid();
+        if (grid != null) {
+            m.put("attention_grid", Map.of("height", grid.height(), "width", grid.width()));
+        }
+        m.put("vocabulary_size", c.vocabularySize());
+        m.put("max_length", c.maxLength());
+        if (c.data() != null) {
+            m.put("trained_on", Map.of("format", c.data().format(), "train_images", c.data().trainImages()));
+        }
+        return m;
+    }
+
+    /**
+     * An exported encoder is named by its file ({@code onnx:/models/clip.onnx}): only the file's
+     * own name is shown, never where it lies.
+     *
+     * @param encoderName an encoder's name
+     * @return it without folders
+     */
+    public static String withoutFolders(String encoderName) {
+        int colon = encoderName.indexOf(':');
+        if (colon < 0) {
+            return encoderName;
+        }
+        String path = encoderName.substring(colon + 1);
+        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+        return encoderName.substring(0, colon + 1) + path.substring(slash + 1);
     }
 
     @Override
     public void close() {
-        encoder.close();
-        model.close();
+        backend.close();
     }
 }

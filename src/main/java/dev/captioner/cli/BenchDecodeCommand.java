@@ -16,6 +16,7 @@ import dev.captioner.model.CaptionModel;
 import dev.captioner.util.EngineThreads;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.Encoders;
+import dev.captioner.util.CaptionerException;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.image.ImageLoader;
 import dev.captioner.vision.RandomWeights;
@@ -113,6 +114,9 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         }
         for (Path m : agreementModels == null ? List.<Path>of() : agreementModels) {
             try (Captioner c = Captioner.load(m)) {
+                if (c.model() == null) {
+                    throw new CaptionerException(m + ": a pretrained folder; --agreement-model takes a trained model");
+                }
                 out.put(m.toString(), DecodeAgreement.compare(c.encoder(), c.model(), stored));
                 out.put(m + " 12mp", DecodeAgreement.compare(c.encoder(), c.model(), phone));
             }

@@ -100,7 +100,8 @@ public final class BenchServeCommand implements Callable<Integer> {
     private Object peer(byte[] bytes) throws Exception {
         try (Captioner c = Captioner.load(model.modelPath())) {
             if (!(c.encoder() instanceof ConceptsEncoder concepts)) {
-                return "no PyTorch twin of the " + c.encoder().name() + " encoder in bench/photo_peer.py";
+                return "no PyTorch twin of the " + (c.encoder() == null ? "pretrained" : c.encoder().name())
+                        + " encoder in bench/photo_peer.py";
             }
             ConceptsConfig cc = concepts.config();
             Path file = Files.createTempFile("captioner-photo", ".jpg");

@@ -76,12 +76,14 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
         Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(beam.beam(), 0, weights.weightsPath(),
-                pixels.maxPixels(), decode.exact(), weights.trustModelPaths()));
+                pixels.maxPixels(), decode.exact(), weights.trustModelPaths(), model.variant()));
         try (Captioner captioner = Captioner.load(model.modelPath(), options)) {
             // Non-null only for a model whose captions carry a map per word.
-            GridShape grid = captioner.model().attentionGrid();
+            GridShape grid = captioner.attentionGrid();
             if (attentionDir != null && grid == null) {
-                throw new CaptionerException("--attention: " + model.model() + " is a " + captioner.model().config().architecture()
+                String what = captioner.model() == null ? "pretrained"
+                        : "a " + captioner.model().config().architecture().toString();
+                throw new CaptionerException("--attention: " + model.model() + " is " + what
                         + " model, which yields no attention maps; train one whose architecture does (e.g. attention)");
             }
             if (attentionDir != null) {

@@ -137,7 +137,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(1, 0, weights.weightsPath(),
                 pixels.maxPixelsOr(PixelLimit.SERVE_DEFAULT),
-                decode.exact(), weights.trustModelPaths()));
+                decode.exact(), weights.trustModelPaths(), model.variant()));
         PrintWriter out = spec.commandLine().getOut();
         CaptionServer server = CaptionServer.startLoading(() -> new ModelService(Captioner.load(model.modelPath(),
                 options)), config);

@@ -3,13 +3,27 @@ package dev.captioner.options;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --model}: the model directory to caption with, for {@code caption}, {@code serve} and Spark's {@code caption}. */
+/**
+ * {@code --model} and {@code --variant}: the model directory to caption with (or a pretrained
+ * folder as Hugging Face publishes it), for {@code caption}, {@code serve} and Spark's
+ * {@code caption}.
+ */
 public final class ModelChoice {
 
     @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Model directory written by 'captioner train' or 'run'. On Spark: a path on every node, a name "
-                    + "shipped with --archives, or a URI.")
+            description = "Model directory written by 'captioner train' or 'run', or a pretrained folder (Hugging Face "
+                    + "image-to-text ONNX export, e.g. from 'captioner weights download vit-gpt2-image-captioning'). On "
+                    + "Spark: a path on every node, a name shipped with --archives, or a URI.")
     String model;
+
+    @Option(names = "--variant", paramLabel = "NAME",
+            description = "For a pretrained folder: default (the published graphs) or quantized (its *_quantized.onnx).")
+    String variant;
+
+    /** @return the pretrained variant asked for, or null for the default */
+    public String variant() {
+        return variant;
+    }
 
     /** @return the model as given (a path or, on Spark, a URI) */
     public String model() {

@@ -65,7 +65,7 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
         enter();
         try {
             long t0 = System.nanoTime();
-            float[][] features = captioner.encoder().encodeInEfficientBatches(inputs);
+            float[][] features = captioner.encodeInputs(inputs);
             long t1 = System.nanoTime();
             List<List<Caption>> captions = captioner.alternativesOfFeatures(features, beam);
             timer.record("encode", (t1 - t0) / 1e9);
@@ -90,26 +90,13 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
 
     @Override
     public GridShape attentionGrid() {
-        return captioner.model().attentionGrid();
+        return captioner.attentionGrid();
     }
 
     @Override
     public Map<String, Object> describe() {
-        ModelConfig c = captioner.model().config();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", c.architecture().id());
-        m.put("encoder", withoutFolders(c.encoder().name()));
-        m.put("feature_dim", c.encoder().featureDim());
-        GridShape grid = attentionGrid();
-        if (grid != null) {
-            m.put("attention_grid", Map.of("height", grid.height(), "width", grid.width()));
-        }
-        m.put("vocabulary_size", c.vocabularySize());
-        m.put("max_length", c.maxLength());
-        if (c.data() != null) {
-            m.put("trained_on", Map.of("format", c.data().format(), "train_images", c.data().trainImages()));
-        }
-        Object metrics = metrics(captioner.model().dir());
+        Map<String, Object> m = new LinkedHashMap<>(captioner.describe());
+        Object metrics = metrics(captioner.dir());
         if (metrics != null) {
             m.put("metrics", metrics);
         }
@@ -117,17 +104,11 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
     }
 
     /**
-     * An exported encoder is named by its file ({@code onnx:/models/clip.onnx}): only the file's
-     * own name is shown, never where it lies on the server.
+     * @param encoderName an encoder's name
+     * @return it without folders (see {@link Captioner#withoutFolders})
      */
     static String withoutFolders(String encoderName) {
-        int colon = encoderName.indexOf(':');
-        if (colon < 0) {
-            return encoderName;
-        }
-        String path = encoderName.substring(colon + 1);
-        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-        return encoderName.substring(0, colon + 1) + path.substring(slash + 1);
+        return Captioner.withoutFolders(encoderName);
     }
 
     /** Scores, if the model sits in a run folder ({@code ../eval/*&#47;metrics.json}) or has its own. */

@@ -65,6 +65,9 @@ class CaptionDecoderTest {
                 .withTransformer(new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab.size(), maxLength,
                 new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, grid ? new GridShape(2, 1, 2) : null), null);
         Engine.getInstance().setRandomSeed((int) seed);
+        // The weights are changed in place below, which autograd refuses while a training test
+        // run earlier on this thread left gradients on.
+        dev.captioner.util.Torch.noGrad();
         try (NDManager m = NDManager.newBaseManager()) {
             CaptionNet net = CaptionNet.create(config);
             net.initialize(m);

@@ -1,0 +1,149 @@
+package dev.captioner.hf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captioner.util.CaptionerException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Token ids to text for a byte-level BPE {@code tokenizer.json} (GPT-2's): each token's string
+ * maps back to bytes through GPT-2's byte alphabet, the bytes are read as UTF-8 (a broken
+ * sequence becomes U+FFFD), special tokens are skipped, and Transformers'
+ * {@code clean_up_tokenization} removes the spaces before punctuation and contractions when
+ * {@code tokenizer_config.json} asks for it. Only decoding is needed to caption, so this reads
+ * the vocabulary and nothing else; it gives the same text as Hugging Face's tokenizers library
+ * ({@code ByteLevelTextTest} compares them).
+ */
+public final class ByteLevelText {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[][] CLEAN_UP = {{" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"},
+        {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+
+    /** {@code [vocabulary]} each token's bytes; null for an id the file does not define. */
+    private final byte[][] bytes;
+    private final boolean[] special;
+    private final boolean cleanUp;
+
+    private ByteLevelText(byte[][] bytes, boolean[] special, boolean cleanUp) {
+        this.bytes = bytes;
+        this.special = special;
+        this.cleanUp = cleanUp;
+    }
+
+    /**
+     * @param dir a pretrained folder with {@code tokenizer.json} (and {@code tokenizer_config.json})
+     * @return its decoder
+     * @throws CaptionerException naming the file when it is not a byte-level BPE tokenizer
+     */
+    public static ByteLevelText read(Path dir) {
+        Path file = dir.resolve("tokenizer.json");
+        JsonNode root;
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new CaptionerException(file + ": no such file; a pretrained folder needs its tokenizer");
+            }
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new CaptionerException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        String decoder = root.path("decoder").path("type").asText("");
+        if (!decoder.equals("ByteLevel")) {
+            throw new CaptionerException(file + ": field 'decoder.type' is '" + decoder + "'; only byte-level BPE "
+                    + "tokenizers (GPT-2's) are supported");
+        }
+        JsonNode vocab = root.path("model").path("vocab");
+        if (!vocab.isObject() || vocab.isEmpty()) {
+            throw new CaptionerException(file + ": field 'model.vocab' is missing");
+        }
+        int size = 0;
+        for (JsonNode id : (Iterable<JsonNode>) vocab::elements) {
+            size = Math.max(size, id.asInt() + 1);
+        }
+        for (JsonNode t : root.path("added_tokens")) {
+            size = Math.max(size, t.path("id").asInt() + 1);
+        }
+        byte[][] bytes = new byte[size][];
+        boolean[] special = new boolean[size];
+        int[] fromChar = byteDecoder();
+        for (var it = vocab.fields(); it.hasNext();) {
+            var e = it.next();
+            bytes[e.getValue().asInt()] = toBytes(e.getKey(), fromChar, file);
+        }
+        for (JsonNode t : root.path("added_tokens")) {
+            int id = t.path("id").asInt();
+            // An added token is its own text (not in the byte alphabet).
+            bytes[id] = t.path("content").asText().getBytes(StandardCharsets.UTF_8);
+            special[id] = t.path("special").asBoolean(false);
+        }
+        Path configFile = dir.resolve("tokenizer_config.json");
+        boolean cleanUp = !Files.isRegularFile(configFile)
+                || PretrainedConfig.tree(configFile).path("clean_up_tokenization_spaces").asBoolean(true);
+        return new ByteLevelText(bytes, special, cleanUp);
+    }
+
+    /** @return ids the tokenizer defines */
+    public int size() {
+        return bytes.length;
+    }
+
+    /**
+     * @param ids token ids
+     * @return the text, special tokens skipped, cleaned up as configured, trimmed
+     * @throws IllegalArgumentException for an id the tokenizer does not define
+     */
+    public String decode(int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int id : ids) {
+            if (id < 0 || id >= bytes.length || bytes[id] == null) {
+                throw new IllegalArgumentException("token id " + id + " is not in the tokenizer");
+            }
+            if (!special[id]) {
+                out.writeBytes(bytes[id]);
+            }
+        }
+        String s = out.toString(StandardCharsets.UTF_8);
+        if (cleanUp) {
+            for (String[] r : CLEAN_UP) {
+                s = s.replace(r[0], r[1]);
+            }
+        }
+        return s.strip();
+    }
+
+    private static byte[] toBytes(String token, int[] fromChar, Path file) {
+        byte[] b = new byte[token.length()];
+        int n = 0;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c >= fromChar.length || fromChar[c] < 0) {
+                throw new CaptionerException(file + ": token '" + token + "' has a character outside GPT-2's byte "
+                        + "alphabet");
+            }
+            b[n++] = (byte) fromChar[c];
+        }
+        return Arrays.copyOf(b, n);
+    }
+
+    /**
+     * GPT-2's {@code bytes_to_unicode}, inverted: printable Latin-1 bytes stand for themselves,
+     * the other 68 bytes for the characters from U+0100 on, in byte order.
+     *
+     * @return for each character below U+0144, its byte, or -1
+     */
+    static int[] byteDecoder() {
+        int[] fromChar = new int[0x144];
+        Arrays.fill(fromChar, -1);
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            fromChar[printable ? b : next++] = b;
+        }
+        return fromChar;
+    }
+}
