@@ -24,10 +24,10 @@ class LayeringTest {
     /** Layer of each package; {@code ""} is the root package with the {@code Captioner} facade. */
     private static final Map<String, Integer> LAYER = Map.ofEntries(
             Map.entry("util", 0), Map.entry("data", 1), Map.entry("image", 2), Map.entry("vision", 3),
-            Map.entry("features", 4), Map.entry("model", 5), Map.entry("train", 6), Map.entry("decode", 7), Map.entry("hf", 8),
-            Map.entry("eval", 8), Map.entry("plot", 9), Map.entry("", 10), Map.entry("pipeline", 11),
-            Map.entry("serve", 12), Map.entry("bench", 12), Map.entry("options", 12), Map.entry("spark", 13),
-            Map.entry("cli", 14));
+            Map.entry("features", 4), Map.entry("model", 5), Map.entry("train", 6), Map.entry("decode", 7),
+            Map.entry("hf", 8), Map.entry("eval", 9), Map.entry("plot", 10), Map.entry("", 11), Map.entry("pipeline", 12),
+            Map.entry("serve", 13), Map.entry("bench", 13), Map.entry("options", 13), Map.entry("spark", 14),
+            Map.entry("cli", 15));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.captioner\\.(\\w+)(\\.[\\w.]*)?(\\.\\*)?;",
             Pattern.MULTILINE);

@@ -1,14 +1,18 @@
 package dev.captioner.cli;
 
-import dev.captioner.options.BeamWidth;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.Split;
 import dev.captioner.decode.DecodeSpec;
 import dev.captioner.eval.Evaluation;
 import dev.captioner.eval.Scoring;
 import dev.captioner.features.FeatureStore;
+import dev.captioner.hf.PretrainedCaptioner;
+import dev.captioner.image.ImageLoader;
 import dev.captioner.model.CaptionModel;
+import dev.captioner.options.BeamWidth;
+import dev.captioner.options.CaptionCleaning;
 import dev.captioner.options.Checked;
+import dev.captioner.options.PixelLimit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,11 +20,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code captioner evaluate}: captions a split from its features and scores the captions. */
+/**
+ * {@code captioner evaluate}: captions a split and scores the captions, from precomputed features
+ * for a trained model, from the image files for a pretrained folder.
+ */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Caption a split from precomputed features; write metrics.json and predictions.jsonl.")
+        description = "Caption a split (a trained model from precomputed features, a pretrained folder from the images); "
+                + "write metrics.json and predictions.jsonl.")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
@@ -29,11 +38,22 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Model directory, or a pretrained folder (Hugging Face image-to-text ONNX export).")
     Path model;
 
-    @Option(names = "--features", required = true, paramLabel = "FILE.h5", description = "Feature file.")
+    @Option(names = "--variant", paramLabel = "NAME",
+            description = "For a pretrained folder: default or quantized (its *_quantized.onnx).")
+    String variant;
+
+    @Option(names = "--features", paramLabel = "FILE.h5", description = "Feature file (required for a trained model).")
     Path features;
+
+    @Mixin
+    CaptionCleaning cleaning;
+
+    @Mixin
+    PixelLimit pixels;
 
     @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT", converter = SplitConverter.class,
             description = "train, dev or test (default: ${DEFAULT-VALUE}).")
@@ -59,8 +79,20 @@ public final class EvaluateCommand implements Callable<Integer> {
         Split s = split;
         DecodeSpec options = Checked.of(spec, () -> new DecodeSpec(beam.beam(), maxLength, lengthPenalty, blockTrigrams));
         Scoring.Result result;
-        try (CaptionModel m = CaptionModel.load(model); Dataset dataset = data.load()) {
-            result = Evaluation.run(m, dataset, FeatureStore.read(features), s, options);
+        if (PretrainedCaptioner.isPretrained(model)) {
+            // Captions are cleaned like the references: the same words are counted on both sides.
+            try (PretrainedCaptioner c = PretrainedCaptioner.open(model, variant); Dataset dataset = data.load()) {
+                result = Evaluation.runPretrained(c, dataset, s, options, cleaning.cleaning(),
+                        new ImageLoader(pixels.maxPixels()));
+            }
+        } else {
+            if (features == null) {
+                throw new ParameterException(spec.commandLine(), "--features is required for a trained model ("
+                        + model + " is not a pretrained folder)");
+            }
+            try (CaptionModel m = CaptionModel.load(model); Dataset dataset = data.load()) {
+                result = Evaluation.run(m, dataset, FeatureStore.read(features), s, options);
+            }
         }
         Files.createDirectories(out);
         MetricsOutput.writePredictions(out.resolve("predictions.jsonl"), result.predictions());

@@ -3,6 +3,6 @@
  * {@link dev.captioner.eval.Cider}, {@link dev.captioner.eval.RougeL}), and the evaluation of a
  * model on a split ({@link dev.captioner.eval.Evaluation}).
  *
- * <p>May import {@code decode} and the packages below it.
+ * <p>May import {@code hf}, {@code decode} and the packages below them.
  */
 package dev.captioner.eval;

@@ -239,8 +239,9 @@ public final class PretrainedCaptioner implements AutoCloseable {
     /** @return what {@code /api/model} shows: no paths */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", "pretrained " + PretrainedConfig.MODEL_TYPE);
+        m.put("architecture", PretrainedConfig.MODEL_TYPE);
         m.put("encoder", card.name());
+        m.put("feature_dim", config.hidden());
         m.put("vocabulary_size", config.vocabulary());
         m.put("max_length", config.maxLength());
         return m;

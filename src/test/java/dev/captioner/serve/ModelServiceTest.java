@@ -64,4 +64,26 @@ class ModelServiceTest {
         assertThat(stages).containsExactly("encode", "caption");
         assertThatThrownBy(() -> service.caption(image, 1)).isInstanceOf(RejectedExecutionException.class);
     }
+
+    @Test
+    void aPretrainedFolderIsServedAsAModelIsAndDescribedAsOpenApiSays() throws Exception {
+        Path folder = Path.of("src/test/resources/fixtures/hf/vit-gpt2-tiny");
+        RgbImage image = ImageLoader.withDefaults().load(Path.of("src/test/resources/fixtures/images/rgb_301x199.png"));
+        try (ModelService service = new ModelService(Captioner.load(folder))) {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode api;
+            try (java.io.InputStream in = CaptionServer.class.getResourceAsStream("openapi.json")) {
+                api = json.readTree(in);
+            }
+            List<String> problems = new java.util.ArrayList<>();
+            MetricsAndOpenApiTest.conforms(json.valueToTree(service.describe()), api.at("/components/schemas/ModelInfo"),
+                    api, "describe()", problems);
+            assertThat(problems).isEmpty();
+            assertThat(service.attentionGrid()).isNull();
+            // Micro-batches of several images give each the caption it gets alone.
+            List<List<Caption>> two = service.caption(List.of(service.prepare(image), service.prepare(image)), 3);
+            assertThat(two.get(1).get(0).text()).isEqualTo(service.caption(image, 3).get(0).text())
+                    .isEqualTo(two.get(0).get(0).text());
+        }
+    }
 }

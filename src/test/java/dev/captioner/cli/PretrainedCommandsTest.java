@@ -1,0 +1,91 @@
+package dev.captioner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captioner.Captioner;
+import dev.captioner.data.SyntheticShapes;
+import dev.captioner.data.SynthSpec;
+import dev.captioner.decode.Caption;
+import dev.captioner.image.ImageLoader;
+import dev.captioner.testutil.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A pretrained folder goes wherever a model goes: caption, evaluate and the Java API. */
+class PretrainedCommandsTest {
+
+    static final Path FIXTURE = Path.of("src/test/resources/fixtures/hf/vit-gpt2-tiny");
+    static final Path IMAGES = Path.of("src/test/resources/fixtures/images");
+
+    @Test
+    void captionGivesTheBeamCaptionsPyTorchChose() throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(FIXTURE.resolveSibling("expected.json").toFile());
+        Cli r = Cli.run("caption", "--model", FIXTURE.toString(), "--beam", "3", "--json",
+                IMAGES.resolve("rgb_301x199.png").toString(), IMAGES.resolve("gray_45x33.png").toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.readTree(lines.get(0)).get("caption").asText())
+                .isEqualTo(expected.get("images/rgb_301x199.png").get("beam3_text").asText());
+        assertThat(json.readTree(lines.get(1)).get("caption").asText())
+                .isEqualTo(expected.get("images/gray_45x33.png").get("beam3_text").asText());
+    }
+
+    @Test
+    void askingForAttentionMapsOrAMissingVariantIsRefusedInOneLine(@TempDir Path tmp) {
+        Cli r = Cli.run("caption", "--model", FIXTURE.toString(), "--attention", tmp.resolve("a").toString(),
+                IMAGES.resolve("rgb_301x199.png").toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("--attention").contains("pretrained");
+        Cli q = Cli.run("caption", "--model", FIXTURE.toString(), "--variant", "quantized",
+                IMAGES.resolve("rgb_301x199.png").toString());
+        assertThat(q.status()).isEqualTo(1);
+        assertThat(q.err()).contains("encoder_model_quantized.onnx: no such file");
+    }
+
+    @Test
+    void evaluateCaptionsTheSplitsImagesAndSkipsABadOne(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("shapes");
+        SyntheticShapes.generate(new SynthSpec(24, 32, 5), data);
+        List<String> test = Files.readAllLines(data.resolve("Flickr8k_text/Flickr_8k.testImages.txt")).stream()
+                .filter(s -> !s.isBlank()).toList();
+        assertThat(test.size()).isGreaterThanOrEqualTo(2);
+        Files.writeString(data.resolve("Flicker8k_Dataset").resolve(test.get(0)), "not a picture");
+        Path out = tmp.resolve("eval");
+        Cli r = Cli.run("evaluate", "--model", FIXTURE.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--beam", "2");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.err()).contains(test.get(0)).contains("skipped");
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertThat(m.get("images").asInt()).isEqualTo(test.size());
+        assertThat(m.get("missing").asInt()).isEqualTo(1);
+        assertThat(Files.readAllLines(out.resolve("predictions.jsonl"))).hasSize(test.size() - 1);
+
+        Cli noFeatures = Cli.run("evaluate", "--model", tmp.resolve("nope").toString(), "--data", data.toString(),
+                "--out", out.toString());
+        assertThat(noFeatures.status()).isEqualTo(2);
+        assertThat(noFeatures.err()).contains("--features is required for a trained model");
+    }
+
+    @Test
+    void theJavaApiLoadsAPretrainedFolderAndDescribesItWithoutPaths() {
+        try (Captioner c = Captioner.load(FIXTURE)) {
+            Caption one = c.caption(IMAGES.resolve("rgb_301x199.png"));
+            List<List<Caption>> batch = c.alternativesOfInputs(List.of(
+                    c.prepare(ImageLoader.withDefaults().load(IMAGES.resolve("rgb_301x199.png")))), 1);
+            assertThat(batch.get(0).get(0).text()).isEqualTo(one.text());
+            assertThat(c.attentionGrid()).isNull();
+            assertThat(c.model()).isNull();
+            assertThat(c.describe()).containsEntry("architecture", "vision-encoder-decoder")
+                    .containsEntry("feature_dim", 8);
+            assertThat(c.describe().values().toString()).doesNotContain(FIXTURE.toAbsolutePath().toString())
+                    .doesNotContain("src/test");
+        }
+    }
+}
