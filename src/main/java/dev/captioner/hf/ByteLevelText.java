@@ -98,6 +98,15 @@ public final class ByteLevelText {
      * @throws IllegalArgumentException for an id the tokenizer does not define
      */
     public String decode(int[] ids) {
+        String s = raw(ids);
+        return cleanUp ? cleanUp(s) : s.strip();
+    }
+
+    /**
+     * @param ids token ids
+     * @return their text with special tokens skipped, before any clean-up
+     */
+    String raw(int[] ids) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int id : ids) {
             if (id < 0 || id >= bytes.length || bytes[id] == null) {
@@ -107,11 +116,71 @@ public final class ByteLevelText {
                 out.writeBytes(bytes[id]);
             }
         }
-        String s = out.toString(StandardCharsets.UTF_8);
-        if (cleanUp) {
-            for (String[] r : CLEAN_UP) {
-                s = s.replace(r[0], r[1]);
+        return lossyUtf8(out.toByteArray());
+    }
+
+    /**
+     * UTF-8 with each maximal ill-formed subpart replaced by one U+FFFD, as Unicode recommends
+     * and Rust's {@code from_utf8_lossy} (Hugging Face's tokenizers) and Python do; the JDK's
+     * decoder replaces some of them differently (it reads {@code ED A1} as one).
+     *
+     * @param b bytes
+     * @return the text
+     */
+    static String lossyUtf8(byte[] b) {
+        StringBuilder sb = new StringBuilder(b.length);
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xFF;
+            int need;
+            int lo = 0x80;
+            int hi = 0xBF;
+            if (c < 0x80) {
+                sb.append((char) c);
+                i++;
+                continue;
+            } else if (c >= 0xC2 && c <= 0xDF) {
+                need = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                need = 2;
+                lo = c == 0xE0 ? 0xA0 : 0x80;
+                hi = c == 0xED ? 0x9F : 0xBF;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                need = 3;
+                lo = c == 0xF0 ? 0x90 : 0x80;
+                hi = c == 0xF4 ? 0x8F : 0xBF;
+            } else {
+                sb.append('\uFFFD');
+                i++;
+                continue;
             }
+            int cp = c & (0x3F >> need);
+            int j = 1;
+            for (; j <= need && i + j < b.length; j++) {
+                int d = b[i + j] & 0xFF;
+                if (d < (j == 1 ? lo : 0x80) || d > (j == 1 ? hi : 0xBF)) {
+                    break;
+                }
+                cp = (cp << 6) | (d & 0x3F);
+            }
+            if (j <= need) {
+                // The maximal subpart: the lead byte and the continuation bytes that fit.
+                sb.append('\uFFFD');
+            } else {
+                sb.appendCodePoint(cp);
+            }
+            i += j;
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @param s decoded text
+     * @return it with Transformers' {@code clean_up_tokenization} replacements made, trimmed
+     */
+    static String cleanUp(String s) {
+        for (String[] r : CLEAN_UP) {
+            s = s.replace(r[0], r[1]);
         }
         return s.strip();
     }
