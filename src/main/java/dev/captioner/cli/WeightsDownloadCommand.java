@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.hf.PretrainedDownload;
 import dev.captioner.util.Downloader;
 import dev.captioner.vision.Encoders;
 import dev.captioner.vision.PublishedWeights;
@@ -16,15 +17,21 @@ import picocli.CommandLine.Spec;
 @Command(name = "download", mixinStandardHelpOptions = true,
         description = {"Download published encoder weights into $CAPTIONER_HOME/weights, verified; an interrupted "
                 + "download resumes. Keras' current address first, the original GitHub release second.",
-            "NAME: vgg16 (the Keras tutorial's, 528 MB), vgg16-notop (56 MB), mobilenet (1.0), mobilenet-0.25."})
+            "NAME: vgg16 (the Keras tutorial's, 528 MB), vgg16-notop (56 MB), mobilenet (1.0), mobilenet-0.25; or "
+                + "vit-gpt2-image-captioning, a pretrained captioner (ViT + GPT-2 trained on COCO, Apache-2.0; 912 MB, "
+                + "or 236 MB with --variant quantized) into $CAPTIONER_HOME/models, ready for --model."})
 public final class WeightsDownloadCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Parameters(paramLabel = "NAME", converter = WeightsConverter.class,
-            description = "vgg16, vgg16-notop, mobilenet or mobilenet-0.25.")
-    PublishedWeights weights;
+            description = "vgg16, vgg16-notop, mobilenet, mobilenet-0.25 or vit-gpt2-image-captioning.")
+    Object weights;
+
+    @Option(names = "--variant", paramLabel = "NAME",
+            description = "For a pretrained captioner: default (the published graphs) or quantized (8-bit, smaller).")
+    String variant;
 
     @Option(names = "--mirror", paramLabel = "URL",
             description = "Fetch from this base address instead (identical bytes: the checksums still apply).")
@@ -35,19 +42,42 @@ public final class WeightsDownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean already = java.nio.file.Files.isRegularFile(weights.cached());
-        Path file = Encoders.fetch(weights, mirror == null ? weights.file() : weights.file().fromMirror(mirror),
-                new Downloader(CommandLog.of(spec), dev.captioner.options.Checked.of(spec, limit::settings)));
-        spec.commandLine().getOut().println((already ? "already cached: " : "downloaded ") + weights.id() + " to "
+        Downloader downloader = new Downloader(CommandLog.of(spec), dev.captioner.options.Checked.of(spec, limit::settings));
+        if (weights instanceof PretrainedDownload pretrained) {
+            Path dir = pretrained.download(variant, pretrained.folder(), downloader, mirror);
+            String v = variant == null ? "" : " --variant " + variant;
+            spec.commandLine().getOut().println(pretrained.id() + (variant == null ? "" : " (" + variant + ")")
+                    + " is in " + dir.toAbsolutePath() + "; caption with: captioner caption --model " + dir.toAbsolutePath()
+                    + v + " PHOTO");
+            return 0;
+        }
+        if (variant != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--variant applies to a pretrained "
+                    + "captioner, not to " + ((PublishedWeights) weights).id());
+        }
+        PublishedWeights published = (PublishedWeights) weights;
+        boolean already = java.nio.file.Files.isRegularFile(published.cached());
+        Path file = Encoders.fetch(published, mirror == null ? published.file() : published.file().fromMirror(mirror),
+                downloader);
+        spec.commandLine().getOut().println((already ? "already cached: " : "downloaded ") + published.id() + " to "
                 + file.toAbsolutePath());
         return 0;
     }
 
     /** Parses the weights' name. */
-    static final class WeightsConverter implements ITypeConverter<PublishedWeights> {
+    static final class WeightsConverter implements ITypeConverter<Object> {
         @Override
-        public PublishedWeights convert(String value) {
-            return PublishedWeights.parse(value);
+        public Object convert(String value) {
+            PretrainedDownload pretrained = PretrainedDownload.find(value);
+            if (pretrained != null) {
+                return pretrained;
+            }
+            try {
+                return PublishedWeights.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage().replaceFirst("\\)$", ", "
+                        + String.join(", ", PretrainedDownload.CATALOG.stream().map(PretrainedDownload::id).toList()) + ")"));
+            }
         }
     }
 }

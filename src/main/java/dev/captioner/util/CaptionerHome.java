@@ -30,6 +30,14 @@ public final class CaptionerHome {
     }
 
     /**
+     * @param name a pretrained model's name, e.g. {@code vit-gpt2-image-captioning}
+     * @return where {@code captioner weights download NAME} puts its folder
+     */
+    public static Path model(String name) {
+        return dir().resolve("models").resolve(name);
+    }
+
+    /**
      * @param name a dataset's name, e.g. {@code flickr8k}
      * @return where {@code captioner dataset download NAME} puts it
      */

@@ -59,6 +59,11 @@ class DownloadCommandsTest {
         assertThat(dir.resolve("Flickr8k_Dataset.zip")).doesNotExist();
         assertThat(dir.resolve("Flickr8k_Dataset.zip.part")).doesNotExist();
 
+        Cli p = Cli.run("weights", "download", "vit-gpt2-image-captioning", "--mirror", mirror());
+        assertThat(p.status()).isEqualTo(1);
+        assertThat(p.err()).contains("config.json").contains("f65c81039a672962d686f71ee0242f0c89dc020a0e3f193a989a696bf3f9515e");
+        assertThat(tmp.resolve("home/models/vit-gpt2-image-captioning/config.json")).doesNotExist();
+
         Cli w = Cli.run("weights", "download", "vgg16", "--mirror", mirror());
         assertThat(w.status()).isEqualTo(1);
         assertThat(w.err()).contains("expected 64373286793e3c8b2b4e3219cbf3544b");
