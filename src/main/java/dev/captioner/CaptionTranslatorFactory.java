@@ -23,7 +23,9 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * Arguments ({@code optArgument}): {@code beam} (default 1), {@code weights} (encoder weights).
+ * Arguments ({@code optArgument}): {@code beam} (default 1), {@code weights} (encoder weights),
+ * {@code variant} (a pretrained folder's: {@code default} or {@code quantized}). The model path
+ * may be a pretrained folder as Hugging Face publishes it (see {@link Captioner#load}).
  */
 public final class CaptionTranslatorFactory implements TranslatorFactory {
 
@@ -46,6 +48,10 @@ public final class CaptionTranslatorFactory implements TranslatorFactory {
         Object weights = arguments.get("weights");
         if (weights != null) {
             options = options.withWeights(Path.of(weights.toString()));
+        }
+        Object variant = arguments.get("variant");
+        if (variant != null) {
+            options = options.withVariant(variant.toString());
         }
         return (Translator<I, O>) new CaptionTranslator(options);
     }

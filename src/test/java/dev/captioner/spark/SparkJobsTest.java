@@ -181,6 +181,24 @@ class SparkJobsTest {
     }
 
     @Test
+    void aPretrainedFolderCaptionsInBatchesAsTheJavaApiDoes() throws Exception {
+        Path folder = Path.of("src/test/resources/fixtures/hf/vit-gpt2-tiny").toAbsolutePath();
+        Path out = tmp.resolve("pretrained");
+        StringWriter e = new StringWriter();
+        int status = run(new StringWriter(), e, "caption", "--images", images.toString(), "--glob", "shapes*", "--model",
+                folder.toString(), "--out", out.toString(), "--beam", "2", "--batch", "4", "--partitions", "2");
+        assertThat(status).as(e.toString()).isZero();
+        List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
+        assertThat(rows).hasSize(12);
+        try (Captioner c = Captioner.load(folder, Captioner.Spec.defaults().withBeam(2))) {
+            for (Row r : rows) {
+                Path f = Path.of(java.net.URI.create(r.getAs("path")));
+                assertThat((String) r.getAs("caption")).as(f.toString()).isEqualTo(c.caption(f).text());
+            }
+        }
+    }
+
+    @Test
     void aMissingModelIsAnErrorBeforeAnyImageIsRead() {
         StringWriter e = new StringWriter();
         int status = run(new StringWriter(), e, "caption", "--images", tmp.resolve("no-images").toString(), "--model",
