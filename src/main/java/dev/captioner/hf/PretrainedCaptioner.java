@@ -12,6 +12,7 @@ import dev.captioner.image.DecodeScale;
 import dev.captioner.image.RgbImage;
 import dev.captioner.util.CaptionerException;
 import dev.captioner.vision.EncoderCard;
+import dev.captioner.vision.PreprocessorCard;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,9 @@ public final class PretrainedCaptioner implements AutoCloseable {
             throw new CaptionerException(merged + ": no such file (nor the pair " + noPast.getFileName() + " + "
                     + withPast.getFileName() + ")");
         }
+        // DJL's ONNX Runtime engine (exported encoders) creates the process's one environment with
+        // its own thread settings and fails if one exists already: let it create it first.
+        ai.djl.engine.Engine.getEngine("OnnxRuntime");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession enc = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {

@@ -3,6 +3,7 @@ package dev.captioner.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captioner.util.CaptionerException;
+import dev.captioner.vision.PreprocessorCard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,18 +117,6 @@ public record PretrainedConfig(int layers, int heads, int hidden, int vocabulary
     }
 
     static JsonNode tree(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new CaptionerException(file + ": no such file; a pretrained folder holds config.json, "
-                    + "preprocessor_config.json, tokenizer.json and onnx/");
-        }
-        try {
-            JsonNode n = JSON.readTree(file.toFile());
-            if (n == null || !n.isObject()) {
-                throw new CaptionerException(file + ": not a JSON object");
-            }
-            return n;
-        } catch (IOException e) {
-            throw new CaptionerException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
-        }
+        return PreprocessorCard.tree(file);
     }
 }

@@ -86,6 +86,8 @@ public record EncoderCard(
      * @param dropLeadingTokens tokens before the grid (e.g. 1 for a ViT's CLS)
      * @param gridHeight the grid's rows (required for tokens)
      * @param gridWidth the grid's columns (required for tokens)
+     * @param pooling null when the pooled output is {@code [N, D]}; {@code cls} or {@code mean}
+     *     when it is a transformer's tokens {@code [N, T, D]}: the first token, or the mean of all
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Outputs(
@@ -94,7 +96,8 @@ public record EncoderCard(
             @JsonProperty("grid_layout") String gridLayout,
             @JsonProperty("drop_leading_tokens") Integer dropLeadingTokens,
             @JsonProperty("grid_height") Integer gridHeight,
-            @JsonProperty("grid_width") Integer gridWidth) {}
+            @JsonProperty("grid_width") Integer gridWidth,
+            @JsonProperty("pooling") String pooling) {}
 
     /** Checks every field, naming the one at fault. */
     public EncoderCard {
@@ -113,6 +116,8 @@ public record EncoderCard(
                 "must hold 3 positive numbers, one per RGB channel");
         require(outputs != null && outputs.pooled() != null && !outputs.pooled().isBlank(), "outputs.pooled",
                 "is required");
+        require(outputs.pooling() == null || List.of("cls", "mean").contains(outputs.pooling()), "outputs.pooling",
+                "must be cls or mean");
         if (outputs.grid() != null) {
             require(outputs.gridLayout() != null && LAYOUTS.contains(outputs.gridLayout()), "outputs.grid_layout",
                     "must be one of " + LAYOUTS + " when outputs.grid is given");

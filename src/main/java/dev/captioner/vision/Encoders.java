@@ -49,7 +49,21 @@ public final class Encoders {
                                 Files.isRegularFile(weights) ? weights.toAbsolutePath().getParent() : weights);
                     }, ConceptsEncoder::files),
             exported(ExportedEncoder.Format.ONNX, "an ONNX image model (CLIP, ResNet, ViT, ConvNeXt...) on ONNX Runtime"),
-            exported(ExportedEncoder.Format.TORCHSCRIPT, "a TorchScript image model on PyTorch"));
+            exported(ExportedEncoder.Format.TORCHSCRIPT, "a TorchScript image model on PyTorch"),
+            new EncoderType("hf", true, "the vision encoder of a pretrained Hugging Face image-to-text folder (ViT and "
+                    + "the like) on ONNX Runtime: the CLS token pooled, the patch tokens as the grid",
+                    "the folder after the colon (its onnx/encoder_model.onnx, prepared as its preprocessor_config.json "
+                    + "says); --weights points to the folder if it moved",
+                    (source, downloader) -> {
+                        Path dir = source.weights() != null ? source.weights() : source.file();
+                        if (dir == null || !Files.isDirectory(dir)) {
+                            throw new CaptionerException("--encoder hf needs a pretrained folder: hf:DIR" + (dir == null
+                                    ? "" : " (" + dir + " is not a folder)"));
+                        }
+                        EncoderCard card = source.card() != null ? source.card() : PreprocessorCard.forEncoder(dir);
+                        return ExportedEncoder.open(ExportedEncoder.Format.ONNX, dir.resolve("onnx/encoder_model.onnx"),
+                                card, source.sha256());
+                    }, weights -> List.of()));
 
     private static EncoderType exported(ExportedEncoder.Format format, String description) {
         return new EncoderType(format.scheme(), true, description, "the model file after the colon, with its card "

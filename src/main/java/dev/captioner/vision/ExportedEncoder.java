@@ -203,11 +203,12 @@ public final class ExportedEncoder implements ImageEncoder {
             NDList out = p.predict(new NDList(x));
             NDArray pooled = output(file, out, card.outputs().pooled(), "outputs.pooled");
             long[] ps = pooled.getShape().getShape();
-            if (ps.length < 2 || ps[0] != 1) {
+            boolean tokens = card.outputs().pooling() != null;
+            if (tokens ? ps.length != 3 || ps[0] != 1 : ps.length < 2 || ps[0] != 1) {
                 throw new CaptionerException(file + ": the card's field 'outputs.pooled' names an output of shape "
-                        + Arrays.toString(ps) + ", not [N, D]");
+                        + Arrays.toString(ps) + ", not " + (tokens ? "[N, T, D] (outputs.pooling is set)" : "[N, D]"));
             }
-            int pooledDim = (int) (pooled.getShape().size() / ps[0]);
+            int pooledDim = (int) (tokens ? ps[2] : pooled.getShape().size() / ps[0]);
             GridShape grid = null;
             if (card.hasGrid()) {
                 NDArray g = output(file, out, card.outputs().grid(), "outputs.grid");
@@ -353,8 +354,25 @@ public final class ExportedEncoder implements ImageEncoder {
     private float[][] pooled(NDArray a, int n) {
         float[] flat = a.toType(DataType.FLOAT32, false).toFloatArray();
         float[][] out = new float[n][];
+        String pooling = card.outputs().pooling();
+        int tokens = pooling == null ? 1 : (int) a.getShape().get(1);
         for (int i = 0; i < n; i++) {
-            out[i] = Arrays.copyOfRange(flat, i * pooledDim, (i + 1) * pooledDim);
+            int base = i * tokens * pooledDim;
+            if (!"mean".equals(pooling)) {
+                // [N, D], or the first (CLS) token of [N, T, D]
+                out[i] = Arrays.copyOfRange(flat, base, base + pooledDim);
+                continue;
+            }
+            double[] sum = new double[pooledDim];
+            for (int t = 0; t < tokens; t++) {
+                for (int d = 0; d < pooledDim; d++) {
+                    sum[d] += flat[base + t * pooledDim + d];
+                }
+            }
+            out[i] = new float[pooledDim];
+            for (int d = 0; d < pooledDim; d++) {
+                out[i][d] = (float) (sum[d] / tokens);
+            }
         }
         return out;
     }

@@ -1,8 +1,10 @@
-package dev.captioner.hf;
+package dev.captioner.vision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.captioner.util.CaptionerException;
-import dev.captioner.vision.EncoderCard;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,8 +32,20 @@ public final class PreprocessorCard {
      * @throws CaptionerException naming the file and field it cannot follow
      */
     public static EncoderCard read(Path dir, String name, String inputName) {
+        return read(dir, name, inputName, new EncoderCard.Outputs("last_hidden_state", null, null, null, null, null, null));
+    }
+
+    /**
+     * @param dir a pretrained folder
+     * @param name what to call the encoder
+     * @param inputName the encoder graph's image input
+     * @param outputs which outputs are the features
+     * @return the card its preprocessor file describes, with those outputs
+     * @throws CaptionerException naming the file and field it cannot follow
+     */
+    public static EncoderCard read(Path dir, String name, String inputName, EncoderCard.Outputs outputs) {
         Path file = dir.resolve(FILE);
-        JsonNode p = PretrainedConfig.tree(file);
+        JsonNode p = tree(file);
         if (!p.path("do_resize").asBoolean(true)) {
             throw new CaptionerException(file + ": field 'do_resize' is false; only fixed-size inputs are supported");
         }
@@ -77,7 +91,7 @@ public final class PreprocessorCard {
         List<Double> std = normalize ? three(file, p, "image_std") : List.of(1.0, 1.0, 1.0);
         try {
             return new EncoderCard(name, new EncoderCard.Input(h, w, inputName), resize, shorter, interpolation, scale,
-                    mean, std, new EncoderCard.Outputs("last_hidden_state", null, null, null, null, null), null);
+                    mean, std, outputs, null);
         } catch (IllegalArgumentException e) {
             throw new CaptionerException(file + ": " + e.getMessage());
         }
@@ -92,5 +106,51 @@ public final class PreprocessorCard {
             throw new CaptionerException(file + ": field '" + field + "' must hold 3 numbers, one per RGB channel");
         }
         return List.of(n.get(0).asDouble(), n.get(1).asDouble(), n.get(2).asDouble());
+    }
+
+    /**
+     * The card of a pretrained folder's vision encoder used as a feature encoder
+     * ({@code --encoder hf:DIR}): the first (CLS) token of {@code last_hidden_state} as the pooled
+     * vector, the patch tokens after it as the grid, {@code image_size / patch_size} on a side
+     * (from {@code config.json}'s encoder).
+     *
+     * @param dir a pretrained folder
+     * @return its encoder's card
+     * @throws CaptionerException naming the file and field it cannot follow
+     */
+    public static EncoderCard forEncoder(Path dir) {
+        Path config = dir.resolve("config.json");
+        JsonNode encoder = tree(config).path("encoder");
+        int patch = encoder.path("patch_size").asInt(-1);
+        if (patch < 1) {
+            throw new CaptionerException(config + ": field 'encoder.patch_size' is missing; --encoder hf: takes a "
+                    + "ViT-style encoder whose tokens are a CLS token and a grid of patches");
+        }
+        EncoderCard sized = read(dir, dir.toAbsolutePath().normalize().getFileName() + "", null);
+        int h = sized.input().height() / patch;
+        int w = sized.input().width() / patch;
+        return read(dir, sized.name(), null, new EncoderCard.Outputs("last_hidden_state", "last_hidden_state", "tokens", 1,
+                h, w, "cls"));
+    }
+
+    /**
+     * @param file a JSON file
+     * @return its top object
+     * @throws CaptionerException naming the file when it is missing or not a JSON object
+     */
+    public static JsonNode tree(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new CaptionerException(file + ": no such file; a pretrained folder holds config.json, "
+                    + "preprocessor_config.json, tokenizer.json and onnx/");
+        }
+        try {
+            JsonNode n = new ObjectMapper().readTree(file.toFile());
+            if (n == null || !n.isObject()) {
+                throw new CaptionerException(file + ": not a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new CaptionerException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
     }
 }
