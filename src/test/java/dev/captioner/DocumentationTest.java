@@ -35,6 +35,46 @@ class DocumentationTest {
                 "spark-submit", "Java API", "Captioner.load", "mvn -B verify");
     }
 
+    private static final Pattern NUMBER = Pattern.compile("\\d+(?:,\\d{3})*(?:\\.\\d+)?");
+
+    /**
+     * A ratio on the front page ("1.14×") divides two figures measured in one run: each such
+     * row's figures all stand in one row or paragraph of docs/performance.md that says "same run".
+     */
+    @Test
+    void everyRatioOnTheFrontPageComesFromOneRun() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String glance = readme.substring(readme.indexOf("## Performance at a glance"));
+        glance = glance.substring(0, glance.indexOf("\n## ", 5) < 0 ? glance.length() : glance.indexOf("\n## ", 5));
+        // A table row counts with its table's header (where "peer, same run" stands); prose by paragraph.
+        List<String> blocks = new ArrayList<>();
+        for (String paragraph : Files.readString(Path.of("docs/performance.md")).split("\n\\s*\n")) {
+            if (paragraph.startsWith("|")) {
+                String header = paragraph.lines().findFirst().orElse("");
+                paragraph.lines().skip(2).forEach(r -> blocks.add(header + "\n" + r));
+            } else {
+                blocks.add(paragraph);
+            }
+        }
+        List<String> unsupported = new ArrayList<>();
+        int rows = 0;
+        for (String row : glance.lines().filter(l -> l.startsWith("|") && l.contains("×")).toList()) {
+            rows++;
+            String[] cells = row.split("\\|");
+            List<String> figures = new ArrayList<>();
+            java.util.regex.Matcher m = NUMBER.matcher(cells[2] + " " + cells[3].replaceAll("\\([^)]*×[^)]*\\)", ""));
+            while (m.find()) {
+                figures.add(m.group());
+            }
+            boolean found = blocks.stream().anyMatch(b -> b.contains("same run") && figures.stream().allMatch(b::contains));
+            if (!found) {
+                unsupported.add(row + "  figures " + figures);
+            }
+        }
+        assertThat(rows).isGreaterThan(2);
+        assertThat(unsupported).as("ratios whose figures no 'same run' row or paragraph of performance.md holds").isEmpty();
+    }
+
     /**
      * The pages speak to a user on their own machine: no path into the project's development
      * material ({@code ../shared}) and no word of a development machine; figures name the machine
