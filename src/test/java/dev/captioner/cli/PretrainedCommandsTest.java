@@ -74,6 +74,21 @@ class PretrainedCommandsTest {
     }
 
     @Test
+    void evaluateScoresTheRealFlickr8kSliceLikeAnyModel(@TempDir Path tmp) throws Exception {
+        Path mini = dev.captioner.testutil.Fixtures.SHARED.resolve("data/flickr8k-mini");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(mini), "the real Flickr8k slice is absent");
+        Path out = tmp.resolve("eval");
+        Cli r = Cli.run("evaluate", "--model", FIXTURE.toString(), "--data", mini.toString(), "--split", "dev",
+                "--out", out.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertThat(m.get("images").asInt()).isPositive();
+        assertThat(m.get("missing").asInt()).isZero();
+        assertThat(m.fieldNames()).toIterable().contains("bleu4", "cider", "rouge_l", "habits");
+        assertThat(Files.readAllLines(out.resolve("predictions.jsonl"))).hasSize(m.get("images").asInt());
+    }
+
+    @Test
     void theJavaApiLoadsAPretrainedFolderAndDescribesItWithoutPaths() {
         try (Captioner c = Captioner.load(FIXTURE)) {
             Caption one = c.caption(IMAGES.resolve("rgb_301x199.png"));
