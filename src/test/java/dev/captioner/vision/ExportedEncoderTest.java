@@ -99,7 +99,9 @@ class ExportedEncoderTest {
                 // Two images in one batch: rows must not mix.
                 float[][] p = pooled.encode(List.of(pooled.prepare(img), pooled.prepare(img)));
                 assertClose(p[0], e.getValue().get("pooled"), model + "." + format + " pooled " + e.getKey());
-                assertThat(p[1]).isEqualTo(p[0]);
+                // The same image twice: equal up to the kernels' per-row summation order (MKL's
+                // AVX2 path gives rows of one batch different last bits), far from another image's.
+                dev.captioner.testutil.Tolerance.assertClose(p[1], p[0], 1e-5, model + "." + format + " second row");
                 assertClose(grid.encode(img), e.getValue().get("grid"), model + "." + format + " grid " + e.getKey());
                 compared++;
             }
