@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
         description = {"Download published encoder weights into $CAPTIONER_HOME/weights, verified; an interrupted "
                 + "download resumes. Keras' current address first, the original GitHub release second.",
             "NAME: vgg16 (the Keras tutorial's, 528 MB), vgg16-notop (56 MB), mobilenet (1.0), mobilenet-0.25; or "
-                + "vit-gpt2-image-captioning, a pretrained captioner (ViT + GPT-2 trained on COCO, Apache-2.0; 912 MB, "
-                + "or 236 MB with --variant quantized) into $CAPTIONER_HOME/models, ready for --model."})
+                + "vit-gpt2-image-captioning, a pretrained captioner (ViT + GPT-2 trained on COCO, Apache-2.0; 916 MB, "
+                + "or 237 MB with --variant quantized) into $CAPTIONER_HOME/models, ready for --model."})
 public final class WeightsDownloadCommand implements Callable<Integer> {
 
     @Spec

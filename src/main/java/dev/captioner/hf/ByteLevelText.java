@@ -63,10 +63,10 @@ public final class ByteLevelText {
         }
         int size = 0;
         for (JsonNode id : (Iterable<JsonNode>) vocab::elements) {
-            size = Math.max(size, id.asInt() + 1);
+            size = Math.max(size, checkedId(file, id));
         }
         for (JsonNode t : root.path("added_tokens")) {
-            size = Math.max(size, t.path("id").asInt() + 1);
+            size = Math.max(size, checkedId(file, t.path("id")));
         }
         byte[][] bytes = new byte[size][];
         boolean[] special = new boolean[size];
@@ -85,6 +85,16 @@ public final class ByteLevelText {
         boolean cleanUp = !Files.isRegularFile(configFile)
                 || PretrainedConfig.tree(configFile).path("clean_up_tokenization_spaces").asBoolean(true);
         return new ByteLevelText(bytes, special, cleanUp);
+    }
+
+    /** The largest vocabulary accepted: far above any published tokenizer's (GPT-2's: 50,257). */
+    private static final int MAX_TOKENS = 1 << 20;
+
+    private static int checkedId(Path file, JsonNode id) {
+        if (!id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= MAX_TOKENS) {
+            throw new CaptionerException(file + ": token id " + id + " is not between 0 and " + MAX_TOKENS);
+        }
+        return id.asInt() + 1;
     }
 
     /** @return ids the tokenizer defines */

@@ -87,10 +87,21 @@ final class OnnxDecoder implements AutoCloseable {
             }
             Map<String, String> roles = new LinkedHashMap<>();
             List<String> pasts = map(withPast, b, roles, config, true);
+            for (String p : pasts) {
+                if (!a.getOutputInfo().containsKey(present(p))) {
+                    throw new CaptionerException(noPast + ": has no output '" + present(p) + "', which feeds "
+                            + withPast.getFileName() + "'s input '" + p + "'");
+                }
+            }
             if (!rolesA.get("ids").equals(roles.get("ids")) || !rolesA.get("hidden").equals(roles.get("hidden"))) {
                 throw new CaptionerException(noPast + ": its inputs' names differ from " + withPast.getFileName() + "'s");
             }
             return new OnnxDecoder(a, b, false, roles, pasts);
+        } catch (OrtException e) {
+            for (OrtSession s : opened) {
+                closeQuietly(s);
+            }
+            throw new CaptionerException(noPast + ": cannot read its outputs: " + firstLine(e), e);
         } catch (RuntimeException e) {
             for (OrtSession s : opened) {
                 closeQuietly(s);

@@ -55,7 +55,12 @@ final class OnnxStepper implements TokenStepper {
         if (decoder.mask != null) {
             long[] ones = new long[rows * tokens];
             java.util.Arrays.fill(ones, 1);
-            m = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), new long[] {rows, tokens});
+            try {
+                m = OnnxTensor.createTensor(env, LongBuffer.wrap(ones), new long[] {rows, tokens});
+            } catch (OrtException | RuntimeException e) {
+                hidden.close();
+                throw e;
+            }
         }
         mask = m;
     }
@@ -86,7 +91,10 @@ final class OnnxStepper implements TokenStepper {
                 logp = logSoftmaxOfLast(out.get(decoder.logits).orElseThrow());
                 for (String p : decoder.pasts) {
                     var present = out.get(OnnxDecoder.present(p));
-                    if (present.isPresent()) {
+                    // Cross-attention pasts are fixed after the first step; a merged graph's cached
+                    // branch returns empty placeholders for them, which must not replace them.
+                    boolean fixed = started && p.contains(".encoder.");
+                    if (present.isPresent() && !fixed) {
                         OnnxTensor t = (OnnxTensor) present.get();
                         long[] shape = t.getInfo().getShape();
                         FloatBuffer fb = t.getFloatBuffer();
@@ -95,6 +103,12 @@ final class OnnxStepper implements TokenStepper {
                         cache.put(p, data);
                         lengths.put(p, (int) shape[2]);
                     }
+                }
+            }
+            for (String p : decoder.pasts) {
+                if (!cache.containsKey(p)) {
+                    throw new CaptionerException("the pretrained decoder gave no output '" + OnnxDecoder.present(p)
+                            + "' for its input '" + p + "'");
                 }
             }
             started = true;

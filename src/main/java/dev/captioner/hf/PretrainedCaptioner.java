@@ -99,6 +99,7 @@ public final class PretrainedCaptioner implements AutoCloseable {
         // DJL's ONNX Runtime engine (exported encoders) creates the process's one environment with
         // its own thread settings and fails if one exists already: let it create it first.
         ai.djl.engine.Engine.getEngine("OnnxRuntime");
+        PretrainedDownload.verifyIfCatalogued(dir, v);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession enc = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {

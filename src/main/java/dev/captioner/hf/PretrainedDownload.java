@@ -70,6 +70,43 @@ public record PretrainedDownload(String id, String repository, String revision, 
         return CATALOG.stream().filter(d -> d.id.equals(n)).findFirst().orElse(null);
     }
 
+    /**
+     * A graph is code: before one from captioner's home (where downloads go, and where anyone who
+     * may write there could plant one) is opened, every file the variant needs is hashed and
+     * compared with the catalogue. A folder elsewhere is the user's own and is not checked.
+     *
+     * @param dir a pretrained folder about to be opened
+     * @param variant the variant about to run
+     * @throws CaptionerException naming the first file whose SHA-256 is not the published one
+     */
+    public static void verifyIfCatalogued(Path dir, String variant) {
+        for (PretrainedDownload d : CATALOG) {
+            if (!sameFolder(dir, d.folder())) {
+                continue;
+            }
+            for (File f : d.filesOf(variant)) {
+                Path file = dir.resolve(f.path());
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    continue; // missing files are named by the loader
+                }
+                String sha = dev.captioner.util.Digests.sha256(file);
+                if (!sha.equals(f.sha256())) {
+                    throw new CaptionerException(file + ": SHA-256 " + sha + ", not the published file's " + f.sha256()
+                            + "; it changed since it was downloaded (delete it and run 'captioner weights download "
+                            + d.id() + "' again)");
+                }
+            }
+        }
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        try {
+            return java.nio.file.Files.isDirectory(b) && java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** @return where it goes: {@code $CAPTIONER_HOME/models/ID} */
     public Path folder() {
         return CaptionerHome.model(id);

@@ -67,6 +67,28 @@ class PretrainedDownloadTest {
                 .contains("onnx/encoder_model_quantized.onnx", "tokenizer.json").doesNotContain("onnx/encoder_model.onnx");
     }
 
+    @Test
+    void aFolderInCaptionersHomeWhoseFilesAreNotThePublishedOnesIsRefusedBeforeAnyGraphRuns(@TempDir Path tmp)
+            throws Exception {
+        String previous = System.getProperty("captioner.home");
+        System.setProperty("captioner.home", tmp.resolve("home").toString());
+        try {
+            Path planted = dev.captioner.testutil.Fixtures.copyTree(FIXTURE, PretrainedDownload.VIT_GPT2.folder());
+            assertThatThrownBy(() -> PretrainedCaptioner.open(planted, null)).isInstanceOf(CaptionerException.class)
+                    .hasMessageContaining("config.json: SHA-256").hasMessageContaining("not the published file's");
+            // The same files elsewhere are the user's own folder, and run.
+            try (PretrainedCaptioner c = PretrainedCaptioner.open(FIXTURE, null)) {
+                assertThat(c.config().layers()).isEqualTo(2);
+            }
+        } finally {
+            if (previous == null) {
+                System.clearProperty("captioner.home");
+            } else {
+                System.setProperty("captioner.home", previous);
+            }
+        }
+    }
+
     private static PrintStream quiet() {
         return new PrintStream(new ByteArrayOutputStream());
     }
