@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: print JSON measurements.",
         subcommands = {BenchFeaturesCommand.class, BenchTrainCommand.class, BenchDecodeCommand.class,
-            BenchServeCommand.class})
+            BenchServeCommand.class, BenchCaptionCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
