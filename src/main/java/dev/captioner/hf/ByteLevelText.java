@@ -83,7 +83,7 @@ public final class ByteLevelText {
         }
         Path configFile = dir.resolve("tokenizer_config.json");
         boolean cleanUp = !Files.isRegularFile(configFile)
-                || PretrainedConfig.tree(configFile).path("clean_up_tokenization_spaces").asBoolean(true);
+                || dev.captioner.vision.PreprocessorCard.tree(configFile).path("clean_up_tokenization_spaces").asBoolean(true);
         return new ByteLevelText(bytes, special, cleanUp);
     }
 

@@ -56,13 +56,13 @@ public record PretrainedConfig(int layers, int heads, int hidden, int vocabulary
      */
     public static PretrainedConfig read(Path dir) {
         Path file = dir.resolve("config.json");
-        JsonNode config = tree(file);
+        JsonNode config = PreprocessorCard.tree(file);
         JsonNode decoder = config.path("decoder");
         if (!decoder.isObject()) {
             throw new CaptionerException(file + ": field 'decoder' is missing");
         }
         Path genFile = dir.resolve("generation_config.json");
-        JsonNode gen = Files.isRegularFile(genFile) ? tree(genFile) : JSON.createObjectNode();
+        JsonNode gen = Files.isRegularFile(genFile) ? PreprocessorCard.tree(genFile) : JSON.createObjectNode();
         int layers = firstInt(file, decoder, "n_layer", "num_hidden_layers", "decoder_layers", "num_layers");
         int heads = firstInt(file, decoder, "n_head", "num_attention_heads", "decoder_attention_heads");
         int hidden = firstInt(file, decoder, "n_embd", "hidden_size", "d_model");
@@ -114,9 +114,5 @@ public record PretrainedConfig(int layers, int heads, int hidden, int vocabulary
             }
         }
         throw new CaptionerException(file + ": field 'decoder." + fields[0] + "' is missing");
-    }
-
-    static JsonNode tree(Path file) {
-        return PreprocessorCard.tree(file);
     }
 }

@@ -103,14 +103,6 @@ public final class ModelService implements BatchCaptionService, AutoCloseable {
         return m;
     }
 
-    /**
-     * @param encoderName an encoder's name
-     * @return it without folders (see {@link Captioner#withoutFolders})
-     */
-    static String withoutFolders(String encoderName) {
-        return Captioner.withoutFolders(encoderName);
-    }
-
     /** Scores, if the model sits in a run folder ({@code ../eval/*&#47;metrics.json}) or has its own. */
     private static Object metrics(Path modelDir) {
         Map<String, Object> out = new LinkedHashMap<>();

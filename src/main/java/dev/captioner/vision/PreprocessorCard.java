@@ -126,11 +126,10 @@ public final class PreprocessorCard {
             throw new CaptionerException(config + ": field 'encoder.patch_size' is missing; --encoder hf: takes a "
                     + "ViT-style encoder whose tokens are a CLS token and a grid of patches");
         }
-        EncoderCard sized = read(dir, dir.toAbsolutePath().normalize().getFileName() + "", null);
-        int h = sized.input().height() / patch;
-        int w = sized.input().width() / patch;
-        return read(dir, sized.name(), null, new EncoderCard.Outputs("last_hidden_state", "last_hidden_state", "tokens", 1,
-                h, w, "cls"));
+        EncoderCard c = read(dir, dir.toAbsolutePath().normalize().getFileName() + "", null);
+        return new EncoderCard(c.name(), c.input(), c.resize(), c.resizeSize(), c.interpolation(), c.scale(), c.mean(),
+                c.std(), new EncoderCard.Outputs("last_hidden_state", "last_hidden_state", "tokens", 1,
+                        c.input().height() / patch, c.input().width() / patch, "cls"), null);
     }
 
     /**

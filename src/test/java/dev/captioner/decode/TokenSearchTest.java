@@ -1,8 +1,8 @@
 package dev.captioner.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
+import dev.captioner.testutil.Tolerance;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -10,8 +10,15 @@ import org.junit.jupiter.api.Test;
 class TokenSearchTest {
 
     /** Gives every row the same scores per step: {@code scores[step][token]}. */
-    private record Scripted(float[][] scores, int rows) implements TokenStepper {
-        static int step;
+    private static final class Scripted implements TokenStepper {
+        private final float[][] scores;
+        private final int rows;
+        private int step;
+
+        Scripted(float[][] scores, int rows) {
+            this.scores = scores;
+            this.rows = rows;
+        }
 
         @Override
         public float[] step(long[] tokens) {
@@ -41,14 +48,14 @@ class TokenSearchTest {
             // sum -1.4 over length 4 and the search would stop before the limit
             {-9f, -9f, -1.0f, -1.1f, -9f},
         };
-        Scripted.step = 0;
         List<List<TokenSearch.Sequence>> out = TokenSearch.run(new Scripted(scores, 2), 1,
                 new TokenSearch.Rules(SearchRules.TRANSFORMERS, 1, 0, null, 0, 4, 2, 1.0));
         // At the limit the live beams join: [1 2 4 2] with -1.4 / 4.
         assertThat(out.get(0)).hasSize(2).noneSatisfy(s -> assertThat(s.tokens()).containsExactly(1, 3, 0))
                 .anySatisfy(s -> {
                     assertThat(s.tokens()).containsExactly(1, 2, 4, 2);
-                    assertThat(s.score()).isCloseTo(-1.4 / 4, within(1e-6));
+                    // float scores summed in double: each term off by at most 2^-24 of itself
+                    assertThat(s.score()).isCloseTo(-1.4 / 4, Tolerance.relative(-1.4 / 4, Tolerance.floatSums(3)));
                     assertThat(s.finished()).isFalse();
                 });
     }
@@ -59,12 +66,11 @@ class TokenSearchTest {
             {-0.4f, -9f, -0.1f, -2.5f, -3.0f},  // end is 2nd: [start] finishes with -0.4 / 1
             {-5f, -9f, -0.2f, -4.5f, -4.6f},    // [1, 2, 2] -0.3 / 3 = -0.1 wins
         };
-        Scripted.step = 0;
         List<List<TokenSearch.Sequence>> out = TokenSearch.run(new Scripted(scores, 2), 1,
                 new TokenSearch.Rules(SearchRules.TRANSFORMERS, 1, 0, null, 0, 3, 2, 1.0));
         assertThat(out.get(0)).anySatisfy(s -> {
             assertThat(s.tokens()).containsExactly(1, 0);
-            assertThat(s.score()).isCloseTo(-0.4, within(1e-6));
+            assertThat(s.score()).isCloseTo(-0.4, Tolerance.relative(-0.4, Tolerance.floatSums(1)));
             assertThat(s.finished()).isTrue();
         });
     }

@@ -214,8 +214,8 @@ class RouteAccessTest {
         Answer a = send("GET", "/api/model", KEY, null);
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.body()).doesNotContain("/tmp").doesNotContain("/home").doesNotContain("\\\\");
-        assertThat(ModelService.withoutFolders("onnx:/srv/models/clip.onnx")).isEqualTo("onnx:clip.onnx");
-        assertThat(ModelService.withoutFolders("torchscript:C:\\models\\r.pt")).isEqualTo("torchscript:r.pt");
-        assertThat(ModelService.withoutFolders("vgg16")).isEqualTo("vgg16");
+        assertThat(dev.captioner.Captioner.withoutFolders("onnx:/srv/models/clip.onnx")).isEqualTo("onnx:clip.onnx");
+        assertThat(dev.captioner.Captioner.withoutFolders("torchscript:C:\\models\\r.pt")).isEqualTo("torchscript:r.pt");
+        assertThat(dev.captioner.Captioner.withoutFolders("vgg16")).isEqualTo("vgg16");
     }
 }
