@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import dev.captioner.decode.DecodeSpec;
 import dev.captioner.image.RgbImage;
 import java.nio.file.Path;
 
@@ -42,7 +41,6 @@ public final class CaptionTranslator implements NoBatchifyTranslator<Image, Stri
     @Override
     public String processOutput(TranslatorContext ctx, NDList list) {
         float[] feature = list.singletonOrThrow().toFloatArray();
-        DecodeSpec o = new DecodeSpec(options.beam(), 0, options.lengthPenalty());
-        return captioner.alternativesOfFeatures(new float[][] {feature}, o.beam()).get(0).get(0).text();
+        return captioner.alternativesOfFeatures(new float[][] {feature}, options.beam()).get(0).get(0).text();
     }
 }

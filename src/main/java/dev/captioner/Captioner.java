@@ -1,5 +1,6 @@
 package dev.captioner;
 
+import dev.captioner.data.CaptionTokenizer;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.CaptionDecoder;
 import dev.captioner.decode.DecodeSpec;
@@ -46,8 +47,8 @@ public final class Captioner implements AutoCloseable {
     /**
      * How to caption.
      *
-     * @param beam beam width (1: greedy, as the Keras tutorial)
-     * @param lengthPenalty length normalisation exponent (0: none)
+     * @param decode the search: beam width (1: greedy, as the Keras tutorial), length limit (0: the
+     *     model's), length penalty, trigram blocking
      * @param weights the encoder's weights, or null to find them as described above
      * @param maxPixels largest image accepted
      * @param exactDecode decode every pixel of a file, as features for training were made (the
@@ -59,14 +60,13 @@ public final class Captioner implements AutoCloseable {
      * @param variant for a pretrained folder, which graphs to run ({@code default} or
      *     {@code quantized}; null: default); ignored for a trained model
      */
-    public record Spec(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
-            boolean trustModelPaths, String variant) {
+    public record Spec(DecodeSpec decode, Path weights, long maxPixels, boolean exactDecode, boolean trustModelPaths,
+            String variant) {
 
         /** Validates the settings. */
         public Spec {
-            DecodeSpec.requireBeam(beam);
-            if (!(lengthPenalty >= 0 && lengthPenalty <= 5)) {
-                throw new IllegalArgumentException("length penalty must be between 0 and 5, was " + lengthPenalty);
+            if (decode == null) {
+                throw new IllegalArgumentException("decode must be given (DecodeSpec.greedy() for greedy search)");
             }
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
@@ -77,15 +77,14 @@ public final class Captioner implements AutoCloseable {
             }
         }
 
-        /** The published graphs of a pretrained folder. */
-        public Spec(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
-                boolean trustModelPaths) {
-            this(beam, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths, null);
-        }
-
         /** @return greedy search, weights found automatically, 100-megapixel limit */
         public static Spec defaults() {
-            return new Spec(1, 0, null, ImageLoader.DEFAULT_MAX_PIXELS, false, false);
+            return new Spec(DecodeSpec.greedy(), null, ImageLoader.DEFAULT_MAX_PIXELS, false, false, null);
+        }
+
+        /** @return the beam width */
+        public int beam() {
+            return decode.beam();
         }
 
         /**
@@ -93,7 +92,15 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that beam width
          */
         public Spec withBeam(int k) {
-            return new Spec(k, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths, variant);
+            return withDecode(decode.withBeam(k));
+        }
+
+        /**
+         * @param d the search's settings
+         * @return a copy with them
+         */
+        public Spec withDecode(DecodeSpec d) {
+            return new Spec(d, weights, maxPixels, exactDecode, trustModelPaths, variant);
         }
 
         /**
@@ -101,7 +108,15 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with those weights
          */
         public Spec withWeights(Path file) {
-            return new Spec(beam, lengthPenalty, file, maxPixels, exactDecode, trustModelPaths, variant);
+            return new Spec(decode, file, maxPixels, exactDecode, trustModelPaths, variant);
+        }
+
+        /**
+         * @param limit largest image accepted, in pixels
+         * @return a copy with that limit
+         */
+        public Spec withMaxPixels(long limit) {
+            return new Spec(decode, weights, limit, exactDecode, trustModelPaths, variant);
         }
 
         /**
@@ -109,7 +124,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that decoding
          */
         public Spec withExactDecode(boolean exact) {
-            return new Spec(beam, lengthPenalty, weights, maxPixels, exact, trustModelPaths, variant);
+            return new Spec(decode, weights, maxPixels, exact, trustModelPaths, variant);
         }
 
         /**
@@ -117,7 +132,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that variant
          */
         public Spec withVariant(String v) {
-            return new Spec(beam, lengthPenalty, weights, maxPixels, exactDecode, trustModelPaths, v);
+            return new Spec(decode, weights, maxPixels, exactDecode, trustModelPaths, v);
         }
 
         /**
@@ -125,7 +140,7 @@ public final class Captioner implements AutoCloseable {
          * @return a copy with that trust
          */
         public Spec withTrustedModelPaths(boolean trust) {
-            return new Spec(beam, lengthPenalty, weights, maxPixels, exactDecode, trust, variant);
+            return new Spec(decode, weights, maxPixels, exactDecode, trust, variant);
         }
     }
 
@@ -140,6 +155,10 @@ public final class Captioner implements AutoCloseable {
         List<List<Caption>> decode(float[][] features, DecodeSpec spec);
 
         DecodeScale decodeScale();
+
+        CaptionTokenizer tokenizer();
+
+        GridShape attentionGrid();
 
         @Override
         void close();
@@ -165,6 +184,16 @@ public final class Captioner implements AutoCloseable {
         @Override
         public DecodeScale decodeScale() {
             return encoder.decodeScale();
+        }
+
+        @Override
+        public CaptionTokenizer tokenizer() {
+            return model.vocabulary();
+        }
+
+        @Override
+        public GridShape attentionGrid() {
+            return model.attentionGrid();
         }
 
         @Override
@@ -197,6 +226,17 @@ public final class Captioner implements AutoCloseable {
         }
 
         @Override
+        public CaptionTokenizer tokenizer() {
+            return captioner.tokenizer();
+        }
+
+        /** Its cross-attention spreads over heads and layers: no one map per word to show. */
+        @Override
+        public GridShape attentionGrid() {
+            return null;
+        }
+
+        @Override
         public void close() {
             captioner.close();
         }
@@ -212,7 +252,7 @@ public final class Captioner implements AutoCloseable {
         this.backend = backend;
         this.dir = dir;
         this.loader = new ImageLoader(options.maxPixels());
-        this.decodeOptions = new DecodeSpec(options.beam(), 0, options.lengthPenalty());
+        this.decodeOptions = options.decode();
         this.decodeScale = options.exactDecode() ? DecodeScale.FULL : backend.decodeScale();
     }
 
@@ -314,8 +354,7 @@ public final class Captioner implements AutoCloseable {
      * @return the beam's captions, best first
      */
     public List<Caption> alternatives(RgbImage image, int beam) {
-        DecodeSpec o = new DecodeSpec(beam, 0, decodeOptions.lengthPenalty());
-        return backend.decode(backend.encode(List.of(backend.prepare(image))), o).get(0);
+        return backend.decode(backend.encode(List.of(backend.prepare(image))), decodeOptions.withBeam(beam)).get(0);
     }
 
     /**
@@ -343,10 +382,21 @@ public final class Captioner implements AutoCloseable {
      * @return for each, the beam's captions, best first
      */
     public List<List<Caption>> alternativesOfInputs(List<float[]> inputs, int beam) {
+        return alternativesOfInputs(inputs, decodeOptions.withBeam(beam));
+    }
+
+    /**
+     * Captions prepared images in one decoder call with the search given for this call.
+     *
+     * @param inputs images from {@link #prepare}
+     * @param search beam width, length limit, length penalty, trigram blocking
+     * @return for each, the beam's captions, best first
+     */
+    public List<List<Caption>> alternativesOfInputs(List<float[]> inputs, DecodeSpec search) {
         if (inputs.isEmpty()) {
             return List.of();
         }
-        return alternativesOfFeatures(encodeInputs(inputs), beam);
+        return backend.decode(encodeInputs(inputs), search);
     }
 
     /**
@@ -359,14 +409,15 @@ public final class Captioner implements AutoCloseable {
     }
 
     /**
-     * Captions images already encoded, with this captioner's length penalty.
+     * Captions images already encoded, with this captioner's length limit, penalty and trigram
+     * rule.
      *
      * @param features {@code [B][F]} the encoder's features
      * @param beam beam width
      * @return for each, the beam's captions, best first
      */
     public List<List<Caption>> alternativesOfFeatures(float[][] features, int beam) {
-        return backend.decode(features, new DecodeSpec(beam, 0, decodeOptions.lengthPenalty()));
+        return backend.decode(features, decodeOptions.withBeam(beam));
     }
 
     /**
@@ -440,7 +491,15 @@ public final class Captioner implements AutoCloseable {
 
     /** @return the grid the model's attention maps cover, or null for a model that shows none */
     public GridShape attentionGrid() {
-        return backend instanceof Trained t ? t.model().attentionGrid() : null;
+        return backend.attentionGrid();
+    }
+
+    /**
+     * @return the model's tokenizer, the seam between token ids and text: the word vocabulary of
+     *     a trained model, the {@code tokenizer.json} of a pretrained folder
+     */
+    public CaptionTokenizer tokenizer() {
+        return backend.tokenizer();
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
 import dev.captioner.options.PixelLimit;
+import dev.captioner.options.SearchOptions;
 import dev.captioner.options.Checked;
 import dev.captioner.plot.AttentionPicture;
 import dev.captioner.vision.GridShape;
@@ -51,6 +52,9 @@ public final class CaptionCommand implements Callable<Integer> {
     BeamWidth beam;
 
     @Mixin
+    SearchOptions search;
+
+    @Mixin
     ModelWeights weights;
 
     @Option(names = "--json", description = "Print JSON lines (image, caption, score) instead of name<TAB>caption.")
@@ -75,8 +79,8 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
-        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(beam.beam(), 0, weights.weightsPath(),
-                pixels.maxPixels(), decode.exact(), weights.trustModelPaths(), model.variant()));
+        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(search.decode(beam.beam()),
+                weights.weightsPath(), pixels.maxPixels(), decode.exact(), weights.trustModelPaths(), model.variant()));
         try (Captioner captioner = Captioner.load(model.modelPath(), options)) {
             // Non-null only for a model whose captions carry a map per word.
             GridShape grid = captioner.attentionGrid();

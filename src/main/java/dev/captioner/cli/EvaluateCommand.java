@@ -13,6 +13,7 @@ import dev.captioner.options.BeamWidth;
 import dev.captioner.options.CaptionCleaning;
 import dev.captioner.options.Checked;
 import dev.captioner.options.PixelLimit;
+import dev.captioner.options.SearchOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -62,14 +63,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     BeamWidth beam;
 
-    @Option(names = "--max-length", defaultValue = "0", paramLabel = "N", description = "Most tokens per caption (default: the model's).")
-    int maxLength;
-
-    @Option(names = "--length-penalty", defaultValue = "0", paramLabel = "A", description = "Length normalisation exponent (default: ${DEFAULT-VALUE}).")
-    double lengthPenalty;
-
-    @Option(names = "--block-trigrams", description = "Never repeat a trigram within a caption.")
-    boolean blockTrigrams;
+    @Mixin
+    SearchOptions search;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for metrics.json and predictions.jsonl.")
     Path out;
@@ -77,7 +72,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Split s = split;
-        DecodeSpec options = Checked.of(spec, () -> new DecodeSpec(beam.beam(), maxLength, lengthPenalty, blockTrigrams));
+        DecodeSpec options = Checked.of(spec, () -> search.decode(beam.beam()));
         Scoring.Result result;
         if (PretrainedCaptioner.isPretrained(model)) {
             // Captions are cleaned like the references: the same words are counted on both sides.

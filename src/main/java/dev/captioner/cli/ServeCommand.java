@@ -3,6 +3,7 @@ package dev.captioner.cli;
 import dev.captioner.options.PixelLimit;
 import dev.captioner.options.BeamWidth;
 import dev.captioner.Captioner;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
 import dev.captioner.options.ModelWeights;
@@ -135,7 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--host " + host + " lets other machines in: give an API key "
                     + "(--api-key-file FILE or CAPTIONER_API_KEY), or pass --insecure to serve without one");
         }
-        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(1, 0, weights.weightsPath(),
+        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(DecodeSpec.greedy(), weights.weightsPath(),
                 pixels.maxPixelsOr(PixelLimit.SERVE_DEFAULT),
                 decode.exact(), weights.trustModelPaths(), model.variant()));
         PrintWriter out = spec.commandLine().getOut();

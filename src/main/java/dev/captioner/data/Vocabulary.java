@@ -23,7 +23,7 @@ import java.util.Map;
  * index 1 as Keras' {@code oov_token} does; with the default of 1 there is no {@code <unk>} and
  * unknown words are dropped when encoding, as {@code texts_to_sequences} drops them.
  */
-public final class Vocabulary {
+public final class Vocabulary implements CaptionTokenizer {
 
     /** The token that stands for words below the minimum count. */
     public static final String UNK = "<unk>";
@@ -88,6 +88,7 @@ public final class Vocabulary {
     }
 
     /** @return distinct tokens plus one for padding: the width of the output layer */
+    @Override
     public int size() {
         return words.size() + 1;
     }
@@ -165,6 +166,36 @@ public final class Vocabulary {
             }
         }
         return out;
+    }
+
+    /**
+     * Padding, the start and end markers, and {@link #UNK} when the vocabulary maps rare words to it.
+     */
+    @Override
+    public boolean special(int id) {
+        if (id == PAD) {
+            return true;
+        }
+        if (id < 0 || id >= size()) {
+            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size " + size() + ")");
+        }
+        String w = word(id);
+        return w.equals(Cleaning.START) || w.equals(Cleaning.END) || (w.equals(UNK) && hasUnk());
+    }
+
+    /** The words that are not {@linkplain #special special}, joined by single spaces. */
+    @Override
+    public String text(int[] ids) {
+        StringBuilder b = new StringBuilder();
+        for (int id : ids) {
+            if (!special(id)) {
+                if (b.length() > 0) {
+                    b.append(' ');
+                }
+                b.append(word(id));
+            }
+        }
+        return b.toString();
     }
 
     /** @return the tokens by index, starting at index 1 */

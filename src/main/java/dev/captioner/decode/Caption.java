@@ -11,21 +11,37 @@ import java.util.List;
  * @param finished whether the caption ended with the end marker (false if cut at the length limit)
  * @param attention for an attention model, the attention weights over the image's grid that
  *     produced each word (one array of {@code H × W} weights per word, row-major), else null
+ * @param tokens the token ids the search chose, start token first and end token last when
+ *     reached, as Transformers' {@code generate} returns them; the words are their
+ *     {@link dev.captioner.data.CaptionTokenizer#text text}. Empty for a caption made by hand.
  */
-public record Caption(List<String> words, double logProb, double score, boolean finished, List<float[]> attention) {
+public record Caption(List<String> words, double logProb, double score, boolean finished, List<float[]> attention,
+        int[] tokens) {
 
-    /** Copies the lists. */
+    /** Copies the lists and the ids. */
     public Caption {
         words = List.copyOf(words);
         attention = attention == null ? null : List.copyOf(attention);
         if (attention != null && attention.size() != words.size()) {
             throw new IllegalArgumentException(words.size() + " words but " + attention.size() + " attention maps");
         }
+        tokens = tokens.clone();
     }
 
-    /** A caption without attention weights. */
+    /** A caption made by hand, without token ids. */
+    public Caption(List<String> words, double logProb, double score, boolean finished, List<float[]> attention) {
+        this(words, logProb, score, finished, attention, new int[0]);
+    }
+
+    /** A caption made by hand, without attention weights or token ids. */
     public Caption(List<String> words, double logProb, double score, boolean finished) {
-        this(words, logProb, score, finished, null);
+        this(words, logProb, score, finished, null, new int[0]);
+    }
+
+    /** @return a copy of the token ids */
+    @Override
+    public int[] tokens() {
+        return tokens.clone();
     }
 
     /** @return the words joined by spaces */

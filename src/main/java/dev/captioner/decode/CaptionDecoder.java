@@ -8,6 +8,7 @@ import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionNet;
+import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Torch;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,6 +57,13 @@ public final class CaptionDecoder {
             return List.of();
         }
         int maxTokens = options.maxLength() > 0 ? options.maxLength() : model.config().maxLength();
+        // The last token is chosen, never read: maxTokens - 1 positions are fed.
+        int positions = model.net().positions();
+        if (maxTokens - 1L > positions) {
+            throw new CaptionerException("--max-length " + maxTokens + " is more than the "
+                    + model.config().architecture().id() + " can read: it has positions for " + positions
+                    + " tokens, so at most " + (positions + 1L) + " with the end marker");
+        }
         TokenSearch.Rules rules = new TokenSearch.Rules(SearchRules.CAPTIONER, start, end, banned,
                 options.blockTrigrams() ? 3 : 0, maxTokens, options.beam(), options.lengthPenalty());
         List<List<TokenSearch.Sequence>> found;
@@ -148,7 +156,7 @@ public final class CaptionDecoder {
         int[] tokens = h.tokens();
         for (int i = 0; i < tokens.length; i++) {
             int t = tokens[i];
-            if (t != start && t != end && t != Vocabulary.PAD) {
+            if (!v.special(t)) {
                 words.add(v.word(t));
                 if (attention != null) {
                     attention.add(h.alphas()[i - 1]);
@@ -159,6 +167,6 @@ public final class CaptionDecoder {
         if (options.lengthPenalty() > 0) {
             score /= Math.pow((5.0 + words.size() + (finished ? 1 : 0)) / 6.0, options.lengthPenalty());
         }
-        return new Caption(words, h.logProb(), score, finished, attention);
+        return new Caption(words, h.logProb(), score, finished, attention, tokens);
     }
 }

@@ -1,5 +1,7 @@
 package dev.captioner.decode;
 
+import java.io.Serializable;
+
 /**
  * How captions are generated.
  *
@@ -10,7 +12,9 @@ package dev.captioner.decode;
  * @param blockTrigrams never extend a caption with a word that repeats one of its trigrams
  *     ("a dog and a dog and a ..."), as self-critical.pytorch's {@code block_trigrams} does
  */
-public record DecodeSpec(int beam, int maxLength, double lengthPenalty, boolean blockTrigrams) {
+public record DecodeSpec(int beam, int maxLength, double lengthPenalty, boolean blockTrigrams) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Largest beam accepted. */
     public static final int MAX_BEAM = 20;
@@ -54,6 +58,14 @@ public record DecodeSpec(int beam, int maxLength, double lengthPenalty, boolean 
     /** @return these options with trigram blocking on */
     public DecodeSpec withBlockTrigrams() {
         return new DecodeSpec(beam, maxLength, lengthPenalty, true);
+    }
+
+    /**
+     * @param k beam width
+     * @return these options with that beam width
+     */
+    public DecodeSpec withBeam(int k) {
+        return new DecodeSpec(k, maxLength, lengthPenalty, blockTrigrams);
     }
 
     /** @return greedy search up to the model's maximum length */

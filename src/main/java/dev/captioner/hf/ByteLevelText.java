@@ -2,6 +2,7 @@ package dev.captioner.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captioner.data.CaptionTokenizer;
 import dev.captioner.util.CaptionerException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import java.util.Arrays;
  * the vocabulary and nothing else; it gives the same text as Hugging Face's tokenizers library
  * ({@code ByteLevelTextTest} compares them).
  */
-public final class ByteLevelText {
+public final class ByteLevelText implements CaptionTokenizer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[][] CLEAN_UP = {{" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"},
@@ -98,6 +99,7 @@ public final class ByteLevelText {
     }
 
     /** @return ids the tokenizer defines */
+    @Override
     public int size() {
         return bytes.length;
     }
@@ -107,9 +109,19 @@ public final class ByteLevelText {
      * @return the text, special tokens skipped, cleaned up as configured, trimmed
      * @throws IllegalArgumentException for an id the tokenizer does not define
      */
-    public String decode(int[] ids) {
+    @Override
+    public String text(int[] ids) {
         String s = raw(ids);
         return cleanUp ? cleanUp(s) : s.strip();
+    }
+
+    /** The tokens {@code tokenizer.json}'s {@code added_tokens} marks special ({@code <|endoftext|>}). */
+    @Override
+    public boolean special(int id) {
+        if (id < 0 || id >= bytes.length || bytes[id] == null) {
+            throw new IllegalArgumentException("token id " + id + " is not in the tokenizer");
+        }
+        return special[id];
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.captioner.data.CaptionTokenizer;
 import dev.captioner.decode.Caption;
 import dev.captioner.decode.DecodeSpec;
 import dev.captioner.decode.SearchRules;
@@ -42,13 +43,13 @@ public final class PretrainedCaptioner implements AutoCloseable {
     private final Path dir;
     private final PretrainedConfig config;
     private final EncoderCard card;
-    private final ByteLevelText text;
+    private final CaptionTokenizer text;
     private final OrtEnvironment env;
     private final OrtSession encoder;
     private final String encoderInput;
     private final OnnxDecoder decoder;
 
-    private PretrainedCaptioner(Path dir, PretrainedConfig config, EncoderCard card, ByteLevelText text,
+    private PretrainedCaptioner(Path dir, PretrainedConfig config, EncoderCard card, CaptionTokenizer text,
             OrtEnvironment env, OrtSession encoder, String encoderInput, OnnxDecoder decoder) {
         this.dir = dir;
         this.config = config;
@@ -221,7 +222,7 @@ public final class PretrainedCaptioner implements AutoCloseable {
         for (List<TokenSearch.Sequence> image : found) {
             List<Caption> caps = new ArrayList<>();
             for (TokenSearch.Sequence s : image) {
-                caps.add(new Caption(words(text.decode(s.tokens())), s.logProb(), s.score(), s.finished()));
+                caps.add(new Caption(words(text.text(s.tokens())), s.logProb(), s.score(), s.finished(), null, s.tokens()));
             }
             caps.sort(Comparator.comparingDouble(Caption::score).reversed());
             result.add(caps);
@@ -229,12 +230,9 @@ public final class PretrainedCaptioner implements AutoCloseable {
         return result;
     }
 
-    /**
-     * @param ids token ids
-     * @return their text, as the tokenizer decodes it
-     */
-    public String text(int[] ids) {
-        return text.decode(ids);
+    /** @return the folder's {@code tokenizer.json}, ids to text */
+    public CaptionTokenizer tokenizer() {
+        return text;
     }
 
     private static List<String> words(String s) {

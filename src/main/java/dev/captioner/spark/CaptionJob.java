@@ -2,6 +2,7 @@ package dev.captioner.spark;
 
 import dev.captioner.Captioner;
 import dev.captioner.decode.Caption;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.image.ImageLoader;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -39,17 +40,16 @@ public final class CaptionJob {
      *
      * @param images folder or file URI
      * @param glob file-name filter or null
-     * @param model model location (see {@link ModelLocation})
-     * @param weights encoder weights location, or null
-     * @param beam beam width
+     * @param captioner the model and how each executor loads it
+     * @param decode the search: beam width, length limit, length penalty, trigram blocking
      * @param batch images per network call
      * @param partitions partitions, or 0 for Spark's split
-     * @param maxPixels largest image accepted
-     * @param exactDecode decode every pixel (the Keras-exact path) rather than what the encoder reads
-     * @param trustModelPaths open encoder files wherever the model's configuration says they are
      */
-    public record Spec(String images, String glob, String model, String weights, int beam, int batch, int partitions,
-            long maxPixels, boolean exactDecode, boolean trustModelPaths) implements Serializable {}
+    public record Spec(String images, String glob, CaptionerSpec captioner, DecodeSpec decode, int batch,
+            int partitions) implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+    }
 
     private CaptionJob() {}
 
@@ -59,9 +59,10 @@ public final class CaptionJob {
      * @return the captions (lazy: write or collect them)
      */
     public static Dataset<Row> run(SparkSession spark, Spec s) {
-        Spec shipped = new Spec(s.images(), s.glob(), ModelLocation.prepare(spark, s.model(), "model"),
-                s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.beam(), s.batch(),
-                s.partitions(), s.maxPixels(), s.exactDecode(), s.trustModelPaths());
+        CaptionerSpec c = s.captioner();
+        Spec shipped = new Spec(s.images(), s.glob(), c.at(ModelLocation.prepare(spark, c.model(), "model"),
+                c.weights() == null ? null : ModelLocation.prepare(spark, c.weights(), "weights")), s.decode(), s.batch(),
+                s.partitions());
         List<Row> empty = new ArrayList<>();
         for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
             empty.add(RowFactory.create(path, null, null, null, path + ": empty file"));
@@ -82,9 +83,8 @@ public final class CaptionJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> files) {
-            Captioner captioner = ExecutorModels.captioner(s.model(), s.weights(), s.maxPixels(), s.exactDecode(),
-                    s.trustModelPaths());
-            ImageLoader loader = new ImageLoader(s.maxPixels());
+            Captioner captioner = ExecutorModels.captioner(s.captioner());
+            ImageLoader loader = new ImageLoader(s.captioner().maxPixels());
             return new Batches<>(files, s.batch(), batch -> caption(captioner, loader, batch));
         }
 
@@ -96,7 +96,7 @@ public final class CaptionJob {
                     out[i] = RowFactory.create(batch.paths().get(i), null, null, null, batch.errors()[i]);
                 }
             }
-            List<List<Caption>> captions = captioner.alternativesOfInputs(batch.inputs(), s.beam());
+            List<List<Caption>> captions = captioner.alternativesOfInputs(batch.inputs(), s.decode());
             for (int j = 0; j < captions.size(); j++) {
                 int i = batch.readable().get(j);
                 List<Caption> beam = captions.get(j);

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ExecutorModels {
 
-    private static final Map<String, Captioner> CAPTIONERS = new ConcurrentHashMap<>();
+    private static final Map<CaptionerSpec, Captioner> CAPTIONERS = new ConcurrentHashMap<>();
     private static final Map<String, ImageEncoder> ENCODERS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
@@ -32,23 +32,17 @@ final class ExecutorModels {
     private ExecutorModels() {}
 
     /**
-     * @param model where the model directory is (see {@link ModelLocation})
-     * @param weights where the encoder's weights are, or null to find them as the model recorded
-     * @param maxPixels largest image accepted
-     * @param exactDecode whether the captioner decodes every pixel of a file
-     * @param trustModelPaths whether to open encoder files wherever the model says they are
+     * @param spec the model and how to load it, with locations as {@link ModelLocation} prepared them
      * @return this JVM's captioner for that model
      */
-    static Captioner captioner(String model, String weights, long maxPixels, boolean exactDecode,
-            boolean trustModelPaths) {
-        return CAPTIONERS.computeIfAbsent(model + "\n" + weights + "\n" + maxPixels + "\n" + exactDecode + "\n"
-                + trustModelPaths, k -> {
+    static Captioner captioner(CaptionerSpec spec) {
+        return CAPTIONERS.computeIfAbsent(spec, k -> {
             threads();
             LOADS.incrementAndGet();
-            Path w = weights == null ? null : ModelLocation.resolve(weights);
-            Captioner captioner = Captioner.load(ModelLocation.resolve(model), new Captioner.Spec(1, 0, w, maxPixels,
-                    exactDecode, trustModelPaths));
-            loaded("model " + model);
+            Path w = spec.weights() == null ? null : ModelLocation.resolve(spec.weights());
+            Path dir = ModelLocation.resolve(spec.model());
+            Captioner captioner = Captioner.load(dir, spec.spec(w));
+            loaded("model " + spec.model());
             return captioner;
         });
     }

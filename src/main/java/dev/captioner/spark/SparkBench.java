@@ -3,6 +3,7 @@ package dev.captioner.spark;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.Captioner;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.bench.DecodeBenchmark;
 import dev.captioner.model.Architecture;
 import dev.captioner.util.CaptionerException;
@@ -105,9 +106,9 @@ final class SparkBench implements Callable<Integer> {
                 int partitions = master.equals("local[1]") ? 1 : 2;
                 long t0 = System.nanoTime();
                 long n = CaptionJob.run(spark, new CaptionJob.Spec(images.toUri().toString(), null,
-                        model.toAbsolutePath().toString(),
-                        weights == null ? null : weights.toAbsolutePath().toString(), 1, batch, partitions, ImageLoader.DEFAULT_MAX_PIXELS,
-                        false, false))
+                        new CaptionerSpec(model.toAbsolutePath().toString(),
+                                weights == null ? null : weights.toAbsolutePath().toString(), null,
+                                ImageLoader.DEFAULT_MAX_PIXELS, false, false), DecodeSpec.greedy(), batch, partitions))
                         .where("error IS NULL").count();
                 double s = (System.nanoTime() - t0) / 1e9;
                 seconds.put(master, s);

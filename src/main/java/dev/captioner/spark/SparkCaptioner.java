@@ -1,6 +1,8 @@
 package dev.captioner.spark;
 
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.options.BeamWidth;
+import dev.captioner.options.SearchOptions;
 import dev.captioner.options.EncoderChoice;
 import dev.captioner.options.ExactDecode;
 import dev.captioner.options.ModelChoice;
@@ -179,18 +181,22 @@ public final class SparkCaptioner implements Callable<Integer> {
         BeamWidth beam = new BeamWidth();
 
         @CommandLine.Mixin
+        SearchOptions search = new SearchOptions();
+
+        @CommandLine.Mixin
         ExactDecode decode = new ExactDecode();
 
         @Override
         public Integer call() {
             images.check(spec);
-            int k = Checked.of(spec, beam::beam);
+            DecodeSpec d = Checked.of(spec, () -> search.decode(beam.beam()));
             long maxPixels = images.maxPixels(spec);
+            CaptionerSpec captioner = Checked.of(spec, () -> new CaptionerSpec(model.model(), weights.weights(),
+                    model.variant(), maxPixels, decode.exact(), weights.trustModelPaths()));
             SparkSession spark = session();
             output.check(spark);
-            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Spec(images.images, images.glob, model.model(),
-                    weights.weights(), k, images.batch, images.partitions, maxPixels, decode.exact(),
-                    weights.trustModelPaths()));
+            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Spec(images.images, images.glob, captioner, d,
+                    images.batch, images.partitions));
             output.write(spark, rows, spec, "captioned");
             return 0;
         }

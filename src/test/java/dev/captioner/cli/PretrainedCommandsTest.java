@@ -38,6 +38,25 @@ class PretrainedCommandsTest {
     }
 
     @Test
+    void maxLengthCutsTheCaptionCountingTheStartToken() throws Exception {
+        JsonNode ids = new ObjectMapper().readTree(FIXTURE.resolveSibling("expected.json").toFile())
+                .get("images/rgb_225x224.png").get("greedy");
+        org.junit.jupiter.api.Assumptions.assumeTrue(ids.size() > 4, "the fixture's greedy caption is longer than 3 tokens");
+        Cli r = Cli.run("caption", "--model", FIXTURE.toString(), "--max-length", "4", "--json",
+                IMAGES.resolve("rgb_225x224.png").toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        try (Captioner c = Captioner.load(FIXTURE)) {
+            int[] first = {ids.get(0).asInt(), ids.get(1).asInt(), ids.get(2).asInt(), ids.get(3).asInt()};
+            assertThat(new ObjectMapper().readTree(r.out().strip()).get("caption").asText())
+                    .isEqualTo(c.tokenizer().text(first));
+        }
+        Cli bad = Cli.run("caption", "--model", FIXTURE.toString(), "--max-length", "1",
+                IMAGES.resolve("rgb_225x224.png").toString());
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).contains("max length");
+    }
+
+    @Test
     void askingForAttentionMapsOrAMissingVariantIsRefusedInOneLine(@TempDir Path tmp) {
         Cli r = Cli.run("caption", "--model", FIXTURE.toString(), "--attention", tmp.resolve("a").toString(),
                 IMAGES.resolve("rgb_301x199.png").toString());

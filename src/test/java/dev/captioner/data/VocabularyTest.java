@@ -30,6 +30,18 @@ class VocabularyTest {
     }
 
     @Test
+    void asATokenizerItSkipsPaddingMarkersAndUnkAndJoinsWordsBySpaces() {
+        Vocabulary v = Vocabulary.build(captions("startseq dog dog endseq", "startseq cat endseq", "startseq ant endseq"), 2);
+        assertThat(v.hasUnk()).isTrue();
+        int[] ids = v.encode(List.of("startseq", "dog", "ant", "dog", "endseq"));
+        assertThat(v.text(new int[] {Vocabulary.PAD, ids[0], ids[1], ids[2], ids[3], ids[4], Vocabulary.PAD}))
+                .isEqualTo("dog dog");
+        assertThat(v.special(v.index("dog"))).isFalse();
+        assertThat(v.special(v.index(Vocabulary.UNK))).isTrue();
+        assertThatThrownBy(() -> v.text(new int[] {v.size()})).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void withoutMinCountUnknownWordsAreDroppedWhenEncoding() {
         Vocabulary v = Vocabulary.build(captions("startseq dog endseq"), 1);
         assertThat(v.hasUnk()).isFalse();

@@ -23,6 +23,7 @@ import dev.captioner.model.ModelSpec;
 import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import dev.captioner.testutil.Tolerance;
+import dev.captioner.util.CaptionerException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -255,6 +256,27 @@ class CaptionDecoderTest {
                             .isEqualTo(stepwiseArgmax(model, features[i]));
                 }
             }
+        }
+    }
+
+    @Test
+    void aLengthLimitBeyondTheTransformersPositionsIsRefusedNamingBothNumbers() throws Exception {
+        float[][] features = {{1, 0, -1, 0.5f}};
+        // A strongly negative end bias: captions run to the limit, so every position is read.
+        try (CaptionModel model = model(Architecture.TRANSFORMER, 6, 11, -50f)) {
+            CaptionDecoder d = new CaptionDecoder(model);
+            int positions = model.net().positions();
+            Caption longest = d.decode(features, new DecodeSpec(2, positions + 1, 0)).get(0).get(0);
+            assertThat(longest.finished()).isFalse();
+            assertThat(longest.tokens()).hasSize(positions + 1);
+            assertThatThrownBy(() -> d.decode(features, new DecodeSpec(1, positions + 2, 0)))
+                    .isInstanceOf(CaptionerException.class)
+                    .hasMessageContaining("--max-length " + (positions + 2))
+                    .hasMessageContaining("positions for " + positions + " tokens");
+        }
+        try (CaptionModel model = model(Architecture.MERGE, 6, 11, -50f)) {
+            assertThat(new CaptionDecoder(model).decode(features, new DecodeSpec(1, 40, 0)).get(0).get(0).tokens())
+                    .hasSize(40);
         }
     }
 

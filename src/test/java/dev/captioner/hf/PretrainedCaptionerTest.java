@@ -81,8 +81,18 @@ class PretrainedCaptionerTest {
                 assertThat(greedy.get(i).get(0).finished()).as(names.get(i) + " greedy ended")
                         .isEqualTo(ends(want.get("greedy")));
                 assertThat(beam.get(i).get(0).text()).as(names.get(i) + " beam 3").isEqualTo(want.get("beam3_text").asText());
+                assertThat(greedy.get(i).get(0).tokens()).as(names.get(i) + " greedy ids").containsExactly(ids(want.get("greedy")));
+                assertThat(beam.get(i).get(0).tokens()).as(names.get(i) + " beam 3 ids").containsExactly(ids(want.get("beam3")));
             }
         }
+    }
+
+    private static int[] ids(JsonNode ids) {
+        int[] out = new int[ids.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ids.get(i).asInt();
+        }
+        return out;
     }
 
     private static boolean ends(JsonNode ids) {
@@ -109,7 +119,8 @@ class PretrainedCaptionerTest {
             assumeTrue(ids.size() > 4, "the fixture's greedy caption is longer than 3 tokens");
             assertThat(cut.finished()).isFalse();
             int[] first = {ids.get(0).asInt(), ids.get(1).asInt(), ids.get(2).asInt(), ids.get(3).asInt()};
-            assertThat(cut.text()).isEqualTo(c.text(first));
+            assertThat(cut.text()).isEqualTo(c.tokenizer().text(first));
+            assertThat(cut.tokens()).containsExactly(first);
         }
     }
 

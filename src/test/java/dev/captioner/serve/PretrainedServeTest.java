@@ -14,21 +14,30 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
+import dev.captioner.testutil.Fixtures;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A pretrained folder served over HTTP: concurrent uploads (micro-batched together) get the
+ * A pretrained folder, in either decoder layout, served over HTTP: concurrent uploads (micro-batched together) get the
  * greedy and beam-3 captions PyTorch chose for them, and no attention field.
  */
 class PretrainedServeTest {
 
     static final Path FIXTURE = Path.of("src/test/resources/fixtures/hf/vit-gpt2-tiny");
 
-    @Test
-    void concurrentUploadsGetTheCaptionsPyTorchChose() throws Exception {
+    @ParameterizedTest(name = "merged {0}")
+    @ValueSource(booleans = {true, false})
+    void concurrentUploadsGetTheCaptionsPyTorchChose(boolean merged, @TempDir Path tmp) throws Exception {
+        Path dir = Fixtures.copyTree(FIXTURE, tmp.resolve("model"));
+        for (String f : merged ? List.of("decoder_model.onnx", "decoder_with_past_model.onnx")
+                : List.of("decoder_model_merged.onnx")) {
+            Files.delete(dir.resolve("onnx").resolve(f));
+        }
         JsonNode expected = new ObjectMapper().readTree(FIXTURE.resolveSibling("expected.json").toFile());
         List<String> names = List.of("rgb_225x224.png", "rgb_301x199.png", "rgb_37x23.png", "gray_45x33.png");
-        try (ModelService service = new ModelService(Captioner.load(FIXTURE))) {
+        try (ModelService service = new ModelService(Captioner.load(dir))) {
             CaptionServer server = CaptionServer.start(service, ServeSpec.builder().port(0).maxUploadBytes(10 << 20)
                     .workers(2, 64).maxPixels(100_000_000L).build());
             try {

@@ -3,6 +3,8 @@ package dev.captioner.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.captioner.Captioner;
+import dev.captioner.testutil.Fixtures;
+import dev.captioner.decode.DecodeSpec;
 import dev.captioner.decode.Caption;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
@@ -181,21 +183,34 @@ class SparkJobsTest {
     }
 
     @Test
-    void aPretrainedFolderCaptionsInBatchesAsTheJavaApiDoes() throws Exception {
-        Path folder = Path.of("src/test/resources/fixtures/hf/vit-gpt2-tiny").toAbsolutePath();
+    void aPretrainedFolderCaptionsInBatchesAsTheJavaApiDoesWithTheVariantAndSearchAskedFor() throws Exception {
+        // Only the quantized variant's files: the job captions only if --variant reaches the executors.
+        Path folder = Fixtures.copyTree(Path.of("src/test/resources/fixtures/hf/vit-gpt2-tiny"), tmp.resolve("hf"))
+                .toAbsolutePath();
+        Files.move(folder.resolve("onnx/encoder_model.onnx"), folder.resolve("onnx/encoder_model_quantized.onnx"));
+        Files.move(folder.resolve("onnx/decoder_model_merged.onnx"),
+                folder.resolve("onnx/decoder_model_merged_quantized.onnx"));
+        Files.delete(folder.resolve("onnx/decoder_model.onnx"));
+        Files.delete(folder.resolve("onnx/decoder_with_past_model.onnx"));
         Path out = tmp.resolve("pretrained");
         StringWriter e = new StringWriter();
         int status = run(new StringWriter(), e, "caption", "--images", images.toString(), "--glob", "shapes*", "--model",
-                folder.toString(), "--out", out.toString(), "--beam", "2", "--batch", "4", "--partitions", "2");
+                folder.toString(), "--variant", "quantized", "--out", out.toString(), "--beam", "2", "--max-length", "6",
+                "--block-trigrams", "--batch", "4", "--partitions", "2");
         assertThat(status).as(e.toString()).isZero();
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         assertThat(rows).hasSize(12);
-        try (Captioner c = Captioner.load(folder, Captioner.Spec.defaults().withBeam(2))) {
+        try (Captioner c = Captioner.load(folder, Captioner.Spec.defaults().withVariant("quantized")
+                .withDecode(new DecodeSpec(2, 6, 0, true)))) {
             for (Row r : rows) {
                 Path f = Path.of(java.net.URI.create(r.getAs("path")));
-                assertThat((String) r.getAs("caption")).as(f.toString()).isEqualTo(c.caption(f).text());
+                Caption want = c.caption(f);
+                assertThat(want.tokens().length).isLessThanOrEqualTo(6);
+                assertThat((String) r.getAs("caption")).as(f.toString()).isEqualTo(want.text());
             }
         }
+        assertThat(run(new StringWriter(), new StringWriter(), "caption", "--images", "x", "--model", "y", "--out", "z",
+                "--variant", "fp16")).isEqualTo(2);
     }
 
     @Test
