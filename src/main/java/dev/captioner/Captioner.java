@@ -15,13 +15,11 @@ import dev.captioner.vision.Encoders;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.image.ImageLoader;
-import dev.captioner.vision.ImageInputs;
 import dev.captioner.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -146,109 +144,13 @@ public final class Captioner implements AutoCloseable {
 
     private static final int BATCH = 16;
 
-    /** What captions prepared images: a trained model with its encoder, or a pretrained folder. */
-    private interface Backend extends AutoCloseable {
-        float[] prepare(RgbImage image);
-
-        float[][] encode(List<float[]> inputs);
-
-        List<List<Caption>> decode(float[][] features, DecodeSpec spec);
-
-        DecodeScale decodeScale();
-
-        CaptionTokenizer tokenizer();
-
-        GridShape attentionGrid();
-
-        @Override
-        void close();
-    }
-
-    /** A model directory written by {@code captioner train}, and the encoder of its features. */
-    private record Trained(CaptionModel model, ImageEncoder encoder, CaptionDecoder decoder) implements Backend {
-        @Override
-        public float[] prepare(RgbImage image) {
-            return ImageInputs.of(image, encoder);
-        }
-
-        @Override
-        public float[][] encode(List<float[]> inputs) {
-            return encoder.encodeInEfficientBatches(inputs);
-        }
-
-        @Override
-        public List<List<Caption>> decode(float[][] features, DecodeSpec spec) {
-            return decoder.decode(features, spec);
-        }
-
-        @Override
-        public DecodeScale decodeScale() {
-            return encoder.decodeScale();
-        }
-
-        @Override
-        public CaptionTokenizer tokenizer() {
-            return model.vocabulary();
-        }
-
-        @Override
-        public GridShape attentionGrid() {
-            return model.attentionGrid();
-        }
-
-        @Override
-        public void close() {
-            encoder.close();
-            model.close();
-        }
-    }
-
-    /** A pretrained folder: its encoder's states are the features. */
-    private record Pretrained(PretrainedCaptioner captioner) implements Backend {
-        @Override
-        public float[] prepare(RgbImage image) {
-            return captioner.prepare(image);
-        }
-
-        @Override
-        public float[][] encode(List<float[]> inputs) {
-            return captioner.encode(inputs);
-        }
-
-        @Override
-        public List<List<Caption>> decode(float[][] features, DecodeSpec spec) {
-            return captioner.caption(features, spec);
-        }
-
-        @Override
-        public DecodeScale decodeScale() {
-            return captioner.decodeScale();
-        }
-
-        @Override
-        public CaptionTokenizer tokenizer() {
-            return captioner.tokenizer();
-        }
-
-        /** Its cross-attention spreads over heads and layers: no one map per word to show. */
-        @Override
-        public GridShape attentionGrid() {
-            return null;
-        }
-
-        @Override
-        public void close() {
-            captioner.close();
-        }
-    }
-
-    private final Backend backend;
+    private final CaptionBackend backend;
     private final Path dir;
     private final ImageLoader loader;
     private final DecodeSpec decodeOptions;
     private final DecodeScale decodeScale;
 
-    private Captioner(Backend backend, Path dir, Spec options) {
+    private Captioner(CaptionBackend backend, Path dir, Spec options) {
         this.backend = backend;
         this.dir = dir;
         this.loader = new ImageLoader(options.maxPixels());
@@ -273,12 +175,12 @@ public final class Captioner implements AutoCloseable {
      */
     public static Captioner load(Path modelDir, Spec options) {
         if (PretrainedCaptioner.isPretrained(modelDir)) {
-            return new Captioner(new Pretrained(PretrainedCaptioner.open(modelDir, options.variant())), modelDir, options);
+            return new Captioner(new PretrainedBackend(PretrainedCaptioner.open(modelDir, options.variant())), modelDir, options);
         }
         CaptionModel model = CaptionModel.load(modelDir);
         try {
             ImageEncoder encoder = openEncoder(model, options.weights(), options.trustModelPaths());
-            return new Captioner(new Trained(model, encoder, new CaptionDecoder(model)), modelDir, options);
+            return new Captioner(new TrainedBackend(model, encoder, new CaptionDecoder(model)), modelDir, options);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -471,17 +373,17 @@ public final class Captioner implements AutoCloseable {
 
     /** @return the trained model, or null for a pretrained folder */
     public CaptionModel model() {
-        return backend instanceof Trained t ? t.model() : null;
+        return backend instanceof TrainedBackend t ? t.model() : null;
     }
 
     /** @return the trained model's image encoder, or null for a pretrained folder */
     public ImageEncoder encoder() {
-        return backend instanceof Trained t ? t.encoder() : null;
+        return backend instanceof TrainedBackend t ? t.encoder() : null;
     }
 
     /** @return the trained model's decoder, for captioning precomputed features; null for a pretrained folder */
     public CaptionDecoder decoder() {
-        return backend instanceof Trained t ? t.decoder() : null;
+        return backend instanceof TrainedBackend t ? t.decoder() : null;
     }
 
     /** @return the model directory or pretrained folder */
@@ -507,24 +409,7 @@ public final class Captioner implements AutoCloseable {
      *     only), sizes; never a path on this machine
      */
     public Map<String, Object> describe() {
-        if (backend instanceof Pretrained p) {
-            return p.captioner().describe();
-        }
-        ModelConfig c = model().config();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architecture", c.architecture().id());
-        m.put("encoder", withoutFolders(c.encoder().name()));
-        m.put("feature_dim", c.encoder().featureDim());
-        GridShape grid = attentionGrid();
-        if (grid != null) {
-            m.put("attention_grid", Map.of("height", grid.height(), "width", grid.width()));
-        }
-        m.put("vocabulary_size", c.vocabularySize());
-        m.put("max_length", c.maxLength());
-        if (c.data() != null) {
-            m.put("trained_on", Map.of("format", c.data().format(), "train_images", c.data().trainImages()));
-        }
-        return m;
+        return backend.describe();
     }
 
     /**

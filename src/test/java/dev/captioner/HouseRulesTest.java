@@ -86,6 +86,10 @@ class HouseRulesTest {
                 .isEmpty();
     }
 
+    /** Options that several commands take, with one meaning. */
+    private static final List<String> SHARED = List.of("--beam", "--max-pixels", "--cleaning", "--resume", "--variant",
+            "--length-penalty", "--block-trigrams", "--data", "--lenient", "--splits");
+
     /** Options that several commands take are declared once, in {@code options/}, with their checks. */
     @Test
     void sharedOptionsAreDeclaredOnce() throws IOException {
@@ -94,14 +98,14 @@ class HouseRulesTest {
         for (Path f : sources()) {
             Matcher m = declared.matcher(Files.readString(f));
             while (m.find()) {
-                for (String name : List.of("--beam", "--max-pixels", "--cleaning", "--resume")) {
+                for (String name : SHARED) {
                     if (m.group().contains("\"" + name + "\"")) {
                         where.computeIfAbsent(name, k -> new ArrayList<>()).add(MAIN.relativize(f).toString());
                     }
                 }
             }
         }
-        assertThat(where).containsOnlyKeys("--beam", "--max-pixels", "--cleaning", "--resume");
+        assertThat(where).containsOnlyKeys(SHARED);
         where.forEach((name, files) -> assertThat(files).as(name).hasSize(1)
                 .allMatch(f -> f.startsWith("dev/captioner/options/")));
     }

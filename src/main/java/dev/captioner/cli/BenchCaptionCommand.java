@@ -32,10 +32,13 @@ import picocli.CommandLine.Spec;
                 + "images captioned together (the server's micro-batched path, in process), resident memory; and in "
                 + "the same run the same network in PyTorch eager with a key/value cache (bench/pytorch_pretrained.py, "
                 + "Debian's python3-torch). Without --model, that script first exports a random-weight model of "
-                + "vit-gpt2-image-captioning's shapes (ViT-B/16 + GPT-2 small) to a temporary folder.")
+                + "vit-gpt2-image-captioning's shapes (ViT-B/16 + GPT-2 small) to a temporary folder. --variant quantized "
+                + "measures the quantized graphs and, in the same run, the default ones (and without --model makes the "
+                + "export's quantized graphs with bench/quantize_dynamic.py).")
 public final class BenchCaptionCommand implements Callable<Integer> {
 
     private static final Path SCRIPT = Path.of("bench", "pytorch_pretrained.py");
+    private static final Path QUANTIZE = Path.of("bench", "quantize_dynamic.py");
 
     @Spec
     CommandSpec spec;
@@ -43,8 +46,8 @@ public final class BenchCaptionCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "A pretrained folder (default: the random-weight export).")
     Path model;
 
-    @Option(names = "--variant", paramLabel = "NAME", description = "default or quantized.")
-    String variant;
+@picocli.CommandLine.Mixin
+    dev.captioner.options.PretrainedVariant variants;
 
     @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Timed runs of each figure (default: ${DEFAULT-VALUE}).")
     int runs;
@@ -54,6 +57,7 @@ public final class BenchCaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String variant = dev.captioner.options.Checked.of(spec, variants::variant);
         Map<String, Object> out = new LinkedHashMap<>();
         int cores = Runtime.getRuntime().availableProcessors();
         out.put("cores", cores);
@@ -66,9 +70,27 @@ public final class BenchCaptionCommand implements Callable<Integer> {
             if (PeerScript.run(SCRIPT, List.of("--export", dir.toString()), spec.commandLine().getErr()) == null) {
                 throw new CaptionerException(SCRIPT + " could not export the benchmark's model; pass --model DIR");
             }
+            if (quantized()) {
+                JsonNode q = PeerScript.run(QUANTIZE, List.of(dir.toString()), spec.commandLine().getErr());
+                if (q == null) {
+                    throw new CaptionerException(QUANTIZE + " could not quantize the benchmark's model; pass --model DIR");
+                }
+                out.put("quantization", q);
+            }
         }
         try {
-            measure(dir, out);
+            // The quantized graphs first, so that their resident memory is theirs alone.
+            measure(dir, variant, out);
+            if (quantized()) {
+                Map<String, Object> full = new LinkedHashMap<>();
+                measure(dir, null, full);
+                out.put("default_variant", full);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("lone", (double) full.get("lone_caption_seconds") / (double) out.get("lone_caption_seconds"));
+                r.put("batch8", (double) out.get("captions_per_second_batch8")
+                        / (double) full.get("captions_per_second_batch8"));
+                out.put("quantized_vs_default_same_run", r);
+            }
         } finally {
             if (temp != null) {
                 FileTrees.delete(temp);
@@ -85,9 +107,14 @@ public final class BenchCaptionCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void measure(Path dir, Map<String, Object> out) {
+    private boolean quantized() {
+        return "quantized".equals(variants.variant());
+    }
+
+    private void measure(Path dir, String graphs, Map<String, Object> out) {
         long t0 = System.nanoTime();
-        try (Captioner c = Captioner.load(dir, Captioner.Spec.defaults().withVariant(variant))) {
+        try (Captioner c = Captioner.load(dir, Captioner.Spec.defaults().withVariant(graphs))) {
+            out.put("variant", graphs == null ? "default" : graphs);
             out.put("load_seconds", (System.nanoTime() - t0) / 1e9);
             RgbImage photo = photo(640, 480);
             c.alternatives(photo); // warm-up
@@ -130,6 +157,10 @@ public final class BenchCaptionCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("lone_vs_peer_batch1", (1 / (double) out.get("lone_caption_seconds")) / peerLone);
         r.put("batch8_vs_peer_batch8", (double) out.get("captions_per_second_batch8") / peer8);
+        if (out.get("default_variant") instanceof Map<?, ?> full) {
+            r.put("default_lone_vs_peer_batch1", (1 / (double) full.get("lone_caption_seconds")) / peerLone);
+            r.put("default_batch8_vs_peer_batch8", (double) full.get("captions_per_second_batch8") / peer8);
+        }
         out.put("same_run_ratios", r);
     }
 

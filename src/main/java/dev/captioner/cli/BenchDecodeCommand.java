@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.TrainingOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

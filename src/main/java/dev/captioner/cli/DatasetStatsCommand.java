@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.DataOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.options.CaptionCleaning;

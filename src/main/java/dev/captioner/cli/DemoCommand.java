@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.TrainingOptions;
 import dev.captioner.model.Architecture;
 import dev.captioner.options.Checked;
 import dev.captioner.pipeline.Demo;

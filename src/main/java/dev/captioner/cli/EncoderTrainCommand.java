@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.DataOptions;
 import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
@@ -54,7 +55,7 @@ public final class EncoderTrainCommand implements Callable<Integer> {
     public Integer call() {
         ConceptsSpec defaults = ConceptsSpec.defaults();
         ConceptsSpec options = Checked.of(spec, () -> new ConceptsSpec(size, labels, epochs,
-                batchSize, defaults.learningRate(), defaults.featureDim(), data.seed, captionCleaning.cleaning()));
+                batchSize, defaults.learningRate(), defaults.featureDim(), data.seed(), captionCleaning.cleaning()));
         ConceptsConfig config;
         try (Dataset dataset = data.load()) {
             config = new ConceptsTrainer(CommandLog.of(spec)).train(dataset, options, out, resume.resume());

@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.DataOptions;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.Split;
 import dev.captioner.decode.DecodeSpec;
@@ -12,6 +13,7 @@ import dev.captioner.model.CaptionModel;
 import dev.captioner.options.BeamWidth;
 import dev.captioner.options.CaptionCleaning;
 import dev.captioner.options.Checked;
+import dev.captioner.options.ModelChoice;
 import dev.captioner.options.PixelLimit;
 import dev.captioner.options.SearchOptions;
 import java.nio.file.Files;
@@ -39,13 +41,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Model directory, or a pretrained folder (Hugging Face image-to-text ONNX export).")
-    Path model;
-
-    @Option(names = "--variant", paramLabel = "NAME",
-            description = "For a pretrained folder: default or quantized (its *_quantized.onnx).")
-    String variant;
+    @Mixin
+    ModelChoice choice;
 
     @Option(names = "--features", paramLabel = "FILE.h5", description = "Feature file (required for a trained model).")
     Path features;
@@ -72,11 +69,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Split s = split;
+        Path model = choice.modelPath();
         DecodeSpec options = Checked.of(spec, () -> search.decode(beam.beam()));
         Scoring.Result result;
         if (PretrainedCaptioner.isPretrained(model)) {
             // Captions are cleaned like the references: the same words are counted on both sides.
-            try (PretrainedCaptioner c = PretrainedCaptioner.open(model, variant); Dataset dataset = data.load()) {
+            try (PretrainedCaptioner c = PretrainedCaptioner.open(model, choice.variant()); Dataset dataset = data.load()) {
                 result = Evaluation.runPretrained(c, dataset, s, options, cleaning.cleaning(),
                         new ImageLoader(pixels.maxPixels()));
             }

@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.DataOptions;
 import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
@@ -47,7 +48,7 @@ public final class ExploreCommand implements Callable<Integer> {
         List<Path> written;
         try (Dataset dataset = data.load()) {
             written = Explore.run(dataset, captionCleaning.cleaning(), features == null ? null : FeatureStore.read(features), clusters,
-                    data.seed, out);
+                    data.seed(), out);
         }
         written.forEach(p -> spec.commandLine().getOut().println("wrote " + p));
         return 0;

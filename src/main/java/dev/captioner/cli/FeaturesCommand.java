@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.DataOptions;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.ImageRecord;
 import dev.captioner.data.Split;

@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.DataOptions;
 import dev.captioner.data.Dataset;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
@@ -81,7 +82,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FinetuneConfig settings = Checked.of(spec, () -> new FinetuneConfig(reward, samples, baseline, epochs, lr,
-                maxWords == null ? 0 : maxWords, batchSize, clip, patience, data.seed));
+                maxWords == null ? 0 : maxWords, batchSize, clip, patience, data.seed()));
         FeatureSet set = FeatureStore.read(features);
         SelfCriticalTrainer.Result r;
         try (Dataset dataset = data.load()) {

@@ -1,5 +1,7 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.TrainingOptions;
+import dev.captioner.options.DataOptions;
 import dev.captioner.options.BeamWidth;
 import dev.captioner.train.FinetuneConfig;
 import dev.captioner.options.EncoderChoice;
@@ -54,15 +56,15 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (encoder.grid() && !training.architecture.reads(FeatureKind.GRID)) {
-            throw new ParameterException(spec.commandLine(), "--grid: a " + training.architecture
+        if (encoder.grid() && !training.architecture().reads(FeatureKind.GRID)) {
+            throw new ParameterException(spec.commandLine(), "--grid: a " + training.architecture()
                     + " model reads pooled vectors, not grids");
         }
         PrintStream log = CommandLog.of(spec);
-        RunSpec s = Checked.of(spec, () -> new RunSpec(data.data, data.loadOptions(), encoder.encoder(),
-                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed), beam.beamOr(3), clusters, batch,
+        RunSpec s = Checked.of(spec, () -> new RunSpec(data.data(), data.loadOptions(), encoder.encoder(),
+                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed()), beam.beamOr(3), clusters, batch,
                 encoder.card()).withFinetune(finetuneEpochs == 0 ? null
-                        : FinetuneConfig.defaults().withEpochs(finetuneEpochs).withSeed(data.seed)));
+                        : FinetuneConfig.defaults().withEpochs(finetuneEpochs).withSeed(data.seed())));
         // A known dataset's name (e.g. flickr8k) is fetched first, once.
         s = s.withData(data.pathDownloading(log));
         RunPipeline.Result r = new RunPipeline(log).run(s);

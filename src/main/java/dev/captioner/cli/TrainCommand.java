@@ -1,5 +1,7 @@
 package dev.captioner.cli;
 
+import dev.captioner.options.TrainingOptions;
+import dev.captioner.options.DataOptions;
 import dev.captioner.data.Dataset;
 import dev.captioner.features.FeatureSet;
 import dev.captioner.features.FeatureStore;
@@ -45,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelSpec model = Checked.of(spec, training::modelSpec);
-        TrainConfig train = Checked.of(spec, () -> training.trainConfig(data.seed));
+        TrainConfig train = Checked.of(spec, () -> training.trainConfig(data.seed()));
         FeatureSet set = FeatureStore.read(features);
         Path chart = new ModelDirectory(out).lossChart();
         CaptionTrainer.Result r;

@@ -29,9 +29,8 @@ public final class WeightsDownloadCommand implements Callable<Integer> {
             description = "vgg16, vgg16-notop, mobilenet, mobilenet-0.25 or vit-gpt2-image-captioning.")
     Object weights;
 
-    @Option(names = "--variant", paramLabel = "NAME",
-            description = "For a pretrained captioner: default (the published graphs) or quantized (8-bit, smaller).")
-    String variant;
+@picocli.CommandLine.Mixin
+    dev.captioner.options.PretrainedVariant variants;
 
     @Option(names = "--mirror", paramLabel = "URL",
             description = "Fetch from this base address instead (identical bytes: the checksums still apply).")
@@ -42,6 +41,7 @@ public final class WeightsDownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String variant = dev.captioner.options.Checked.of(spec, variants::variant);
         Downloader downloader = new Downloader(CommandLog.of(spec), dev.captioner.options.Checked.of(spec, limit::settings));
         if (weights instanceof PretrainedDownload pretrained) {
             Path dir = pretrained.download(variant, pretrained.folder(), downloader, mirror);

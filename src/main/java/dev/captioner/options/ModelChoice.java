@@ -1,12 +1,13 @@
 package dev.captioner.options;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code --model} and {@code --variant}: the model directory to caption with (or a pretrained
- * folder as Hugging Face publishes it), for {@code caption}, {@code serve} and Spark's
- * {@code caption}.
+ * folder as Hugging Face publishes it), for {@code caption}, {@code evaluate}, {@code serve} and
+ * Spark's {@code caption}.
  */
 public final class ModelChoice {
 
@@ -16,13 +17,15 @@ public final class ModelChoice {
                     + "Spark: a path on every node, a name shipped with --archives, or a URI.")
     String model;
 
-    @Option(names = "--variant", paramLabel = "NAME",
-            description = "For a pretrained folder: default (the published graphs) or quantized (its *_quantized.onnx).")
-    String variant;
+    @Mixin
+    PretrainedVariant variant = new PretrainedVariant();
 
-    /** @return the pretrained variant asked for, or null for the default */
+    /**
+     * @return the pretrained variant asked for, or null for the default
+     * @throws IllegalArgumentException if it is not one
+     */
     public String variant() {
-        return variant;
+        return variant.variant();
     }
 
     /** @return the model as given (a path or, on Spark, a URI) */

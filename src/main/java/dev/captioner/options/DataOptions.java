@@ -1,4 +1,4 @@
-package dev.captioner.cli;
+package dev.captioner.options;
 
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetCatalog;
@@ -37,6 +37,16 @@ public final class DataOptions {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "S",
             description = "Seed of the random split of datasets without split lists (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    /** @return {@code --data} as given: a path, or the name of a known dataset */
+    public Path data() {
+        return data;
+    }
+
+    /** @return the seed of the random split ({@code --seed}), which runs also train with */
+    public long seed() {
+        return seed;
+    }
 
     /** @return how to read the dataset */
     public LoadSpec loadOptions() {

@@ -1,6 +1,5 @@
-package dev.captioner.cli;
+package dev.captioner.options;
 
-import dev.captioner.options.CaptionCleaning;
 import dev.captioner.data.Cleaning;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.Decay;
@@ -99,8 +98,13 @@ public final class TrainingOptions {
             description = "sequence (O(L)) or pairs (the Keras tutorial's O(L^2) expansion) (default: ${DEFAULT-VALUE}).")
     Objective objective;
 
+    /** @return the architecture asked for */
+    public Architecture architecture() {
+        return architecture;
+    }
+
     /** @return architecture, sizes, cleaning and vocabulary threshold */
-    ModelSpec modelSpec() {
+    public ModelSpec modelSpec() {
         return ModelSpec.defaults().withArchitecture(architecture).withSizes(embed, units)
                 .withDropout(dropout != null ? dropout : architecture.recipe().dropout())
                 .withCleaning(captionCleaning.cleaning()).withMinCount(minCount)
@@ -113,14 +117,14 @@ public final class TrainingOptions {
      * @param seed the run's seed
      * @return optimisation settings
      */
-    TrainConfig trainConfig(long seed) {
+    public TrainConfig trainConfig(long seed) {
         return new TrainConfig(epochs, batchSize, lr, clip, patience, objective, seed)
                 .withSchedule(warmup != null ? warmup : architecture.recipe().warmup(),
                         decay != null ? decay : architecture.recipe().decay());
     }
 
     /** Parses {@code --architecture}. */
-    static final class ArchitectureConverter implements ITypeConverter<Architecture> {
+    public static final class ArchitectureConverter implements ITypeConverter<Architecture> {
         @Override
         public Architecture convert(String value) {
             return Architecture.parse(value);
@@ -128,7 +132,7 @@ public final class TrainingOptions {
     }
 
     /** The architectures' names, for help texts and shell completion. */
-    static final class ArchitectureNames implements Iterable<String> {
+    public static final class ArchitectureNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
             return java.util.Arrays.stream(Architecture.values()).map(Architecture::id).iterator();
