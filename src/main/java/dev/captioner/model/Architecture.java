@@ -23,23 +23,24 @@ public enum Architecture {
      * head ("merge" model).
      */
     MERGE("merge", "the Keras tutorial's: LSTM over the words, image vector added before the head", FeatureKind.POOLED,
-            EnumSet.noneOf(Trait.class), Recipe.LSTM, LstmCaptionNet::new),
+            EnumSet.noneOf(Trait.class), Recipe.LSTM, ArchitectureSettings.None.INSTANCE, LstmCaptionNet::new),
     /** Show and Tell style: the projected image feature is the LSTM's initial hidden state. */
     INIT_INJECT("init-inject", "Show and Tell: the image vector is the LSTM's initial state", FeatureKind.POOLED,
-            EnumSet.noneOf(Trait.class), Recipe.LSTM, LstmCaptionNet::new),
+            EnumSet.noneOf(Trait.class), Recipe.LSTM, ArchitectureSettings.None.INSTANCE, LstmCaptionNet::new),
     /**
      * Show, Attend and Tell's soft attention: at every word, a weighted mean of the image's grid
      * of annotation vectors, the weights computed from the LSTM's state.
      */
     ATTENTION("attention", "Show, Attend and Tell: soft attention over the image's grid at every word", FeatureKind.GRID,
-            EnumSet.of(Trait.ATTENTION_MAPS, Trait.ADDITIVE_ATTENTION), Recipe.LSTM, AttentionCaptionNet::new),
+            EnumSet.of(Trait.ATTENTION_MAPS), Recipe.LSTM, ModelSpec.AttentionSpec.defaults(), AttentionCaptionNet::new),
     /**
      * A transformer decoder: causal self-attention over the words, cross-attention over the
      * image's grid vectors (or its one pooled vector), pre-layer-norm, learned positions.
      */
     TRANSFORMER("transformer", "a transformer decoder: self-attention over the words, cross-attention over the image's "
             + "grid (or its pooled vector)", FeatureKind.GRID, EnumSet.of(Trait.READS_BOTH, Trait.ATTENTION_MAPS,
-                    Trait.TRANSFORMER_LAYERS, Trait.DECODING_CACHE), Recipe.TRANSFORMER, TransformerCaptionNet::new);
+                    Trait.DECODING_CACHE), Recipe.TRANSFORMER, ModelSpec.TransformerSpec.defaults(),
+            TransformerCaptionNet::new);
 
     /**
      * How an architecture trains best when the user does not say: measured on the demo's data
@@ -70,10 +71,6 @@ public enum Architecture {
         READS_BOTH,
         /** Its captions carry per-word attention maps over the grid. */
         ATTENTION_MAPS,
-        /** It has the additive attention layer {@link ModelSpec.AttentionSpec} sizes. */
-        ADDITIVE_ATTENTION,
-        /** It is the transformer {@link ModelSpec.TransformerSpec} sizes. */
-        TRANSFORMER_LAYERS,
         /** Its decoding keeps a cache that {@link CaptionNet#useCache(boolean)} switches. */
         DECODING_CACHE
     }
@@ -83,15 +80,17 @@ public enum Architecture {
     private final FeatureKind features;
     private final Set<Trait> traits;
     private final Recipe recipe;
+    private final ArchitectureSettings settings;
     private final Function<ModelConfig, CaptionNet> factory;
 
     Architecture(String id, String description, FeatureKind features, Set<Trait> traits, Recipe recipe,
-            Function<ModelConfig, CaptionNet> factory) {
+            ArchitectureSettings settings, Function<ModelConfig, CaptionNet> factory) {
         this.id = id;
         this.description = description;
         this.features = features;
         this.traits = Collections.unmodifiableSet(traits);
         this.recipe = recipe;
+        this.settings = settings;
         this.factory = factory;
     }
 
@@ -124,14 +123,17 @@ public enum Architecture {
         return traits.contains(Trait.DECODING_CACHE);
     }
 
-    /** @return whether its network has the additive attention layer that {@link ModelSpec.AttentionSpec} sizes */
-    boolean attentionLayer() {
-        return traits.contains(Trait.ADDITIVE_ATTENTION);
+    /** @return its own settings' defaults: the record type its specs and configurations hold */
+    public ArchitectureSettings defaultSettings() {
+        return settings;
     }
 
-    /** @return whether its network is the transformer that {@link ModelSpec.TransformerSpec} sizes */
-    boolean transformerLayers() {
-        return traits.contains(Trait.TRANSFORMER_LAYERS);
+    /**
+     * @param s settings
+     * @return whether they are this architecture's kind of settings
+     */
+    public boolean takes(ArchitectureSettings s) {
+        return s != null && s.getClass() == settings.getClass();
     }
 
     /** @return the dropout and learning-rate schedule it trains with unless told otherwise */

@@ -48,8 +48,9 @@ public final class AttentionCaptionNet extends CaptionNet {
     AttentionCaptionNet(ModelConfig config) {
         super(config);
         this.grid = config.grid();
-        this.attentionDim = config.attention().dim();
-        this.alphaReg = config.attention().alphaReg();
+        ModelSpec.AttentionSpec a = config.settings(ModelSpec.AttentionSpec.class);
+        this.attentionDim = a.dim();
+        this.alphaReg = a.alphaReg();
         int units = config.units();
         embedding = addParameter(Parameter.builder().setName("embedding").setType(Parameter.Type.WEIGHT)
                 .optInitializer(new UniformInitializer(0.1f))

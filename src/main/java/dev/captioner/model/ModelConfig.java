@@ -1,10 +1,14 @@
 package dev.captioner.model;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captioner.data.Cleaning;
 import dev.captioner.util.AtomicFiles;
 import dev.captioner.util.CaptionerException;
@@ -13,6 +17,7 @@ import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What a trained caption model is, as saved in its directory's {@code config.json}: the
@@ -30,8 +35,8 @@ import java.nio.file.Path;
  * @param minCount vocabulary minimum count
  * @param encoder the encoder that made the features
  * @param data where and in which layout the training data was
- * @param attention the attention layer's settings, for architectures with one (else null)
- * @param transformer the transformer's settings, for the transformer (else null)
+ * @param settings the architecture's own settings (see {@link ArchitectureSettings}), saved under
+ *     their {@linkplain ArchitectureSettings#key() key}
  */
 public record ModelConfig(
         @JsonProperty("architecture") Architecture architecture,
@@ -44,8 +49,7 @@ public record ModelConfig(
         @JsonProperty("min_count") int minCount,
         @JsonProperty("encoder") EncoderInfo encoder,
         @JsonProperty("data") DataInfo data,
-        @JsonProperty("attention") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.AttentionSpec attention,
-        @JsonProperty("transformer") @JsonInclude(JsonInclude.Include.NON_NULL) ModelSpec.TransformerSpec transformer) {
+        @JsonIgnore ArchitectureSettings settings) {
 
     /** File name inside a model directory. */
     public static final String FILE = ModelDirectory.CONFIG;
@@ -106,14 +110,7 @@ public record ModelConfig(
         if (encoder == null) {
             throw new IllegalArgumentException("encoder is required");
         }
-        if (architecture != null && architecture.attentionLayer() != (attention != null)) {
-            throw new IllegalArgumentException("attention settings go with, and only with, an architecture with an "
-                    + "attention layer");
-        }
-        if (architecture != null && architecture.transformerLayers() != (transformer != null)) {
-            throw new IllegalArgumentException("transformer settings go with, and only with, the transformer");
-        }
-        spec(architecture, embed, units, dropout, cleaning, minCount, attention, transformer);
+        new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, settings);
         if (vocabularySize < 2 || maxLength < 2) {
             throw new IllegalArgumentException("vocabulary_size and max_length must be at least 2");
         }
@@ -140,22 +137,67 @@ public record ModelConfig(
      */
     public static ModelConfig of(ModelSpec spec, int vocabularySize, int maxLength, EncoderInfo encoder, DataInfo data) {
         return new ModelConfig(spec.architecture(), spec.embed(), spec.units(), spec.dropout(), vocabularySize, maxLength,
-                spec.cleaning(), spec.minCount(), encoder, data,
-                spec.architecture().attentionLayer() ? spec.attention() : null,
-                spec.architecture().transformerLayers() ? spec.transformer() : null);
+                spec.cleaning(), spec.minCount(), encoder, data, spec.settings());
     }
 
-    private static ModelSpec spec(Architecture architecture, int embed, int units, float dropout, Cleaning cleaning,
-            int minCount, ModelSpec.AttentionSpec attention, ModelSpec.TransformerSpec transformer) {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount,
-                attention == null ? ModelSpec.AttentionSpec.defaults() : attention,
-                transformer == null ? ModelSpec.TransformerSpec.defaults() : transformer);
-    }
-
-    /** @return what the user asked for (default attention settings where the architecture has none) */
+    /** @return what the user asked for */
     @JsonIgnore
     public ModelSpec spec() {
-        return spec(architecture, embed, units, dropout, cleaning, minCount, attention, transformer);
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, settings);
+    }
+
+    /**
+     * @param type the settings' record type
+     * @param <T> that type
+     * @return the architecture's settings as that type
+     * @throws IllegalStateException if the architecture takes another kind
+     */
+    public <T extends ArchitectureSettings> T settings(Class<T> type) {
+        return ModelSpec.settingsAs(architecture, settings, type);
+    }
+
+    /** @return the architecture's own settings under their key, for {@code config.json} */
+    @JsonAnyGetter
+    Map<String, Object> savedSettings() {
+        return settings.key() == null ? Map.of() : Map.of(settings.key(), settings);
+    }
+
+    /** The fields {@code config.json} holds besides the architecture's own settings. */
+    private record Saved(
+            @JsonProperty("architecture") Architecture architecture,
+            @JsonProperty("embed") int embed,
+            @JsonProperty("units") int units,
+            @JsonProperty("dropout") float dropout,
+            @JsonProperty("vocabulary_size") int vocabularySize,
+            @JsonProperty("max_length") int maxLength,
+            @JsonProperty("cleaning") Cleaning cleaning,
+            @JsonProperty("min_count") int minCount,
+            @JsonProperty("encoder") EncoderInfo encoder,
+            @JsonProperty("data") DataInfo data) {}
+
+    /**
+     * Reads {@code config.json}: the architecture says which settings record it holds, and under
+     * which key; any other key is refused as unknown.
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static ModelConfig fromJson(ObjectNode node) throws IOException {
+        ObjectNode rest = node.deepCopy();
+        Architecture a = MAPPER.treeToValue(node.path("architecture"), Architecture.class);
+        if (a == null) {
+            throw new IllegalArgumentException("field 'architecture' is missing");
+        }
+        ArchitectureSettings settings = a.defaultSettings();
+        if (settings.key() != null) {
+            JsonNode saved = rest.remove(settings.key());
+            if (saved == null) {
+                throw new IllegalArgumentException("field '" + settings.key() + "' is missing: a " + a.id()
+                        + " model saves its settings there");
+            }
+            settings = MAPPER.treeToValue(saved, settings.getClass());
+        }
+        Saved s = MAPPER.treeToValue(rest, Saved.class);
+        return new ModelConfig(s.architecture(), s.embed(), s.units(), s.dropout(), s.vocabularySize(), s.maxLength(),
+                s.cleaning(), s.minCount(), s.encoder(), s.data(), settings);
     }
 
     /** @return what the model reads: pooled vectors or grids */

@@ -1,5 +1,6 @@
 package dev.captioner.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.captioner.data.Cleaning;
 
@@ -16,11 +17,12 @@ import dev.captioner.data.Cleaning;
  * @param dropout dropout rate
  * @param cleaning caption cleaning
  * @param minCount words seen fewer times in training captions become {@code <unk>}
- * @param attention the attention layer's settings, used by the attention LSTM
- * @param transformer the transformer decoder's settings, used by the transformer
+ * @param settings the architecture's own settings, of the type {@link Architecture#defaultSettings()}
+ *     has: {@link AttentionSpec} for the attention LSTM, {@link TransformerSpec} for the
+ *     transformer, {@link ArchitectureSettings.None} for the others
  */
 public record ModelSpec(Architecture architecture, int embed, int units, float dropout, Cleaning cleaning, int minCount,
-        AttentionSpec attention, TransformerSpec transformer) {
+        ArchitectureSettings settings) {
 
     /**
      * The attention layer of an attention model.
@@ -30,7 +32,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      */
     public record AttentionSpec(
             @JsonProperty("dim") int dim,
-            @JsonProperty("alpha_reg") float alphaReg) {
+            @JsonProperty("alpha_reg") float alphaReg) implements ArchitectureSettings {
 
         /** Default attention layer size. */
         public static final int DEFAULT_DIM = 256;
@@ -51,6 +53,12 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
         public static AttentionSpec defaults() {
             return new AttentionSpec(DEFAULT_DIM, DEFAULT_ALPHA_REG);
         }
+
+        @Override
+        @JsonIgnore
+        public String key() {
+            return "attention";
+        }
     }
 
     /**
@@ -69,7 +77,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
             @JsonProperty("heads") int heads,
             @JsonProperty("ffn") int ffn,
             @JsonProperty("tie_embeddings") boolean tieEmbeddings,
-            @JsonProperty("attention_layer") int attentionLayer) {
+            @JsonProperty("attention_layer") int attentionLayer) implements ArchitectureSettings {
 
         /** Validates the settings. */
         public TransformerSpec {
@@ -94,6 +102,12 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
             return new TransformerSpec(3, 256, 8, 0, false, 0);
         }
 
+        @Override
+        @JsonIgnore
+        public String key() {
+            return "transformer";
+        }
+
         /** @return the feed-forward width */
         public int ffnWidth() {
             return ffn == 0 ? 4 * dModel : ffn;
@@ -107,8 +121,12 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
 
     /** Validates the choices. */
     public ModelSpec {
-        if (architecture == null || cleaning == null || attention == null || transformer == null) {
-            throw new IllegalArgumentException("architecture, cleaning, attention and transformer settings are required");
+        if (architecture == null || cleaning == null) {
+            throw new IllegalArgumentException("architecture and cleaning are required");
+        }
+        if (!architecture.takes(settings)) {
+            throw new IllegalArgumentException("a " + architecture.id() + " model takes "
+                    + architecture.defaultSettings().getClass().getSimpleName() + " settings, not " + settings);
         }
         if (embed < 1 || embed > 4096 || units < 1 || units > 4096) {
             throw new IllegalArgumentException("embed and units must be between 1 and 4096, were " + embed + " and " + units);
@@ -123,8 +141,8 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
 
     /** @return the Keras tutorial's model: merge, 256/256, dropout 0.5, keras-tutorial cleaning, all words kept */
     public static ModelSpec defaults() {
-        return new ModelSpec(Architecture.MERGE, 256, 256, 0.5f, Cleaning.KERAS_TUTORIAL, 1, AttentionSpec.defaults(),
-                TransformerSpec.defaults());
+        return new ModelSpec(Architecture.MERGE, 256, 256, 0.5f, Cleaning.KERAS_TUTORIAL, 1,
+                Architecture.MERGE.defaultSettings());
     }
 
     /**
@@ -136,11 +154,29 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
     }
 
     /**
+     * @param type the settings' record type
+     * @param <T> that type
+     * @return the architecture's settings as that type
+     * @throws IllegalStateException if the architecture takes another kind
+     */
+    public <T extends ArchitectureSettings> T settings(Class<T> type) {
+        return ModelSpec.settingsAs(architecture, settings, type);
+    }
+
+    static <T extends ArchitectureSettings> T settingsAs(Architecture a, ArchitectureSettings s, Class<T> type) {
+        if (!type.isInstance(s)) {
+            throw new IllegalStateException("a " + a.id() + " model has no " + type.getSimpleName());
+        }
+        return type.cast(s);
+    }
+
+    /**
      * @param a an architecture
-     * @return a copy with it
+     * @return a copy with it, and its default settings unless the current ones are its kind
      */
     public ModelSpec withArchitecture(Architecture a) {
-        return new ModelSpec(a, embed, units, dropout, cleaning, minCount, attention, transformer);
+        return new ModelSpec(a, embed, units, dropout, cleaning, minCount,
+                a.takes(settings) ? settings : a.defaultSettings());
     }
 
     /**
@@ -149,7 +185,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with those sizes
      */
     public ModelSpec withSizes(int embedSize, int unitCount) {
-        return new ModelSpec(architecture, embedSize, unitCount, dropout, cleaning, minCount, attention, transformer);
+        return new ModelSpec(architecture, embedSize, unitCount, dropout, cleaning, minCount, settings);
     }
 
     /**
@@ -157,7 +193,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with it
      */
     public ModelSpec withDropout(float rate) {
-        return new ModelSpec(architecture, embed, units, rate, cleaning, minCount, attention, transformer);
+        return new ModelSpec(architecture, embed, units, rate, cleaning, minCount, settings);
     }
 
     /**
@@ -165,7 +201,7 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with it
      */
     public ModelSpec withCleaning(Cleaning c) {
-        return new ModelSpec(architecture, embed, units, dropout, c, minCount, attention, transformer);
+        return new ModelSpec(architecture, embed, units, dropout, c, minCount, settings);
     }
 
     /**
@@ -173,22 +209,31 @@ public record ModelSpec(Architecture architecture, int embed, int units, float d
      * @return a copy with it
      */
     public ModelSpec withMinCount(int count) {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, count, attention, transformer);
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, count, settings);
     }
 
     /**
-     * @param settings attention layer settings
+     * @param s the architecture's own settings
      * @return a copy with them
+     * @throws IllegalArgumentException if they are not the architecture's kind
      */
-    public ModelSpec withAttention(AttentionSpec settings) {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, settings, transformer);
+    public ModelSpec withSettings(ArchitectureSettings s) {
+        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, s);
     }
 
     /**
-     * @param settings transformer settings
-     * @return a copy with them
+     * What a command line or a demo offers for every architecture at once: the architecture keeps
+     * the one of its kind, if any.
+     *
+     * @param offered settings for several architectures
+     * @return a copy with the offered settings of the architecture's kind, else unchanged
      */
-    public ModelSpec withTransformer(TransformerSpec settings) {
-        return new ModelSpec(architecture, embed, units, dropout, cleaning, minCount, attention, settings);
+    public ModelSpec withSettingsFrom(ArchitectureSettings... offered) {
+        for (ArchitectureSettings s : offered) {
+            if (architecture.takes(s)) {
+                return withSettings(s);
+            }
+        }
+        return this;
     }
 }

@@ -65,7 +65,7 @@ public final class TransformerCaptionNet extends CaptionNet {
     /** @param config sizes, with the transformer settings */
     TransformerCaptionNet(ModelConfig config) {
         super(config);
-        this.t = config.transformer();
+        this.t = config.settings(ModelSpec.TransformerSpec.class);
         this.d = t.dModel();
         this.heads = t.heads();
         this.dh = d / heads;

@@ -108,8 +108,8 @@ public final class TrainingOptions {
         return ModelSpec.defaults().withArchitecture(architecture).withSizes(embed, units)
                 .withDropout(dropout != null ? dropout : architecture.recipe().dropout())
                 .withCleaning(captionCleaning.cleaning()).withMinCount(minCount)
-                .withAttention(new ModelSpec.AttentionSpec(attentionDim, alphaReg))
-                .withTransformer(new ModelSpec.TransformerSpec(layers, dModel, heads, ffn, tieEmbeddings,
+                .withSettingsFrom(new ModelSpec.AttentionSpec(attentionDim, alphaReg),
+                        new ModelSpec.TransformerSpec(layers, dModel, heads, ffn, tieEmbeddings,
                         attentionLayer));
     }
 

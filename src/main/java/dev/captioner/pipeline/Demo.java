@@ -131,7 +131,7 @@ public final class Demo {
             }
             stamps.mark("encoder", encoderKey);
         }
-        ModelSpec model = ModelSpec.defaults(s.architecture()).withTransformer(TRANSFORMER);
+        ModelSpec model = ModelSpec.defaults(s.architecture()).withSettingsFrom(TRANSFORMER);
         TrainConfig train = new TrainConfig(s.epochs(), 64, 1e-3f, 5f, 3, Objective.SEQUENCE, s.seed())
                 .withSchedule(s.architecture().recipe().warmup(), s.architecture().recipe().decay());
         RunSpec run = new RunSpec(data, LoadSpec.defaults().withSeed(s.seed()), ConceptsEncoder.NAME, encoder, s.out(),

@@ -73,7 +73,7 @@ class DemoCommandTest {
         try (CaptionModel m = CaptionModel.load(out.resolve("model"))) {
             assertThat(m.config().encoder().name()).isEqualTo("concepts");
             assertThat(m.config().architecture()).isEqualTo(Demo.ARCHITECTURE).isEqualTo(Architecture.TRANSFORMER);
-            assertThat(m.config().transformer()).isEqualTo(Demo.TRANSFORMER);
+            assertThat(m.config().settings()).isEqualTo(Demo.TRANSFORMER);
         }
         // Running the demo again finds everything up to date.
         Cli again = Cli.run("demo", "--out", out.toString(), "--images", "40", "--epochs", "2", "--seed", "3");

@@ -62,8 +62,8 @@ class CaptionDecoderTest {
         Vocabulary vocab = Vocabulary.build(captions, 1);
         boolean grid = a.features() == FeatureKind.GRID;
         ModelConfig config = ModelConfig.of(ModelSpec.defaults().withArchitecture(a).withSizes(6, 8).withDropout(0f)
-                .withAttention(new ModelSpec.AttentionSpec(5, 1f))
-                .withTransformer(new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab.size(), maxLength,
+                .withSettingsFrom(new ModelSpec.AttentionSpec(5, 1f),
+                        new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab.size(), maxLength,
                 new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, grid ? new GridShape(2, 1, 2) : null), null);
         Engine.getInstance().setRandomSeed((int) seed);
         // The weights are changed in place below, which autograd refuses while a training test

@@ -53,7 +53,7 @@ class PipelineTest {
     static RunSpec settings(Path out, int beam, Architecture architecture) {
         return new RunSpec(p.data(), LoadSpec.defaults(), "concepts", p.encoder(), out,
                 ModelSpec.defaults().withArchitecture(architecture).withSizes(16, 16).withDropout(0.1f)
-                        .withTransformer(new ModelSpec.TransformerSpec(2, 16, 4, 32, false, 0)),
+                        .withSettingsFrom(new ModelSpec.TransformerSpec(2, 16, 4, 32, false, 0)),
                 new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), beam, 3, 4);
     }
 

@@ -53,7 +53,7 @@ public record TinyPipeline(Path data, Path encoder, Path features, Path model) {
             }
             new CaptionTrainer(quiet).train(d, FeatureStore.read(features), model,
                     ModelSpec.defaults().withArchitecture(architecture).withSizes(16, 24).withDropout(0.1f)
-                            .withTransformer(new ModelSpec.TransformerSpec(2, 16, 4, 32, false, 0)),
+                            .withSettingsFrom(new ModelSpec.TransformerSpec(2, 16, 4, 32, false, 0)),
                     new TrainConfig(4, 16, 1e-2f, 5f, 4, Objective.SEQUENCE, 3), false);
         }
         return new TinyPipeline(data, enc, features, model);

@@ -42,8 +42,8 @@ class CaptionSamplerTest {
     private static CaptionNet net(Architecture a, Vocabulary vocab, NDManager m) {
         boolean grid = a.features() == FeatureKind.GRID;
         ModelConfig config = ModelConfig.of(ModelSpec.defaults().withArchitecture(a).withSizes(6, 8).withDropout(0f)
-                .withAttention(new ModelSpec.AttentionSpec(5, 1f))
-                .withTransformer(new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab.size(), 8,
+                .withSettingsFrom(new ModelSpec.AttentionSpec(5, 1f),
+                        new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab.size(), 8,
                 new ModelConfig.EncoderInfo("test", 4, 32, "sha", null, grid ? new GridShape(2, 1, 2) : null), null);
         Engine.getInstance().setRandomSeed(7);
         CaptionNet net = CaptionNet.create(config);

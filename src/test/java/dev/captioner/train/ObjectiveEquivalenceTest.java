@@ -34,8 +34,8 @@ class ObjectiveEquivalenceTest {
     static ModelConfig tiny(Architecture a, int vocab, int featureDim) {
         boolean grid = a.features() == dev.captioner.vision.FeatureKind.GRID;
         return ModelConfig.of(ModelSpec.defaults().withArchitecture(a).withSizes(8, 12)
-                .withAttention(new ModelSpec.AttentionSpec(5, 1f))
-                .withTransformer(new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab, 12,
+                .withSettingsFrom(new ModelSpec.AttentionSpec(5, 1f),
+                        new ModelSpec.TransformerSpec(2, 8, 2, 16, false, 0)), vocab, 12,
                 new ModelConfig.EncoderInfo("test", featureDim, 32, "sha", null,
                         grid ? new dev.captioner.vision.GridShape(2, 1, featureDim / 2) : null), null);
     }
