@@ -1,10 +1,11 @@
 package dev.captioner.model;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JacksonInject;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -49,11 +50,13 @@ public record ModelConfig(
         @JsonProperty("min_count") int minCount,
         @JsonProperty("encoder") EncoderInfo encoder,
         @JsonProperty("data") DataInfo data,
-        @JsonIgnore ArchitectureSettings settings) {
+        @JacksonInject(SETTINGS) ArchitectureSettings settings) {
 
     /** File name inside a model directory. */
     public static final String FILE = ModelDirectory.CONFIG;
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** What {@code config.json}'s reader injects: the settings read under the architecture's key. */
+    private static final String SETTINGS = "architecture-settings";
 
     /**
      * The encoder recorded with a model, so that {@code caption} can compute the same features.
@@ -162,25 +165,18 @@ public record ModelConfig(
         return settings.key() == null ? Map.of() : Map.of(settings.key(), settings);
     }
 
-    /** The fields {@code config.json} holds besides the architecture's own settings. */
-    private record Saved(
-            @JsonProperty("architecture") Architecture architecture,
-            @JsonProperty("embed") int embed,
-            @JsonProperty("units") int units,
-            @JsonProperty("dropout") float dropout,
-            @JsonProperty("vocabulary_size") int vocabularySize,
-            @JsonProperty("max_length") int maxLength,
-            @JsonProperty("cleaning") Cleaning cleaning,
-            @JsonProperty("min_count") int minCount,
-            @JsonProperty("encoder") EncoderInfo encoder,
-            @JsonProperty("data") DataInfo data) {}
+    /** @return the architecture's own settings (saved under their key, not as a field of their own) */
+    @Override
+    @JsonIgnore
+    public ArchitectureSettings settings() {
+        return settings;
+    }
 
     /**
      * Reads {@code config.json}: the architecture says which settings record it holds, and under
-     * which key; any other key is refused as unknown.
+     * which key; the rest is read as the record's fields, any other key refused as unknown.
      */
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-    static ModelConfig fromJson(ObjectNode node) throws IOException {
+    private static ModelConfig fromJson(ObjectNode node) throws IOException {
         ObjectNode rest = node.deepCopy();
         Architecture a = MAPPER.treeToValue(node.path("architecture"), Architecture.class);
         if (a == null) {
@@ -190,14 +186,13 @@ public record ModelConfig(
         if (settings.key() != null) {
             JsonNode saved = rest.remove(settings.key());
             if (saved == null) {
-                throw new IllegalArgumentException("field '" + settings.key() + "' is missing: a " + a.id()
-                        + " model saves its settings there");
+                throw new IllegalArgumentException("field '" + settings.key() + "' is missing: the " + a.id()
+                        + " architecture saves its settings there");
             }
             settings = MAPPER.treeToValue(saved, settings.getClass());
         }
-        Saved s = MAPPER.treeToValue(rest, Saved.class);
-        return new ModelConfig(s.architecture(), s.embed(), s.units(), s.dropout(), s.vocabularySize(), s.maxLength(),
-                s.cleaning(), s.minCount(), s.encoder(), s.data(), settings);
+        return MAPPER.readerFor(ModelConfig.class).with(new InjectableValues.Std().addValue(SETTINGS, settings))
+                .readValue(rest);
     }
 
     /** @return what the model reads: pooled vectors or grids */
@@ -243,13 +238,19 @@ public record ModelConfig(
     public static ModelConfig load(Path dir) {
         Path file = dir.resolve(FILE);
         try {
-            return MAPPER.readValue(file.toFile(), ModelConfig.class);
+            JsonNode tree = MAPPER.readTree(file.toFile());
+            if (!(tree instanceof ObjectNode node)) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            return fromJson(node);
         } catch (IOException e) {
             Throwable c = e.getCause();
             String msg = c instanceof IllegalArgumentException ? c.getMessage()
                     : e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
                     : e.getMessage();
             throw new CaptionerException(file + ": not a caption model configuration: " + msg, e);
+        } catch (IllegalArgumentException e) {
+            throw new CaptionerException(file + ": not a caption model configuration: " + e.getMessage(), e);
         }
     }
 }
