@@ -2,20 +2,26 @@
 """Writes the *_quantized.onnx variant of an exported pretrained folder, for `bench caption --variant
 quantized`.
 
-ONNX Runtime's quantizer (onnxruntime.quantization.quantize_dynamic, what Optimum and
-Transformers.js quantize their exports with) is not packaged in Debian, so this follows its
-default dynamic recipe with the onnx package alone:
-  - every MatMul whose second input is a constant weight (an initializer, or a Transpose of one, as
-    torch.onnx exports nn.Linear) becomes DynamicQuantizeLinear on the activation (uint8, scale
-    and zero point computed per call) + MatMulInteger with the weight in int8 (symmetric, one
-    scale per tensor: quantize_dynamic's defaults per_channel=False, reduce_range=False,
-    weight_type=QInt8) + Cast + Mul by the two scales; ONNX Runtime fuses that pattern into its
-    DynamicQuantizeMatMul kernel when it loads the graph;
-  - every Gather from a 2-D constant table (the token and position embeddings) gathers int8 rows
+ONNX Runtime's quantizer (onnxruntime.quantization.quantize_dynamic, which Optimum and
+Transformers.js quantize their exports with) is not packaged in Debian, so this does its dynamic
+recipe with the onnx package alone, with quantize_dynamic's default numbers (per_channel=False,
+reduce_range=False, weight_type=QInt8):
+  - every MatMul whose second input is a constant weight becomes DynamicQuantizeLinear on the
+    activation (uint8, scale and zero point computed per call) + MatMulInteger with the weight in
+    int8 (symmetric, one scale per tensor) + Cast + Mul by the two scales; ONNX Runtime fuses that
+    pattern into its DynamicQuantizeMatMul kernel when it loads the graph;
+  - every Gather from a 2-D float table (the token and position embeddings) gathers 8-bit rows
     and dequantizes them.
-Inside the merged decoder's If branches too (the weights are the outer graph's initializers).
-The published quantized files are made the same way; their sizes (encoder 87 MB, merged decoder
-159 MB) are what this gives for the full-size shapes, within a few per cent.
+Where it departs from quantize_dynamic called with no options: it also rewrites the merged
+decoder's If branches (quantize_dynamic needs extra_options EnableSubgraph=True for that; without
+it the merged decoder would stay in float); it looks through the Transpose that torch.onnx puts
+on an nn.Linear weight (quantize_dynamic takes only an initializer); it leaves the patch
+embedding's Conv in float (quantize_dynamic would make it a ConvInteger); its embedding tables are
+int8 symmetric (quantize_dynamic's Gather gives uint8 asymmetric ones). The published
+*_quantized.onnx files were made with ONNX Runtime; with which options is not known here. For the
+full-size shapes this gives an encoder of 88 MB and a merged decoder of 193 MB (published: 87 MB
+and 159 MB; this script keeps two 8-bit copies of the tied token embedding, the lookup's and the
+output layer's, about 39 MB).
 Usage: /usr/bin/python3 bench/quantize_dynamic.py DIR   (writes DIR/onnx/*_quantized.onnx)
 """
 import json
@@ -95,7 +101,8 @@ def quantize_model(src, dst):
                     helper.make_node("Mul", [t + "_f", t + "_s"], [n.output[0]], name=t + "_mul"),
                 ]
                 counts["MatMul"] += 1
-            elif n.op_type == "Gather" and n.input[0] in inits and len(inits[n.input[0]].dims) == 2:
+            elif (n.op_type == "Gather" and n.input[0] in inits and len(inits[n.input[0]].dims) == 2
+                  and inits[n.input[0]].data_type == TensorProto.FLOAT):
                 wq, ws, wz = quantized(n.input[0], array(n.input[0]))
                 t = n.output[0] + "_q"
                 axis = [a.i for a in n.attribute if a.name == "axis"]

@@ -75,6 +75,22 @@ public final class Captioner implements AutoCloseable {
             }
         }
 
+        /**
+         * The settings as they were given before the search became one {@link DecodeSpec}.
+         *
+         * @deprecated use {@link #Spec(DecodeSpec, Path, long, boolean, boolean, String)}
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Spec(int beam, double lengthPenalty, Path weights, long maxPixels, boolean exactDecode,
+                boolean trustModelPaths, String variant) {
+            this(new DecodeSpec(beam, 0, lengthPenalty), weights, maxPixels, exactDecode, trustModelPaths, variant);
+        }
+
+        /** @return the length penalty (trained models; a pretrained folder uses its own) */
+        public double lengthPenalty() {
+            return decode.lengthPenalty();
+        }
+
         /** @return greedy search, weights found automatically, 100-megapixel limit */
         public static Spec defaults() {
             return new Spec(DecodeSpec.greedy(), null, ImageLoader.DEFAULT_MAX_PIXELS, false, false, null);

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The tokenizer seam: a trained model's word vocabulary and a pretrained folder's
  * {@code tokenizer.json} answer the same questions, and every caption's text is its tokenizer's
- * text of the ids the search chose, greedy and beam, whichever model made it.
+ * text of the ids the search chose, greedy and beam, whichever model made it. (That the ids are
+ * the right ones is checked elsewhere: against PyTorch's for pretrained folders,
+ * PretrainedCaptionerTest; here, for a trained model, against its vocabulary's encoding.)
  */
 class CaptionTokenizerTest {
 
@@ -37,6 +39,15 @@ class CaptionTokenizerTest {
                             assertThat(t.text(ids)).as("%s beam %d", model, beam).isEqualTo(caption.text());
                             assertThat(t.special(ids[ids.length - 1])).as("ends with the end token")
                                     .isEqualTo(caption.finished());
+                            if (c.model() != null) {
+                                // A trained model's ids are its vocabulary's: the words with both markers.
+                                List<String> words = new java.util.ArrayList<>(List.of("startseq"));
+                                words.addAll(caption.words());
+                                if (caption.finished()) {
+                                    words.add("endseq");
+                                }
+                                assertThat(ids).containsExactly(c.model().vocabulary().encode(words));
+                            }
                         }
                     }
                 }

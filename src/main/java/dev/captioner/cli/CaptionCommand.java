@@ -79,7 +79,7 @@ public final class CaptionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int[] failed = {0};
-        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(search.decode(beam.beam()),
+        Captioner.Spec options = Checked.of(spec, () -> new Captioner.Spec(search.decode(beam.beamFor(model.modelPath())),
                 weights.weightsPath(), pixels.maxPixels(), decode.exact(), weights.trustModelPaths(), model.variant()));
         try (Captioner captioner = Captioner.load(model.modelPath(), options)) {
             // Non-null only for a model whose captions carry a map per word.

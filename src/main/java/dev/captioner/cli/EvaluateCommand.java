@@ -70,11 +70,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Split s = split;
         Path model = choice.modelPath();
-        DecodeSpec options = Checked.of(spec, () -> search.decode(beam.beam()));
+        DecodeSpec options = Checked.of(spec, () -> search.decode(beam.beamFor(model)));
+        String variant = Checked.of(spec, choice::variant);
         Scoring.Result result;
         if (PretrainedCaptioner.isPretrained(model)) {
             // Captions are cleaned like the references: the same words are counted on both sides.
-            try (PretrainedCaptioner c = PretrainedCaptioner.open(model, choice.variant()); Dataset dataset = data.load()) {
+            try (PretrainedCaptioner c = PretrainedCaptioner.open(model, variant); Dataset dataset = data.load()) {
                 result = Evaluation.runPretrained(c, dataset, s, options, cleaning.cleaning(),
                         new ImageLoader(pixels.maxPixels()));
             }

@@ -13,7 +13,8 @@ import java.util.List;
  *     produced each word (one array of {@code H × W} weights per word, row-major), else null
  * @param tokens the token ids the search chose, start token first and end token last when
  *     reached, as Transformers' {@code generate} returns them; the words are their
- *     {@link dev.captioner.data.CaptionTokenizer#text text}. Empty for a caption made by hand.
+ *     {@link dev.captioner.data.CaptionTokenizer#text text}. Empty (or null, read as empty) for a
+ *     caption made by hand.
  */
 public record Caption(List<String> words, double logProb, double score, boolean finished, List<float[]> attention,
         int[] tokens) {
@@ -25,7 +26,7 @@ public record Caption(List<String> words, double logProb, double score, boolean 
         if (attention != null && attention.size() != words.size()) {
             throw new IllegalArgumentException(words.size() + " words but " + attention.size() + " attention maps");
         }
-        tokens = tokens.clone();
+        tokens = tokens == null ? new int[0] : tokens.clone();
     }
 
     /** A caption made by hand, without token ids. */
@@ -42,6 +43,29 @@ public record Caption(List<String> words, double logProb, double score, boolean 
     @Override
     public int[] tokens() {
         return tokens.clone();
+    }
+
+    /** Equal captions have equal words, scores, ends, token ids and attention weights. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Caption c)) {
+            return false;
+        }
+        if (attention == null ? c.attention != null : c.attention == null || attention.size() != c.attention.size()) {
+            return false;
+        }
+        for (int i = 0; attention != null && i < attention.size(); i++) {
+            if (!java.util.Arrays.equals(attention.get(i), c.attention.get(i))) {
+                return false;
+            }
+        }
+        return words.equals(c.words) && Double.compare(logProb, c.logProb) == 0 && Double.compare(score, c.score) == 0
+                && finished == c.finished && java.util.Arrays.equals(tokens, c.tokens);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(words, logProb, score, finished, java.util.Arrays.hashCode(tokens));
     }
 
     /** @return the words joined by spaces */

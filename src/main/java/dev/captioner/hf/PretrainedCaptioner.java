@@ -209,6 +209,11 @@ public final class PretrainedCaptioner implements AutoCloseable {
         }
         int ngram = spec.blockTrigrams() ? 3 : config.noRepeatNgram();
         int maxTokens = spec.maxLength() > 0 ? spec.maxLength() : config.maxLength();
+        // The last token is chosen, never read: maxTokens - 1 positions are fed.
+        if (maxTokens - 1L > config.positions()) {
+            throw new CaptionerException("--max-length " + maxTokens + " is more than " + dir.getFileName()
+                    + " can read: its decoder has positions for " + config.positions() + " tokens (n_positions)");
+        }
         TokenSearch.Rules rules = new TokenSearch.Rules(SearchRules.TRANSFORMERS, config.decoderStart(), config.eos(),
                 null, ngram, maxTokens, spec.beam(), config.lengthPenalty());
         List<List<TokenSearch.Sequence>> found;

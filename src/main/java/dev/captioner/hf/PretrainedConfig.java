@@ -13,20 +13,34 @@ import java.nio.file.Path;
  * generation, with Transformers' defaults where they say nothing (as {@code generate} in
  * Transformers 4.33 reads them: the generation file first, then the model's own config).
  *
- * @param layers the decoder's layers
- * @param heads the decoder's attention heads
- * @param hidden the decoder's hidden size
- * @param vocabulary the decoder's vocabulary size
- * @param decoderStart the token every caption starts with
- * @param eos the token that ends a caption
- * @param maxLength the longest caption, the start token counted (Transformers' default 20)
- * @param beams beams ({@code num_beams}, default 1: greedy)
- * @param lengthPenalty the exponent of a hypothesis' length (default 1.0)
- * @param noRepeatNgram {@code no_repeat_ngram_size} (default 0: none)
- * @param earlyStopping {@code early_stopping}; only {@code false}, the default, is supported
+ * @param shape the decoder's sizes
+ * @param generation how {@code generate} searches
  */
-public record PretrainedConfig(int layers, int heads, int hidden, int vocabulary, int decoderStart, int eos,
-        int maxLength, int beams, double lengthPenalty, int noRepeatNgram, boolean earlyStopping) {
+public record PretrainedConfig(Shape shape, Generation generation) {
+
+    /**
+     * The decoder's sizes, which its graph must agree with.
+     *
+     * @param layers the decoder's layers
+     * @param heads the decoder's attention heads
+     * @param hidden the decoder's hidden size
+     * @param vocabulary the decoder's vocabulary size
+     * @param positions the decoder's position table ({@code n_positions}): the most tokens it reads
+     */
+    public record Shape(int layers, int heads, int hidden, int vocabulary, int positions) {}
+
+    /**
+     * Transformers' generation settings.
+     *
+     * @param decoderStart the token every caption starts with
+     * @param eos the token that ends a caption
+     * @param maxLength the longest caption, the start token counted (Transformers' default 20)
+     * @param beams beams ({@code num_beams}, default 1: greedy)
+     * @param lengthPenalty the exponent of a hypothesis' length (default 1.0)
+     * @param noRepeatNgram {@code no_repeat_ngram_size} (default 0: none)
+     */
+    public record Generation(int decoderStart, int eos, int maxLength, int beams, double lengthPenalty,
+            int noRepeatNgram) {}
 
     /** The {@code model_type} this package runs. */
     public static final String MODEL_TYPE = "vision-encoder-decoder";
@@ -90,12 +104,72 @@ public record PretrainedConfig(int layers, int heads, int hidden, int vocabulary
                     + ", hidden " + hidden + ", vocabulary " + vocab + ", eos " + eos + ", start " + start
                     + ", max_length " + maxLength + ", num_beams " + beams + ")");
         }
-        return new PretrainedConfig(layers, heads, hidden, vocab, start, eos, maxLength, beams, lp, ngram, false);
+        int positions = decoder.path("n_positions").asInt(decoder.path("max_position_embeddings").asInt(Integer.MAX_VALUE));
+        if (positions < 2) {
+            throw new CaptionerException(file + ": field 'decoder.n_positions' is " + positions);
+        }
+        return new PretrainedConfig(new Shape(layers, heads, hidden, vocab, positions),
+                new Generation(start, eos, maxLength, beams, lp, ngram));
+    }
+
+    /** @return the decoder's layers */
+    public int layers() {
+        return shape.layers();
+    }
+
+    /** @return the decoder's attention heads */
+    public int heads() {
+        return shape.heads();
+    }
+
+    /** @return the decoder's hidden size */
+    public int hidden() {
+        return shape.hidden();
+    }
+
+    /** @return the decoder's vocabulary size */
+    public int vocabulary() {
+        return shape.vocabulary();
+    }
+
+    /** @return the most tokens the decoder reads */
+    public int positions() {
+        return shape.positions();
+    }
+
+    /** @return the token every caption starts with */
+    public int decoderStart() {
+        return generation.decoderStart();
+    }
+
+    /** @return the token that ends a caption */
+    public int eos() {
+        return generation.eos();
+    }
+
+    /** @return the longest caption, the start token counted */
+    public int maxLength() {
+        return generation.maxLength();
+    }
+
+    /** @return {@code num_beams} */
+    public int beams() {
+        return generation.beams();
+    }
+
+    /** @return the exponent of a hypothesis' length */
+    public double lengthPenalty() {
+        return generation.lengthPenalty();
+    }
+
+    /** @return {@code no_repeat_ngram_size} */
+    public int noRepeatNgram() {
+        return generation.noRepeatNgram();
     }
 
     /** @return the size of one attention head */
     public int headDim() {
-        return hidden / heads;
+        return hidden() / heads();
     }
 
     private static int setting(JsonNode gen, JsonNode config, JsonNode decoder, String field, int fallback) {

@@ -178,10 +178,11 @@ public record ModelConfig(
      */
     private static ModelConfig fromJson(ObjectNode node) throws IOException {
         ObjectNode rest = node.deepCopy();
-        Architecture a = MAPPER.treeToValue(node.path("architecture"), Architecture.class);
-        if (a == null) {
+        JsonNode id = node.get("architecture");
+        if (id == null || !id.isTextual()) {
             throw new IllegalArgumentException("field 'architecture' is missing");
         }
+        Architecture a = MAPPER.treeToValue(id, Architecture.class);
         ArchitectureSettings settings = a.defaultSettings();
         if (settings.key() != null) {
             JsonNode saved = rest.remove(settings.key());

@@ -1,6 +1,9 @@
 package dev.captioner.options;
 
 import dev.captioner.decode.DecodeSpec;
+import dev.captioner.hf.PretrainedCaptioner;
+import dev.captioner.hf.PretrainedConfig;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,9 +13,24 @@ import picocli.CommandLine.Option;
 public final class BeamWidth {
 
     @Option(names = "--beam", paramLabel = "K",
-            description = "Beam width; 1 is greedy, as the Keras tutorial (default: 1; 3 for run's second evaluation; "
+            description = "Beam width; 1 is greedy, as the Keras tutorial (default: 1, or a pretrained folder's num_beams; "
+                    + "3 for run's second evaluation; "
                     + "at most " + DecodeSpec.MAX_BEAM + ").")
     Integer beam;
+
+    /**
+     * Transformers' default for a pretrained folder is its own {@code num_beams}: without
+     * {@code --beam}, that is the width here too.
+     *
+     * @param model the model to caption with (a local path; anything else counts as a trained model)
+     * @return the width given, else the folder's {@code num_beams} for a pretrained folder, else 1
+     */
+    public int beamFor(Path model) {
+        if (beam == null && PretrainedCaptioner.isPretrained(model)) {
+            return DecodeSpec.requireBeam(PretrainedConfig.read(model).beams());
+        }
+        return beam();
+    }
 
     /** @return the width given, or 1 (greedy), checked against the decoder's limit */
     public int beam() {

@@ -189,7 +189,7 @@ public final class SparkCaptioner implements Callable<Integer> {
         @Override
         public Integer call() {
             images.check(spec);
-            DecodeSpec d = Checked.of(spec, () -> search.decode(beam.beam()));
+            DecodeSpec d = Checked.of(spec, () -> search.decode(beam.beamFor(model.modelPath())));
             long maxPixels = images.maxPixels(spec);
             CaptionerSpec captioner = Checked.of(spec, () -> new CaptionerSpec(model.model(), weights.weights(),
                     model.variant(), maxPixels, decode.exact(), weights.trustModelPaths()));

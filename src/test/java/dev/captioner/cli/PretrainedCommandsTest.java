@@ -38,10 +38,28 @@ class PretrainedCommandsTest {
     }
 
     @Test
+    void withoutBeamTheFoldersOwnNumBeamsApplies(@TempDir Path tmp) throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(FIXTURE.resolveSibling("expected.json").toFile());
+        Path dir = dev.captioner.testutil.Fixtures.copyTree(FIXTURE, tmp.resolve("m"));
+        Path gen = dir.resolve("generation_config.json");
+        Files.writeString(gen, Files.readString(gen).replaceFirst("\\{", "{\"num_beams\": 3,"));
+        String image = IMAGES.resolve("rgb_301x199.png").toString();
+        Cli own = Cli.run("caption", "--model", dir.toString(), "--json", image);
+        assertThat(own.status()).as(own.err()).isZero();
+        assertThat(new ObjectMapper().readTree(own.out().strip()).get("caption").asText())
+                .isEqualTo(expected.get("images/rgb_301x199.png").get("beam3_text").asText());
+        Cli greedy = Cli.run("caption", "--model", dir.toString(), "--beam", "1", "--json", image);
+        assertThat(new ObjectMapper().readTree(greedy.out().strip()).get("caption").asText())
+                .isEqualTo(expected.get("images/rgb_301x199.png").get("greedy_text").asText());
+        assertThat(expected.get("images/rgb_301x199.png").get("greedy_text").asText())
+                .isNotEqualTo(expected.get("images/rgb_301x199.png").get("beam3_text").asText());
+    }
+
+    @Test
     void maxLengthCutsTheCaptionCountingTheStartToken() throws Exception {
         JsonNode ids = new ObjectMapper().readTree(FIXTURE.resolveSibling("expected.json").toFile())
                 .get("images/rgb_225x224.png").get("greedy");
-        org.junit.jupiter.api.Assumptions.assumeTrue(ids.size() > 4, "the fixture's greedy caption is longer than 3 tokens");
+        assertThat(ids.size()).as("the fixture's greedy caption is longer than 3 tokens").isGreaterThan(4);
         Cli r = Cli.run("caption", "--model", FIXTURE.toString(), "--max-length", "4", "--json",
                 IMAGES.resolve("rgb_225x224.png").toString());
         assertThat(r.status()).as(r.err()).isZero();
@@ -54,6 +72,51 @@ class PretrainedCommandsTest {
                 IMAGES.resolve("rgb_225x224.png").toString());
         assertThat(bad.status()).isEqualTo(2);
         assertThat(bad.err()).contains("max length");
+        // The fixture's decoder has 64 positions.
+        Cli tooLong = Cli.run("caption", "--model", FIXTURE.toString(), "--max-length", "66",
+                IMAGES.resolve("rgb_225x224.png").toString());
+        assertThat(tooLong.status()).isEqualTo(1);
+        assertThat(tooLong.err().strip()).doesNotContain("\n").contains("--max-length 66")
+                .contains("positions for 64 tokens");
+        assertThat(Cli.run("caption", "--model", FIXTURE.toString(), "--max-length", "65", "--json",
+                IMAGES.resolve("rgb_225x224.png").toString()).status()).isZero();
+    }
+
+    @Test
+    void blockTrigramsChangesABeamCaptionThatRepeatsOne() throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(FIXTURE.resolveSibling("expected.json").toFile());
+        String name = "images/rgb_225x224.png";
+        int[] beam = ids(expected.get(name).get("beam3"));
+        assertThat(repeatsTrigram(beam)).as("the fixture's beam-3 caption repeats a trigram").isTrue();
+        Cli r = Cli.run("caption", "--model", FIXTURE.toString(), "--beam", "3", "--block-trigrams", "--json",
+                IMAGES.resolve("rgb_225x224.png").toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        String blocked = new ObjectMapper().readTree(r.out().strip()).get("caption").asText();
+        assertThat(blocked).isNotEqualTo(expected.get(name).get("beam3_text").asText());
+        try (Captioner c = Captioner.load(FIXTURE, Captioner.Spec.defaults()
+                .withDecode(new dev.captioner.decode.DecodeSpec(3, 0, 0, true)))) {
+            Caption want = c.caption(IMAGES.resolve("rgb_225x224.png"));
+            assertThat(blocked).isEqualTo(want.text());
+            assertThat(repeatsTrigram(want.tokens())).isFalse();
+        }
+    }
+
+    private static int[] ids(JsonNode a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asInt();
+        }
+        return out;
+    }
+
+    private static boolean repeatsTrigram(int[] t) {
+        java.util.Set<List<Integer>> seen = new java.util.HashSet<>();
+        for (int i = 0; i + 3 <= t.length; i++) {
+            if (!seen.add(List.of(t[i], t[i + 1], t[i + 2]))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
@@ -66,6 +129,16 @@ class PretrainedCommandsTest {
                 IMAGES.resolve("rgb_301x199.png").toString());
         assertThat(q.status()).isEqualTo(1);
         assertThat(q.err()).contains("encoder_model_quantized.onnx: no such file");
+        for (List<String> rest : List.of(List.of("caption", IMAGES.resolve("rgb_301x199.png").toString()),
+                List.of("evaluate", "--data", tmp.resolve("d").toString(), "--out", tmp.resolve("o").toString()),
+                List.of("serve", "--port", "0"))) {
+            List<String> args = new java.util.ArrayList<>(List.of(rest.get(0), "--model", FIXTURE.toString(), "--variant",
+                    "fp16"));
+            args.addAll(rest.subList(1, rest.size()));
+            Cli wrong = Cli.run(args.toArray(String[]::new));
+            assertThat(wrong.status()).as(args + ": " + wrong.err()).isEqualTo(2);
+            assertThat(wrong.err()).as(rest.get(0)).contains("--variant fp16").doesNotContain("internal error");
+        }
     }
 
     @Test

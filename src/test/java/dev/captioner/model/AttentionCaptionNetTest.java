@@ -32,7 +32,7 @@ class AttentionCaptionNetTest {
 
     private static ModelConfig config(float dropout, float alphaReg) {
         return ModelConfig.of(ModelSpec.defaults().withArchitecture(Architecture.ATTENTION).withSizes(5, 7)
-                .withDropout(dropout).withSettingsFrom(new ModelSpec.AttentionSpec(6, alphaReg)), VOCAB, 8,
+                .withDropout(dropout).withSettings(new ModelSpec.AttentionSpec(6, alphaReg)), VOCAB, 8,
                 new ModelConfig.EncoderInfo("test", GRID.size(), 32, "sha", null, GRID), null);
     }
 

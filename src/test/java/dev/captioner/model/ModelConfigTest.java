@@ -76,6 +76,15 @@ class ModelConfigTest {
         Files.writeString(file, saved.replaceFirst("\\{", "{\"transformer\": {\"layers\": 1, \"d_model\": 8, "
                 + "\"heads\": 2, \"ffn\": 0, \"tie_embeddings\": false, \"attention_layer\": 0},"));
         assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
-                .hasMessageContaining("transformer");
+                .hasMessageContaining("Unrecognized field \"transformer\"");
+        Files.writeString(file, saved.replace("\"alpha_reg\"", "\"alpha_regularisation\""));
+        assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
+                .hasMessageContaining("alpha_regularisation");
+        Files.writeString(file, saved.replace("\"architecture\" : \"attention\",", ""));
+        assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
+                .hasMessageContaining("field 'architecture' is missing").hasMessageNotContaining("\n");
+        Files.writeString(file, saved.replace("\"architecture\" : \"attention\"", "\"architecture\" : \"lstm9\""));
+        assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
+                .hasMessageContaining("lstm9");
     }
 }

@@ -50,7 +50,7 @@ class TransformerCaptionNetTest {
 
     private static ModelConfig config(GridShape grid, float dropout, boolean tie) {
         return ModelConfig.of(ModelSpec.defaults().withArchitecture(Architecture.TRANSFORMER).withDropout(dropout)
-                .withSettingsFrom(new ModelSpec.TransformerSpec(2, 8, 2, 12, tie, 0)), VOCAB, 9,
+                .withSettings(new ModelSpec.TransformerSpec(2, 8, 2, 12, tie, 0)), VOCAB, 9,
                 new ModelConfig.EncoderInfo("test", grid == null ? 5 : grid.size(), 32, "sha", null, grid), null);
     }
 

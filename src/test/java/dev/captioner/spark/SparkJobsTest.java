@@ -200,15 +200,22 @@ class SparkJobsTest {
         assertThat(status).as(e.toString()).isZero();
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         assertThat(rows).hasSize(12);
+        int differ = 0;
         try (Captioner c = Captioner.load(folder, Captioner.Spec.defaults().withVariant("quantized")
-                .withDecode(new DecodeSpec(2, 6, 0, true)))) {
+                .withDecode(new DecodeSpec(2, 6, 0, true)));
+                Captioner plain = Captioner.load(folder, Captioner.Spec.defaults().withVariant("quantized").withBeam(2))) {
             for (Row r : rows) {
                 Path f = Path.of(java.net.URI.create(r.getAs("path")));
                 Caption want = c.caption(f);
                 assertThat(want.tokens().length).isLessThanOrEqualTo(6);
                 assertThat((String) r.getAs("caption")).as(f.toString()).isEqualTo(want.text());
+                if (!want.text().equals(plain.caption(f).text())) {
+                    differ++;
+                }
             }
         }
+        // The search's settings reached the executors: without them some captions would differ.
+        assertThat(differ).isPositive();
         assertThat(run(new StringWriter(), new StringWriter(), "caption", "--images", "x", "--model", "y", "--out", "z",
                 "--variant", "fp16")).isEqualTo(2);
     }

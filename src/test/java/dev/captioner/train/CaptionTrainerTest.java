@@ -279,7 +279,7 @@ class CaptionTrainerTest {
     @Test
     void anAttentionModelTrainsResumesExactlyAndRefusesPooledFeatures() throws Exception {
         ModelSpec attention = ModelSpec.defaults().withArchitecture(Architecture.ATTENTION).withSizes(16, 16)
-                .withDropout(0.3f).withSettingsFrom(new ModelSpec.AttentionSpec(8, 1f));
+                .withDropout(0.3f).withSettings(new ModelSpec.AttentionSpec(8, 1f));
         try (Dataset d = dataset()) {
             assertThatThrownBy(() -> trainer().train(d, features(d, 0), tmp.resolve("pooled"), attention, epochs(1), false))
                     .isInstanceOf(CaptionerException.class)
@@ -306,7 +306,7 @@ class CaptionTrainerTest {
     @Test
     void aTransformerTrainsOnGridsOrPooledVectorsWithWarmupAndResumesExactly() throws Exception {
         ModelSpec transformer = ModelSpec.defaults().withArchitecture(Architecture.TRANSFORMER).withDropout(0.1f)
-                .withSettingsFrom(new ModelSpec.TransformerSpec(2, 16, 4, 32, true, 0));
+                .withSettings(new ModelSpec.TransformerSpec(2, 16, 4, 32, true, 0));
         TrainConfig warm = new TrainConfig(3, 16, 3e-3f, 5f, 10, Objective.SEQUENCE, 5).withSchedule(4, Decay.INVERSE_SQRT);
         try (Dataset d = dataset()) {
             CaptionTrainer.Result straight = trainer().train(d, gridFeatures(d), tmp.resolve("t"), transformer, warm, false);
