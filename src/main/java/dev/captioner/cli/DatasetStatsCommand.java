@@ -4,7 +4,6 @@ import dev.captioner.options.DataOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.captioner.options.CaptionCleaning;
-import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.data.DatasetStats;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package dev.captioner.cli;
 
+import dev.captioner.data.SynthSpec;
 import dev.captioner.options.TrainingOptions;
 import dev.captioner.model.Architecture;
 import dev.captioner.options.Checked;
@@ -47,8 +48,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Demo.Spec d = Demo.Spec.defaults(out);
         long start = System.nanoTime();
-        Demo.Spec settings = Checked.of(spec, () -> new Demo.Spec(out, images, epochs, d.encoderEpochs(),
-                d.imageSize(), d.encoderSize(), seed, architecture, finetuneEpochs));
+        Demo.Spec settings = Checked.of(spec, () -> new Demo.Spec(out, new SynthSpec(images, d.imageSize(), seed),
+                d.encoder(), new Demo.Spec.CaptionStage(architecture, epochs, finetuneEpochs)));
         RunPipeline.Result r = new Demo(CommandLog.of(spec)).run(settings);
         Summary.print(spec.commandLine().getOut(), r, 5);
         spec.commandLine().getOut().printf("finished in %.0f s%n", (System.nanoTime() - start) / 1e9);

@@ -2,7 +2,6 @@ package dev.captioner.cli;
 
 import dev.captioner.options.DataOptions;
 import dev.captioner.options.CaptionCleaning;
-import dev.captioner.data.Cleaning;
 import dev.captioner.data.Dataset;
 import dev.captioner.features.FeatureStore;
 import dev.captioner.plot.Explore;

@@ -61,9 +61,9 @@ public final class RunCommand implements Callable<Integer> {
                     + " model reads pooled vectors, not grids");
         }
         PrintStream log = CommandLog.of(spec);
-        RunSpec s = Checked.of(spec, () -> new RunSpec(data.data(), data.loadOptions(), encoder.encoder(),
-                encoder.weightsPath(), out, training.modelSpec(), training.trainConfig(data.seed()), beam.beamOr(3), clusters, batch,
-                encoder.card()).withFinetune(finetuneEpochs == 0 ? null
+        RunSpec s = Checked.of(spec, () -> new RunSpec(new RunSpec.Source(data.data(), data.loadOptions(),
+                encoder.encoder(), encoder.weightsPath(), encoder.card(), batch), out, training.modelSpec(),
+                training.trainConfig(data.seed()), new RunSpec.Report(beam.beamOr(3), clusters), null).withFinetune(finetuneEpochs == 0 ? null
                         : FinetuneConfig.defaults().withEpochs(finetuneEpochs).withSeed(data.seed())));
         // A known dataset's name (e.g. flickr8k) is fetched first, once.
         s = s.withData(data.pathDownloading(log));

@@ -1,6 +1,5 @@
 package dev.captioner.options;
 
-import dev.captioner.data.Cleaning;
 import dev.captioner.model.Architecture;
 import dev.captioner.model.Decay;
 import dev.captioner.model.ModelSpec;

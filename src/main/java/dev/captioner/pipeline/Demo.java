@@ -47,42 +47,56 @@ public final class Demo {
      * Spec of the demo.
      *
      * @param out the run folder
-     * @param images synthetic images
-     * @param epochs caption-model epochs
-     * @param encoderEpochs concepts-encoder epochs
-     * @param imageSize synthetic image size in pixels
-     * @param encoderSize concepts encoder input size
-     * @param seed seed of everything
-     * @param architecture the caption model's architecture
-     * @param finetuneEpochs most epochs of self-critical fine-tuning after training (0: none)
+     * @param data the synthetic images (how many, their size) and the seed of everything
+     * @param encoder the concepts encoder's training
+     * @param captions the caption model's training
      */
-    public record Spec(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
-            Architecture architecture, int finetuneEpochs) {
+    public record Spec(Path out, SynthSpec data, EncoderStage encoder, CaptionStage captions) {
+
+        /**
+         * The concepts encoder's training.
+         *
+         * @param size its input size in pixels
+         * @param epochs its epochs
+         */
+        public record EncoderStage(int size, int epochs) {
+            /** Validates the settings. */
+            public EncoderStage {
+                if (size < 16 || size > 1024 || epochs < 1 || epochs > 10_000) {
+                    throw new IllegalArgumentException("the encoder's size must be 16 to 1024 and its epochs 1 to 10000, "
+                            + "were " + size + " and " + epochs);
+                }
+            }
+        }
+
+        /**
+         * The caption model's training.
+         *
+         * @param architecture its architecture
+         * @param epochs its epochs
+         * @param finetuneEpochs most epochs of self-critical fine-tuning after training (0: none)
+         */
+        public record CaptionStage(Architecture architecture, int epochs, int finetuneEpochs) {
+            /** Validates the settings. */
+            public CaptionStage {
+                if (epochs < 1 || epochs > 10_000) {
+                    throw new IllegalArgumentException("epochs must be between 1 and 10000, was " + epochs);
+                }
+                if (architecture == null) {
+                    throw new IllegalArgumentException("an architecture is required");
+                }
+                if (finetuneEpochs < 0 || finetuneEpochs > 10_000) {
+                    throw new IllegalArgumentException("fine-tuning epochs must be between 0 and 10000, was "
+                            + finetuneEpochs);
+                }
+            }
+        }
 
         /** Validates the settings. */
         public Spec {
-            if (epochs < 1 || epochs > 10_000 || encoderEpochs < 1) {
-                throw new IllegalArgumentException("epochs must be between 1 and 10000, was " + epochs);
+            if (out == null || data == null || encoder == null || captions == null) {
+                throw new IllegalArgumentException("the run folder, data, encoder and caption settings are required");
             }
-            // The synthetic data's own limits (images, size), checked before anything is written.
-            new SynthSpec(images, imageSize, seed);
-            if (architecture == null) {
-                throw new IllegalArgumentException("an architecture is required");
-            }
-            if (finetuneEpochs < 0 || finetuneEpochs > 10_000) {
-                throw new IllegalArgumentException("fine-tuning epochs must be between 0 and 10000, was " + finetuneEpochs);
-            }
-        }
-
-        /** Spec without fine-tuning. */
-        public Spec(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed,
-                Architecture architecture) {
-            this(out, images, epochs, encoderEpochs, imageSize, encoderSize, seed, architecture, 0);
-        }
-
-        /** Spec with the demo's default architecture, {@link #ARCHITECTURE}. */
-        public Spec(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed) {
-            this(out, images, epochs, encoderEpochs, imageSize, encoderSize, seed, ARCHITECTURE);
         }
 
         /**
@@ -90,7 +104,48 @@ public final class Demo {
          *     the transformer ({@link #ARCHITECTURE})
          */
         public static Spec defaults(Path out) {
-            return new Spec(out, SynthSpec.DEFAULT_IMAGES, 20, 12, SynthSpec.DEFAULT_SIZE, 64, 42);
+            return new Spec(out, new SynthSpec(SynthSpec.DEFAULT_IMAGES, SynthSpec.DEFAULT_SIZE, 42),
+                    new EncoderStage(64, 12), new CaptionStage(ARCHITECTURE, 20, 0));
+        }
+
+        /** @return synthetic images */
+        public int images() {
+            return data.images();
+        }
+
+        /** @return their size in pixels */
+        public int imageSize() {
+            return data.size();
+        }
+
+        /** @return the seed of everything */
+        public long seed() {
+            return data.seed();
+        }
+
+        /** @return the concepts encoder's input size */
+        public int encoderSize() {
+            return encoder.size();
+        }
+
+        /** @return the concepts encoder's epochs */
+        public int encoderEpochs() {
+            return encoder.epochs();
+        }
+
+        /** @return the caption model's architecture */
+        public Architecture architecture() {
+            return captions.architecture();
+        }
+
+        /** @return the caption model's epochs */
+        public int epochs() {
+            return captions.epochs();
+        }
+
+        /** @return most epochs of fine-tuning (0: none) */
+        public int finetuneEpochs() {
+            return captions.finetuneEpochs();
         }
     }
 
@@ -134,8 +189,8 @@ public final class Demo {
         ModelSpec model = ModelSpec.defaults(s.architecture()).withSettingsFrom(TRANSFORMER);
         TrainConfig train = new TrainConfig(s.epochs(), 64, 1e-3f, 5f, 3, Objective.SEQUENCE, s.seed())
                 .withSchedule(s.architecture().recipe().warmup(), s.architecture().recipe().decay());
-        RunSpec run = new RunSpec(data, LoadSpec.defaults().withSeed(s.seed()), ConceptsEncoder.NAME, encoder, s.out(),
-                model, train, 3, 8, 8).withFinetune(s.finetuneEpochs() == 0 ? null : FinetuneConfig.defaults()
+        RunSpec run = new RunSpec(new RunSpec.Source(data, LoadSpec.defaults().withSeed(s.seed()), ConceptsEncoder.NAME,
+                encoder, null, 8), s.out(), model, train, new RunSpec.Report(3, 8), null).withFinetune(s.finetuneEpochs() == 0 ? null : FinetuneConfig.defaults()
                         .withEpochs(s.finetuneEpochs()).withSeed(s.seed())
                         .withLearningRate(s.architecture().recipe().finetuneRate()));
         return new RunPipeline(log).run(run);

@@ -11,43 +11,99 @@ import java.nio.file.Path;
 /**
  * Settings of {@code captioner run}.
  *
- * @param data the dataset
- * @param load how to read it
- * @param encoder the encoder's name in the registry
- * @param weights encoder weights, or null for the default
+ * @param source the dataset and how its images become features
  * @param out the run folder
  * @param model architecture and sizes
  * @param train training settings
- * @param beam beam width of the second evaluation (the first is greedy)
- * @param clusters k of the cluster plot
- * @param featureBatch images per encoder call
- * @param encoderCard the card of an exported encoder when not the one beside its model, or null
+ * @param report what the report adds to the greedy evaluation
  * @param finetune self-critical fine-tuning after training, or null for none
  */
-public record RunSpec(Path data, LoadSpec load, String encoder, Path weights, Path out, ModelSpec model,
-        TrainConfig train, int beam, int clusters, int featureBatch, EncoderCard encoderCard, FinetuneConfig finetune) {
+public record RunSpec(Source source, Path out, ModelSpec model, TrainConfig train, Report report,
+        FinetuneConfig finetune) {
+
+    /**
+     * The dataset, and how its images become features.
+     *
+     * @param data the dataset
+     * @param load how to read it
+     * @param encoder the encoder's name in the registry
+     * @param weights encoder weights, or null for the default
+     * @param encoderCard the card of an exported encoder when not the one beside its model, or null
+     * @param featureBatch images per encoder call
+     */
+    public record Source(Path data, LoadSpec load, String encoder, Path weights, EncoderCard encoderCard,
+            int featureBatch) {
+
+        /** Validates the settings. */
+        public Source {
+            if (featureBatch < 1) {
+                throw new IllegalArgumentException("feature batch must be positive");
+            }
+        }
+    }
+
+    /**
+     * What the report adds to the greedy evaluation.
+     *
+     * @param beam beam width of the second evaluation
+     * @param clusters k of the cluster plot
+     */
+    public record Report(int beam, int clusters) {
+
+        /** Validates the settings. */
+        public Report {
+            DecodeSpec.requireBeam(beam);
+            if (clusters < 1 || clusters > 20) {
+                throw new IllegalArgumentException("clusters must be between 1 and 20, was " + clusters);
+            }
+        }
+    }
 
     /** Validates the settings. */
     public RunSpec {
-        DecodeSpec.requireBeam(beam);
-        if (clusters < 1 || clusters > 20) {
-            throw new IllegalArgumentException("clusters must be between 1 and 20, was " + clusters);
-        }
-        if (featureBatch < 1) {
-            throw new IllegalArgumentException("feature batch must be positive");
+        if (source == null || report == null || model == null || train == null) {
+            throw new IllegalArgumentException("source, model, training and report settings are required");
         }
     }
 
-    /** Settings of an encoder without a card, or with the card beside its model. */
-    public RunSpec(Path data, LoadSpec load, String encoder, Path weights, Path out, ModelSpec model,
-            TrainConfig train, int beam, int clusters, int featureBatch) {
-        this(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch, null, null);
+    /** @return the dataset */
+    public Path data() {
+        return source.data();
     }
 
-    /** Settings without fine-tuning. */
-    public RunSpec(Path data, LoadSpec load, String encoder, Path weights, Path out, ModelSpec model,
-            TrainConfig train, int beam, int clusters, int featureBatch, EncoderCard encoderCard) {
-        this(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch, encoderCard, null);
+    /** @return how to read the dataset */
+    public LoadSpec load() {
+        return source.load();
+    }
+
+    /** @return the encoder's name in the registry */
+    public String encoder() {
+        return source.encoder();
+    }
+
+    /** @return encoder weights, or null for the default */
+    public Path weights() {
+        return source.weights();
+    }
+
+    /** @return an exported encoder's card, or null */
+    public EncoderCard encoderCard() {
+        return source.encoderCard();
+    }
+
+    /** @return images per encoder call */
+    public int featureBatch() {
+        return source.featureBatch();
+    }
+
+    /** @return beam width of the second evaluation */
+    public int beam() {
+        return report.beam();
+    }
+
+    /** @return k of the cluster plot */
+    public int clusters() {
+        return report.clusters();
     }
 
     /**
@@ -55,8 +111,7 @@ public record RunSpec(Path data, LoadSpec load, String encoder, Path weights, Pa
      * @return these settings with that fine-tuning
      */
     public RunSpec withFinetune(FinetuneConfig settings) {
-        return new RunSpec(data, load, encoder, weights, out, model, train, beam, clusters, featureBatch,
-                encoderCard, settings);
+        return new RunSpec(source, out, model, train, report, settings);
     }
 
     /**
@@ -64,7 +119,7 @@ public record RunSpec(Path data, LoadSpec load, String encoder, Path weights, Pa
      * @return these settings for a dataset at that path
      */
     public RunSpec withData(Path dataPath) {
-        return new RunSpec(dataPath, load, encoder, weights, out, model, train, beam, clusters, featureBatch,
-                encoderCard, finetune);
+        return new RunSpec(new Source(dataPath, source.load(), source.encoder(), source.weights(), source.encoderCard(),
+                source.featureBatch()), out, model, train, report, finetune);
     }
 }

@@ -38,15 +38,13 @@ public final class CaptionJob {
     /**
      * What to caption and how.
      *
-     * @param images folder or file URI
-     * @param glob file-name filter or null
+     * @param files the image files
      * @param captioner the model and how each executor loads it
      * @param decode the search: beam width, length limit, length penalty, trigram blocking
      * @param batch images per network call
-     * @param partitions partitions, or 0 for Spark's split
      */
-    public record Spec(String images, String glob, CaptionerSpec captioner, DecodeSpec decode, int batch,
-            int partitions) implements Serializable {
+    public record Spec(ImageSelection files, CaptionerSpec captioner, DecodeSpec decode, int batch)
+            implements Serializable {
 
         private static final long serialVersionUID = 1L;
     }
@@ -60,14 +58,14 @@ public final class CaptionJob {
      */
     public static Dataset<Row> run(SparkSession spark, Spec s) {
         CaptionerSpec c = s.captioner();
-        Spec shipped = new Spec(s.images(), s.glob(), c.at(ModelLocation.prepare(spark, c.model(), "model"),
-                c.weights() == null ? null : ModelLocation.prepare(spark, c.weights(), "weights")), s.decode(), s.batch(),
-                s.partitions());
+        Spec shipped = new Spec(s.files(), c.at(ModelLocation.prepare(spark, c.model(), "model"),
+                c.weights() == null ? null : ModelLocation.prepare(spark, c.weights(), "weights")), s.decode(), s.batch());
+        ImageSelection f = s.files();
         List<Row> empty = new ArrayList<>();
-        for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
+        for (String path : ImageFiles.emptyFiles(spark, f.images(), f.glob())) {
             empty.add(RowFactory.create(path, null, null, null, path + ": empty file"));
         }
-        return ImageFiles.read(spark, s.images(), s.glob(), s.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
+        return ImageFiles.read(spark, f.images(), f.glob(), f.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
                 .mapPartitions(new Partition(shipped), Encoders.row(SCHEMA))
                 .union(spark.createDataFrame(empty, SCHEMA));
     }

@@ -7,7 +7,6 @@ import dev.captioner.util.Downloader;
 import dev.captioner.util.Progress;
 import dev.captioner.vision.EncoderCard;
 import dev.captioner.vision.Encoders;
-import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.ImageEncoder;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
 final class ExecutorModels {
 
     private static final Map<CaptionerSpec, Captioner> CAPTIONERS = new ConcurrentHashMap<>();
-    private static final Map<String, ImageEncoder> ENCODERS = new ConcurrentHashMap<>();
+    private static final Map<EncoderSpec, ImageEncoder> ENCODERS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
 
@@ -48,23 +47,21 @@ final class ExecutorModels {
     }
 
     /**
-     * @param name encoder name ({@code onnx:LOCATION} for an exported model, its location as
-     *     {@link ModelLocation} prepared it)
-     * @param weights where its weights are, or null for the published file in the cache
-     * @param cardJson an exported encoder's card, or null for the card beside the model
-     * @param kind pooled vectors or grids
+     * @param spec the encoder (an exported model's location, and its weights', as
+     *     {@link ModelLocation} prepared them), its card and what it gives
      * @return this JVM's encoder
      */
-    static ImageEncoder encoder(String name, String weights, String cardJson, FeatureKind kind) {
-        return ENCODERS.computeIfAbsent(name + "\n" + weights + "\n" + cardJson + "\n" + kind, k -> {
+    static ImageEncoder encoder(EncoderSpec spec) {
+        return ENCODERS.computeIfAbsent(spec, k -> {
             threads();
             LOADS.incrementAndGet();
+            String name = spec.encoder();
             int colon = name.indexOf(':');
             String local = Encoders.fileOf(name) == null ? name
                     : name.substring(0, colon + 1) + ModelLocation.resolve(name.substring(colon + 1));
-            EncoderCard card = cardJson == null ? null : EncoderCard.parse(cardJson, "the job's encoder card");
-            ImageEncoder encoder = Encoders.open(local, weights == null ? null : ModelLocation.resolve(weights), card, kind,
-                    new Downloader(Progress.defaultLog()));
+            EncoderCard card = spec.cardJson() == null ? null : EncoderCard.parse(spec.cardJson(), "the job's encoder card");
+            ImageEncoder encoder = Encoders.open(local, spec.weights() == null ? null : ModelLocation.resolve(spec.weights()),
+                    card, spec.kind(), new Downloader(Progress.defaultLog()));
             loaded("encoder " + name);
             return encoder;
         });

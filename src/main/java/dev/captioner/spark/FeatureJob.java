@@ -1,7 +1,6 @@
 package dev.captioner.spark;
 
 import dev.captioner.vision.EncoderCard;
-import dev.captioner.vision.FeatureKind;
 import dev.captioner.vision.GridShape;
 import dev.captioner.vision.ImageEncoder;
 import dev.captioner.vision.ImageInputs;
@@ -48,18 +47,15 @@ public final class FeatureJob {
     /**
      * What to extract.
      *
-     * @param images folder or file URI
-     * @param glob file-name filter or null
-     * @param encoder encoder name
-     * @param weights weights location, or null for the published file in each executor's cache
-     * @param grid grids instead of pooled vectors
+     * @param files the image files
+     * @param encoder the encoder and what it gives
      * @param batch images per network call
-     * @param partitions partitions, or 0 for Spark's split
      * @param maxPixels largest image accepted
-     * @param encoderCard an exported encoder's card as JSON, or null for the card beside its model
      */
-    public record Spec(String images, String glob, String encoder, String weights, boolean grid, int batch,
-            int partitions, long maxPixels, String encoderCard) implements Serializable {}
+    public record Spec(ImageSelection files, EncoderSpec encoder, int batch, long maxPixels) implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+    }
 
     private FeatureJob() {}
 
@@ -70,21 +66,23 @@ public final class FeatureJob {
      */
     public static Dataset<Row> run(SparkSession spark, Spec s) {
         // An exported model (onnx:FILE) travels like weights: a node path, a shipped name or a URI.
-        java.nio.file.Path file = dev.captioner.vision.Encoders.fileOf(s.encoder());
-        String encoder = file == null ? s.encoder()
-                : s.encoder().substring(0, s.encoder().indexOf(':') + 1) + ModelLocation.prepare(spark, file.toString(), "encoder");
-        String card = s.encoderCard();
+        EncoderSpec e = s.encoder();
+        java.nio.file.Path file = dev.captioner.vision.Encoders.fileOf(e.encoder());
+        String encoder = file == null ? e.encoder()
+                : e.encoder().substring(0, e.encoder().indexOf(':') + 1) + ModelLocation.prepare(spark, file.toString(), "encoder");
+        String card = e.cardJson();
         if (card == null && file != null && Files.isRegularFile(EncoderCard.besideModel(file))) {
             card = EncoderCard.read(EncoderCard.besideModel(file)).toJson();
         }
-        Spec shipped = new Spec(s.images(), s.glob(), encoder,
-                s.weights() == null ? null : ModelLocation.prepare(spark, s.weights(), "weights"), s.grid(), s.batch(),
-                s.partitions(), s.maxPixels(), card);
-        Dataset<Row> rows = ImageFiles.read(spark, s.images(), s.glob(), s.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
+        Spec shipped = new Spec(s.files(), new EncoderSpec(encoder,
+                e.weights() == null ? null : ModelLocation.prepare(spark, e.weights(), "weights"), e.grid(), card),
+                s.batch(), s.maxPixels());
+        ImageSelection f = s.files();
+        Dataset<Row> rows = ImageFiles.read(spark, f.images(), f.glob(), f.partitions(), ImageLoader.DEFAULT_MAX_BYTES)
                 .mapPartitions(new Partition(shipped), Encoders.row(SCHEMA));
         // Spark skips empty files; they are error rows here, without an encoder description.
         List<Row> empty = new ArrayList<>();
-        for (String path : ImageFiles.emptyFiles(spark, s.images(), s.glob())) {
+        for (String path : ImageFiles.emptyFiles(spark, f.images(), f.glob())) {
             empty.add(RowFactory.create(ImageFiles.name(path), path, null, path + ": empty file", null, null, null, null,
                     null, null, null));
         }
@@ -101,8 +99,7 @@ public final class FeatureJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> files) {
-            ImageEncoder encoder = ExecutorModels.encoder(s.encoder(), s.weights(), s.encoderCard(),
-                    s.grid() ? FeatureKind.GRID : FeatureKind.POOLED);
+            ImageEncoder encoder = ExecutorModels.encoder(s.encoder());
             ImageLoader loader = new ImageLoader(s.maxPixels());
             return new Batches<>(files, s.batch(), batch -> encode(encoder, loader, batch));
         }

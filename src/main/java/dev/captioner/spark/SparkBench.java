@@ -105,10 +105,10 @@ final class SparkBench implements Callable<Integer> {
             try {
                 int partitions = master.equals("local[1]") ? 1 : 2;
                 long t0 = System.nanoTime();
-                long n = CaptionJob.run(spark, new CaptionJob.Spec(images.toUri().toString(), null,
-                        new CaptionerSpec(model.toAbsolutePath().toString(),
+                long n = CaptionJob.run(spark, new CaptionJob.Spec(new ImageSelection(images.toUri().toString(), null,
+                        partitions), new CaptionerSpec(model.toAbsolutePath().toString(),
                                 weights == null ? null : weights.toAbsolutePath().toString(), null,
-                                ImageLoader.DEFAULT_MAX_PIXELS, false, false), DecodeSpec.greedy(), batch, partitions))
+                                ImageLoader.DEFAULT_MAX_PIXELS, false, false), DecodeSpec.greedy(), batch))
                         .where("error IS NULL").count();
                 double s = (System.nanoTime() - t0) / 1e9;
                 seconds.put(master, s);

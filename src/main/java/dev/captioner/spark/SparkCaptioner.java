@@ -153,6 +153,10 @@ public final class SparkCaptioner implements Callable<Integer> {
             }
         }
 
+        ImageSelection selection() {
+            return new ImageSelection(images, glob, partitions);
+        }
+
         long maxPixels(CommandSpec spec) {
             return Checked.of(spec, pixels::maxPixels);
         }
@@ -195,8 +199,8 @@ public final class SparkCaptioner implements Callable<Integer> {
                     model.variant(), maxPixels, decode.exact(), weights.trustModelPaths()));
             SparkSession spark = session();
             output.check(spark);
-            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Spec(images.images, images.glob, captioner, d,
-                    images.batch, images.partitions));
+            Dataset<Row> rows = CaptionJob.run(spark, new CaptionJob.Spec(images.selection(), captioner, d,
+                    images.batch));
             output.write(spark, rows, spec, "captioned");
             return 0;
         }
@@ -226,9 +230,9 @@ public final class SparkCaptioner implements Callable<Integer> {
             SparkSession spark = session();
             output.check(spark);
             dev.captioner.vision.EncoderCard card = encoder.card();
-            Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Spec(images.images, images.glob, encoder.encoder(),
-                    encoder.weights(), encoder.grid(), images.batch, images.partitions, maxPixels,
-                    card == null ? null : card.toJson()));
+            Dataset<Row> rows = FeatureJob.run(spark, new FeatureJob.Spec(images.selection(),
+                    new EncoderSpec(encoder.encoder(), encoder.weights(), encoder.grid(), card == null ? null : card.toJson()),
+                    images.batch, maxPixels));
             output.write(spark, rows, spec, "featurised");
             return 0;
         }

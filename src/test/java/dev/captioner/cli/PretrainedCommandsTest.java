@@ -15,26 +15,49 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A pretrained folder goes wherever a model goes: caption, evaluate and the Java API. */
+/**
+ * A pretrained folder goes wherever a model goes: caption, evaluate and the Java API, in either
+ * decoder layout, with the token ids and text PyTorch chose.
+ */
 class PretrainedCommandsTest {
 
     static final Path FIXTURE = Path.of("src/test/resources/fixtures/hf/vit-gpt2-tiny");
     static final Path IMAGES = Path.of("src/test/resources/fixtures/images");
 
-    @Test
-    void captionGivesTheBeamCaptionsPyTorchChose() throws Exception {
+    @ParameterizedTest(name = "merged {0}")
+    @ValueSource(booleans = {true, false})
+    void captionAndTheJavaApiGiveTheCaptionsPyTorchChose(boolean merged, @TempDir Path tmp) throws Exception {
         JsonNode expected = new ObjectMapper().readTree(FIXTURE.resolveSibling("expected.json").toFile());
-        Cli r = Cli.run("caption", "--model", FIXTURE.toString(), "--beam", "3", "--json",
-                IMAGES.resolve("rgb_301x199.png").toString(), IMAGES.resolve("gray_45x33.png").toString());
+        Path dir = dev.captioner.testutil.Fixtures.copyTree(FIXTURE, tmp.resolve("m"));
+        for (String f : merged ? List.of("decoder_model.onnx", "decoder_with_past_model.onnx")
+                : List.of("decoder_model_merged.onnx")) {
+            Files.delete(dir.resolve("onnx").resolve(f));
+        }
+        List<String> names = List.of("rgb_301x199.png", "gray_45x33.png");
+        Cli r = Cli.run("caption", "--model", dir.toString(), "--beam", "3", "--json",
+                IMAGES.resolve(names.get(0)).toString(), IMAGES.resolve(names.get(1)).toString());
         assertThat(r.status()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(2);
         ObjectMapper json = new ObjectMapper();
-        assertThat(json.readTree(lines.get(0)).get("caption").asText())
-                .isEqualTo(expected.get("images/rgb_301x199.png").get("beam3_text").asText());
-        assertThat(json.readTree(lines.get(1)).get("caption").asText())
-                .isEqualTo(expected.get("images/gray_45x33.png").get("beam3_text").asText());
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(json.readTree(lines.get(i)).get("caption").asText())
+                    .isEqualTo(expected.get("images/" + names.get(i)).get("beam3_text").asText());
+        }
+        for (int beam : new int[] {1, 3}) {
+            try (Captioner c = Captioner.load(dir, Captioner.Spec.defaults().withBeam(beam))) {
+                for (String n : names) {
+                    JsonNode want = expected.get("images/" + n);
+                    Caption got = c.caption(IMAGES.resolve(n));
+                    assertThat(got.tokens()).as(n + " beam " + beam)
+                            .containsExactly(ids(want.get(beam == 1 ? "greedy" : "beam3")));
+                    assertThat(got.text()).isEqualTo(want.get(beam == 1 ? "greedy_text" : "beam3_text").asText());
+                }
+            }
+        }
     }
 
     @Test

@@ -51,10 +51,10 @@ class PipelineTest {
     }
 
     static RunSpec settings(Path out, int beam, Architecture architecture) {
-        return new RunSpec(p.data(), LoadSpec.defaults(), "concepts", p.encoder(), out,
+        return new RunSpec(new RunSpec.Source(p.data(), LoadSpec.defaults(), "concepts", p.encoder(), null, 4), out,
                 ModelSpec.defaults().withArchitecture(architecture).withSizes(16, 16).withDropout(0.1f)
                         .withSettingsFrom(new ModelSpec.TransformerSpec(2, 16, 4, 32, false, 0)),
-                new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), beam, 3, 4);
+                new TrainConfig(2, 16, 1e-2f, 5f, 2, Objective.SEQUENCE, 1), new RunSpec.Report(beam, 3), null);
     }
 
     @BeforeAll
