@@ -1,6 +1,7 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captioner.data.SynthSpec;
 import dev.captioner.pipeline.Demo;
 import dev.captioner.pipeline.RunPipeline;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +27,8 @@ class ExamplesTest {
     @BeforeAll
     static void tinyModel() throws Exception {
         RunPipeline.Result r = new Demo(new PrintStream(new ByteArrayOutputStream()))
-                .run(new Demo.Spec(dir, 40, 2, 1, 32, 32, 1));
+                .run(new Demo.Spec(dir, new SynthSpec(40, 32, 1), new Demo.Spec.EncoderStage(32, 1),
+                        new Demo.Spec.CaptionStage(Demo.ARCHITECTURE, 2, 0)));
         model = dir.resolve("model");
         image = dir.resolve("data/Flicker8k_Dataset/shapes_000001.jpg");
         assertTrue(r.report().toFile().isFile());

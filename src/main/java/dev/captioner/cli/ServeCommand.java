@@ -127,7 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         ServeSpec config = Checked.of(spec, () -> ServeSpec.builder().host(host).port(port)
                 .connections(maxConnections, seconds(headerTimeout, "--header-timeout"))
-                .workers(n, queue).batching(maxBatch, batchWaitMs).beam(beam.beamFor(model.modelPath()), 10)
+                .workers(n, queue).batching(maxBatch, batchWaitMs).beam(beam.beamFor(model.modelPath(), 10), 10)
                 .maxUploadBytes((long) (maxUploadMb * 1024 * 1024)).maxPixels(pixels.maxPixelsOr(PixelLimit.SERVE_DEFAULT))
                 .timeouts(seconds(requestTimeout, "--request-timeout"), (long) (minUploadRate * 1024),
                         seconds(decodeTimeout, "--decode-timeout"))

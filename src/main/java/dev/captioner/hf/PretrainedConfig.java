@@ -108,6 +108,10 @@ public record PretrainedConfig(Shape shape, Generation generation) {
         if (positions < 2) {
             throw new CaptionerException(file + ": field 'decoder.n_positions' is " + positions);
         }
+        if (maxLength - 1L > positions) {
+            throw new CaptionerException((gen.has("max_length") ? genFile : file) + ": field 'max_length' is "
+                    + maxLength + ", more than the decoder's " + positions + " positions can read");
+        }
         return new PretrainedConfig(new Shape(layers, heads, hidden, vocab, positions),
                 new Generation(start, eos, maxLength, beams, lp, ngram));
     }

@@ -178,6 +178,10 @@ public record ModelConfig(
      */
     private static ModelConfig fromJson(ObjectNode node) throws IOException {
         ObjectNode rest = node.deepCopy();
+        if (node.has("settings")) {
+            // The record's own name for them, which the file never uses (they go under their key).
+            throw new IllegalArgumentException("Unrecognized field \"settings\"");
+        }
         JsonNode id = node.get("architecture");
         if (id == null || !id.isTextual()) {
             throw new IllegalArgumentException("field 'architecture' is missing");

@@ -20,16 +20,27 @@ public final class BeamWidth {
 
     /**
      * Transformers' default for a pretrained folder is its own {@code num_beams}: without
-     * {@code --beam}, that is the width here too.
+     * {@code --beam}, that is the width here too, up to the command's largest.
      *
-     * @param model the model to caption with (a local path; anything else counts as a trained model)
-     * @return the width given, else the folder's {@code num_beams} for a pretrained folder, else 1
+     * @param model the model to caption with (a folder on this machine; anything else, such as
+     *     a URI on Spark's driver, counts as a trained model)
+     * @param most the command's largest width
+     * @return the width given, else the folder's {@code num_beams} (at most {@code most}) for a
+     *     pretrained folder, else 1
      */
-    public int beamFor(Path model) {
+    public int beamFor(Path model, int most) {
         if (beam == null && PretrainedCaptioner.isPretrained(model)) {
-            return DecodeSpec.requireBeam(PretrainedConfig.read(model).beams());
+            return Math.min(PretrainedConfig.read(model).beams(), most);
         }
         return beam();
+    }
+
+    /**
+     * @param model the model to caption with
+     * @return {@link #beamFor(Path, int)} up to the decoder's limit
+     */
+    public int beamFor(Path model) {
+        return beamFor(model, DecodeSpec.MAX_BEAM);
     }
 
     /** @return the width given, or 1 (greedy), checked against the decoder's limit */

@@ -62,10 +62,10 @@ public final class Demo {
         public record EncoderStage(int size, int epochs) {
             /** Validates the settings. */
             public EncoderStage {
-                if (size < 16 || size > 1024 || epochs < 1 || epochs > 10_000) {
-                    throw new IllegalArgumentException("the encoder's size must be 16 to 1024 and its epochs 1 to 10000, "
-                            + "were " + size + " and " + epochs);
-                }
+                // The concepts encoder's own limits, checked before anything is written.
+                ConceptsSpec d = ConceptsSpec.defaults();
+                new ConceptsSpec(size, d.labels(), epochs, d.batchSize(), d.learningRate(), d.featureDim(), d.seed(),
+                        d.cleaning());
             }
         }
 
@@ -90,6 +90,17 @@ public final class Demo {
                             + finetuneEpochs);
                 }
             }
+        }
+
+        /**
+         * The settings as they were given before they were grouped.
+         *
+         * @deprecated use {@link #Spec(Path, SynthSpec, EncoderStage, CaptionStage)}
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Spec(Path out, int images, int epochs, int encoderEpochs, int imageSize, int encoderSize, long seed) {
+            this(out, new SynthSpec(images, imageSize, seed), new EncoderStage(encoderSize, encoderEpochs),
+                    new CaptionStage(ARCHITECTURE, epochs, 0));
         }
 
         /** Validates the settings. */

@@ -80,6 +80,12 @@ class ModelConfigTest {
         Files.writeString(file, saved.replace("\"alpha_reg\"", "\"alpha_regularisation\""));
         assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
                 .hasMessageContaining("alpha_regularisation");
+        Files.writeString(file, saved.replaceFirst("\\{", "{\"settings\": {\"dim\": 8, \"alpha_reg\": 1.0},"));
+        assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
+                .hasMessageContaining("Unrecognized field \"settings\"");
+        Files.writeString(file, "[1, 2]");
+        assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
+                .hasMessageContaining("not a caption model configuration");
         Files.writeString(file, saved.replace("\"architecture\" : \"attention\",", ""));
         assertThatThrownBy(() -> ModelConfig.load(tmp)).isInstanceOf(CaptionerException.class)
                 .hasMessageContaining("field 'architecture' is missing").hasMessageNotContaining("\n");

@@ -195,27 +195,29 @@ class SparkJobsTest {
         Path out = tmp.resolve("pretrained");
         StringWriter e = new StringWriter();
         int status = run(new StringWriter(), e, "caption", "--images", images.toString(), "--glob", "shapes*", "--model",
-                folder.toString(), "--variant", "quantized", "--out", out.toString(), "--beam", "2", "--max-length", "6",
+                folder.toString(), "--variant", "quantized", "--out", out.toString(), "--beam", "2", "--max-length", "10",
                 "--block-trigrams", "--batch", "4", "--partitions", "2");
         assertThat(status).as(e.toString()).isZero();
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         assertThat(rows).hasSize(12);
-        int differ = 0;
-        try (Captioner c = Captioner.load(folder, Captioner.Spec.defaults().withVariant("quantized")
-                .withDecode(new DecodeSpec(2, 6, 0, true)));
-                Captioner plain = Captioner.load(folder, Captioner.Spec.defaults().withVariant("quantized").withBeam(2))) {
+        int cut = 0;
+        int blocked = 0;
+        Captioner.Spec quantized = Captioner.Spec.defaults().withVariant("quantized");
+        try (Captioner c = Captioner.load(folder, quantized.withDecode(new DecodeSpec(2, 10, 0, true)));
+                Captioner longer = Captioner.load(folder, quantized.withDecode(new DecodeSpec(2, 0, 0, true)));
+                Captioner repeating = Captioner.load(folder, quantized.withDecode(new DecodeSpec(2, 10, 0, false)))) {
             for (Row r : rows) {
                 Path f = Path.of(java.net.URI.create(r.getAs("path")));
                 Caption want = c.caption(f);
-                assertThat(want.tokens().length).isLessThanOrEqualTo(6);
+                assertThat(want.tokens().length).isLessThanOrEqualTo(10);
                 assertThat((String) r.getAs("caption")).as(f.toString()).isEqualTo(want.text());
-                if (!want.text().equals(plain.caption(f).text())) {
-                    differ++;
-                }
+                cut += want.text().equals(longer.caption(f).text()) ? 0 : 1;
+                blocked += want.text().equals(repeating.caption(f).text()) ? 0 : 1;
             }
         }
-        // The search's settings reached the executors: without them some captions would differ.
-        assertThat(differ).isPositive();
+        // Both settings reached the executors: without either, some of these captions would differ.
+        assertThat(cut).as("captions the length limit changed").isPositive();
+        assertThat(blocked).as("captions trigram blocking changed").isPositive();
         assertThat(run(new StringWriter(), new StringWriter(), "caption", "--images", "x", "--model", "y", "--out", "z",
                 "--variant", "fp16")).isEqualTo(2);
     }
