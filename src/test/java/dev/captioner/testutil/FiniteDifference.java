@@ -2,6 +2,7 @@ package dev.captioner.testutil;
 
 import ai.djl.ndarray.NDArray;
 import java.util.function.DoubleSupplier;
+import org.assertj.core.data.Offset;
 
 /** Central finite differences for gradient checks: nudge one weight each way and watch the loss. */
 public final class FiniteDifference {
@@ -30,5 +31,22 @@ public final class FiniteDifference {
         values[i] = original;
         w.set(values);
         return (plus - minus) / (2 * eps);
+    }
+
+    /**
+     * How far a backpropagated gradient may be from {@link #slope} and still agree: the central
+     * difference's truncation, O(eps²) of the slope (5 % relative at the eps = 1e-2 these checks
+     * use), plus the loss's own float32 rounding carried through the quotient: each of the two
+     * losses is off by up to 4 ulps of its value (its last roundings), so their difference over
+     * 2·eps by up to 4 ulp / eps (about 1e-4 for a loss near 2). A gradient of zero cannot pass
+     * where the slope is well above that.
+     *
+     * @param numeric the finite-difference slope
+     * @param loss the loss at the unchanged weights
+     * @param eps the step each way
+     * @return the tolerance
+     */
+    public static Offset<Double> tolerance(double numeric, double loss, double eps) {
+        return Offset.offset(0.05 * Math.abs(numeric) + 4 * Math.ulp((float) Math.abs(loss)) / eps);
     }
 }
