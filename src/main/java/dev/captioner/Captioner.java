@@ -69,10 +69,7 @@ public final class Captioner implements AutoCloseable {
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
             }
-            if (variant != null && !PretrainedCaptioner.VARIANTS.contains(variant)) {
-                throw new IllegalArgumentException("variant must be one of " + PretrainedCaptioner.VARIANTS + ", was "
-                        + variant);
-            }
+            PretrainedCaptioner.requireVariant(variant);
         }
 
         /**

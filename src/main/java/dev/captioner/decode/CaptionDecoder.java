@@ -8,7 +8,6 @@ import dev.captioner.data.Cleaning;
 import dev.captioner.data.Vocabulary;
 import dev.captioner.model.CaptionModel;
 import dev.captioner.model.CaptionNet;
-import dev.captioner.util.CaptionerException;
 import dev.captioner.util.Torch;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,14 +55,8 @@ public final class CaptionDecoder {
         if (features.length == 0) {
             return List.of();
         }
-        int maxTokens = options.maxLength() > 0 ? options.maxLength() : model.config().maxLength();
-        // The last token is chosen, never read: maxTokens - 1 positions are fed.
-        int positions = model.net().positions();
-        if (maxTokens - 1L > positions) {
-            throw new CaptionerException("--max-length " + maxTokens + " is more than the "
-                    + model.config().architecture().id() + " can read: it has positions for " + positions
-                    + " tokens, so at most " + (positions + 1L) + " with the end marker");
-        }
+        int maxTokens = TokenSearch.maxTokens(options.maxLength(), model.config().maxLength(), model.net().positions(),
+                "the " + model.config().architecture().id());
         TokenSearch.Rules rules = new TokenSearch.Rules(SearchRules.CAPTIONER, start, end, banned,
                 options.blockTrigrams() ? 3 : 0, maxTokens, options.beam(), options.lengthPenalty());
         List<List<TokenSearch.Sequence>> found;

@@ -1,5 +1,6 @@
 package dev.captioner.decode;
 
+import dev.captioner.util.CaptionerException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -38,6 +39,27 @@ public final class TokenSearch {
                 throw new IllegalArgumentException("beam " + beam + ", max tokens " + maxTokens + ", n-gram " + noRepeatNgram);
             }
         }
+    }
+
+    /**
+     * The length limit a search runs to, the same for every model: the one asked for, else the
+     * model's own, never more than its network reads. The last token is chosen, never read, so a
+     * limit of N feeds N - 1 positions.
+     *
+     * @param asked the limit asked for ({@code --max-length}, tokens with both markers), or 0
+     * @param modelDefault the model's own limit
+     * @param positions how many tokens the network reads (its position table; unbounded for an LSTM)
+     * @param what the network, as a message names it
+     * @return the limit
+     * @throws CaptionerException naming both numbers if the network cannot read that many
+     */
+    public static int maxTokens(int asked, int modelDefault, int positions, String what) {
+        int maxTokens = asked > 0 ? asked : modelDefault;
+        if (maxTokens - 1L > positions) {
+            throw new CaptionerException("--max-length " + maxTokens + " is more than " + what + " can read: it has "
+                    + "positions for " + positions + " tokens, so at most " + (positions + 1L) + " with the end marker");
+        }
+        return maxTokens;
     }
 
     /**

@@ -40,6 +40,31 @@ public final class PretrainedCaptioner implements AutoCloseable {
     /** The variants: the published graphs, or their 8-bit quantized copies. */
     public static final List<String> VARIANTS = List.of("default", "quantized");
 
+    /**
+     * The one check of a variant's name, wherever one is given (a spec's constructor, a
+     * command-line option, a download).
+     *
+     * @param variant a variant's name, or null for the default
+     * @return it, or {@code default} for null
+     * @throws IllegalArgumentException naming the choices if it is none of them
+     */
+    public static String requireVariant(String variant) {
+        String v = variant == null ? "default" : variant;
+        if (!VARIANTS.contains(v)) {
+            throw new IllegalArgumentException("--variant " + v + ": must be one of " + VARIANTS);
+        }
+        return v;
+    }
+
+    /** {@link #requireVariant} for callers whose refusals are {@link CaptionerException}s. */
+    static String knownVariant(String variant) {
+        try {
+            return requireVariant(variant);
+        } catch (IllegalArgumentException e) {
+            throw new CaptionerException(e.getMessage(), e);
+        }
+    }
+
     private final Path dir;
     private final PretrainedConfig config;
     private final EncoderCard card;
@@ -76,10 +101,7 @@ public final class PretrainedCaptioner implements AutoCloseable {
      * @throws CaptionerException naming the file or input that cannot be used
      */
     public static PretrainedCaptioner open(Path dir, String variant) {
-        String v = variant == null ? "default" : variant;
-        if (!VARIANTS.contains(v)) {
-            throw new CaptionerException("--variant " + v + ": must be one of " + VARIANTS);
-        }
+        String v = knownVariant(variant);
         String suffix = v.equals("quantized") ? "_quantized" : "";
         PretrainedConfig config = PretrainedConfig.read(dir);
         ByteLevelText text = ByteLevelText.read(dir);
@@ -208,12 +230,8 @@ public final class PretrainedCaptioner implements AutoCloseable {
             return List.of();
         }
         int ngram = spec.blockTrigrams() ? 3 : config.noRepeatNgram();
-        int maxTokens = spec.maxLength() > 0 ? spec.maxLength() : config.maxLength();
-        // The last token is chosen, never read: maxTokens - 1 positions are fed.
-        if (maxTokens - 1L > config.positions()) {
-            throw new CaptionerException("--max-length " + maxTokens + " is more than " + dir.getFileName()
-                    + " can read: its decoder has positions for " + config.positions() + " tokens (n_positions)");
-        }
+        int maxTokens = TokenSearch.maxTokens(spec.maxLength(), config.maxLength(), config.positions(),
+                dir.getFileName() + "'s decoder");
         TokenSearch.Rules rules = new TokenSearch.Rules(SearchRules.TRANSFORMERS, config.decoderStart(), config.eos(),
                 null, ngram, maxTokens, spec.beam(), config.lengthPenalty());
         List<List<TokenSearch.Sequence>> found;

@@ -117,10 +117,7 @@ public record PretrainedDownload(String id, String repository, String revision, 
      * @return the files that variant needs
      */
     public List<File> filesOf(String variant) {
-        String v = variant == null ? "default" : variant;
-        if (!PretrainedCaptioner.VARIANTS.contains(v)) {
-            throw new CaptionerException("--variant " + v + ": must be one of " + PretrainedCaptioner.VARIANTS);
-        }
+        String v = PretrainedCaptioner.knownVariant(variant);
         return files.stream().filter(f -> f.variant() == null || f.variant().equals(v)).toList();
     }
 

@@ -21,9 +21,7 @@ public final class PretrainedVariant {
      * @throws IllegalArgumentException naming the choices if it is none of them
      */
     public String variant() {
-        if (variant != null && !PretrainedCaptioner.VARIANTS.contains(variant)) {
-            throw new IllegalArgumentException("--variant " + variant + ": must be one of " + PretrainedCaptioner.VARIANTS);
-        }
+        PretrainedCaptioner.requireVariant(variant);
         return variant;
     }
 }

@@ -28,9 +28,7 @@ public record CaptionerSpec(String model, String weights, String variant, long m
         if (maxPixels < 1) {
             throw new IllegalArgumentException("max pixels must be positive, was " + maxPixels);
         }
-        if (variant != null && !PretrainedCaptioner.VARIANTS.contains(variant)) {
-            throw new IllegalArgumentException("--variant " + variant + ": must be one of " + PretrainedCaptioner.VARIANTS);
-        }
+        PretrainedCaptioner.requireVariant(variant);
     }
 
     /**
